@@ -1,0 +1,360 @@
+package dev.meridian.crdt.doc;
+
+import static dev.meridian.crdt.Preconditions.requireArgument;
+import static dev.meridian.crdt.Preconditions.requireState;
+
+import com.google.common.collect.ImmutableList;
+import dev.meridian.crdt.CrdtType;
+import dev.meridian.crdt.DeltaCrdt;
+import dev.meridian.crdt.Replica;
+import dev.meridian.crdt.Scalars;
+import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.counter.Counter;
+import dev.meridian.crdt.flag.EwFlag;
+import dev.meridian.crdt.map.OrMap;
+import dev.meridian.crdt.map.TypedKey;
+import dev.meridian.crdt.register.MvRegister;
+import dev.meridian.crdt.register.RegisterEntry;
+import dev.meridian.crdt.set.AwSet;
+import dev.meridian.crdt.store.DotFun;
+import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSet;
+import dev.meridian.crdt.store.DotStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A JSON-like document: a root {@link OrMap} addressed by {@link Path paths}, read as JSON.
+ *
+ * <p>Values are registers (scalars), counters, enable-wins flags, add-wins sets of scalars and
+ * nested maps. Every mutator applies the change here and returns the delta to ship to other
+ * replicas; {@link #join} merges a delta or a whole state from anywhere, in any order, any number of
+ * times. On conflict: concurrent register writes are all kept and reads pick one by hybrid logical
+ * clock then replica id; a concurrent add beats a remove of the same set element; a concurrent
+ * enable beats a disable; removing a key removes what the remover had seen, so a concurrent update
+ * below it survives; concurrent writes of different types under one key both survive, the JSON view
+ * shows the one with the highest type tag and {@link #conflicts()} lists them all.
+ *
+ * <p>A local write refuses a path that runs through a value of another type, or a leaf that holds a
+ * value of another type ({@link IllegalArgumentException}): remove it first. Only concurrent writes
+ * create type conflicts.
+ *
+ * <p>A document mutated by a replica must be bound to it ({@link #bind}); deltas and decoded states
+ * are unbound and can only be joined and read. Not thread-safe.
+ */
+public final class Document implements DeltaCrdt<Document> {
+  private final OrMap map;
+  private Replica replica;
+
+  private Document(OrMap map, Replica replica) {
+    this.map = map;
+    this.replica = replica;
+  }
+
+  /** An empty document, mutated as {@code replica}. */
+  public static Document create(Replica replica) {
+    return new Document(new OrMap(), Objects.requireNonNull(replica, "replica"));
+  }
+
+  /** An empty unbound document (the bottom state, to join deltas into). */
+  public static Document empty() {
+    return new Document(new OrMap(), null);
+  }
+
+  /** A document over a decoded map (codecs and storage); unbound. */
+  public static Document of(OrMap map) {
+    return new Document(map, null);
+  }
+
+  /** Binds this document to the replica that will mutate it; returns this. */
+  public Document bind(Replica replica) {
+    this.replica = Objects.requireNonNull(replica, "replica");
+    return this;
+  }
+
+  /** The underlying map (live; for codecs and storage). */
+  public OrMap map() {
+    return map;
+  }
+
+  // ---- mutators -------------------------------------------------------------------------------
+
+  /**
+   * Writes a scalar into the register at {@code path}; returns the delta.
+   *
+   * @throws IllegalArgumentException for a bad path, a non-scalar value, or a type clash
+   */
+  public Document set(String path, Object value) {
+    Object v = Scalars.normalize(value);
+    return update(path, CrdtType.REGISTER,
+        (cur, dot, ctx) -> MvRegister.setDelta(castFun(cur), writer(), dot, v, ctx));
+  }
+
+  /** Adds {@code amount} (may be negative) to the counter at {@code path}; returns the delta. */
+  public Document increment(String path, long amount) {
+    return update(path, CrdtType.COUNTER,
+        (cur, dot, ctx) -> Counter.incrementDelta(castFun(cur), dot, amount, ctx));
+  }
+
+  /** Adds a scalar to the set at {@code path}; returns the delta. */
+  public Document add(String path, Object element) {
+    Object e = Scalars.normalize(element);
+    return update(path, CrdtType.SET,
+        (cur, dot, ctx) -> AwSet.addDelta(castMap(cur), e, dot, ctx));
+  }
+
+  /** Removes a scalar from the set at {@code path} (the adds seen here); returns the delta. */
+  public Document removeElement(String path, Object element) {
+    Object e = Scalars.normalize(element);
+    return update(path, CrdtType.SET,
+        (cur, dot, ctx) -> AwSet.removeDelta(castMap(cur), e, ctx));
+  }
+
+  /** Turns on the flag at {@code path}; returns the delta. */
+  public Document enable(String path) {
+    return update(path, CrdtType.FLAG,
+        (cur, dot, ctx) -> EwFlag.enableDelta((DotSet) cur, dot, ctx));
+  }
+
+  /** Turns off the flag at {@code path}; returns the delta. */
+  public Document disable(String path) {
+    return update(path, CrdtType.FLAG, (cur, dot, ctx) -> EwFlag.disableDelta((DotSet) cur, ctx));
+  }
+
+  /**
+   * Removes the key at {@code path}, whatever its types (what this replica has seen of it); a no-op
+   * delta if absent. Returns the delta.
+   */
+  public Document remove(String path) {
+    List<String> keys = Path.parse(path).keys();
+    checkIntermediates(keys);
+    return new Document(map.remove(writer(), keys, null), null);
+  }
+
+  /**
+   * Replaces the map at {@code path} with {@code content}: removes the map seen here, then writes
+   * each entry (scalars as registers, maps as nested maps, collections as sets of scalars). Writes
+   * under the old map concurrent with this one survive. Returns the delta.
+   */
+  public Document putMap(String path, Map<String, ?> content) {
+    List<String> keys = Path.parse(path).keys();
+    checkIntermediates(keys);
+    checkLeaf(keys, CrdtType.MAP);
+    Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
+    writeContent(Path.ofKeys(keys), content, delta);
+    return delta;
+  }
+
+  private void writeContent(Path at, Map<String, ?> content, Document delta) {
+    for (Map.Entry<String, ?> e : content.entrySet()) {
+      Path p = at.child(e.getKey());
+      Object v = e.getValue();
+      Document d;
+      if (v instanceof Map) {
+        @SuppressWarnings("unchecked")
+        Map<String, ?> nested = (Map<String, ?>) v;
+        writeContent(p, nested, delta);
+        continue;
+      } else if (v instanceof Iterable) {
+        for (Object element : (Iterable<?>) v) {
+          delta.join(add(p.toString(), element));
+        }
+        continue;
+      } else {
+        d = set(p.toString(), v);
+      }
+      delta.join(d);
+    }
+  }
+
+  private Document update(String path, CrdtType type, OrMap.LeafMutation mutation) {
+    List<String> keys = Path.parse(path).keys();
+    checkIntermediates(keys);
+    checkLeaf(keys, type);
+    return new Document(map.update(writer(), keys, type, mutation), null);
+  }
+
+  private Replica writer() {
+    requireState(replica != null, "this document is not bound to a replica (deltas and decoded states are read-only); call bind()");
+    return replica;
+  }
+
+  private void checkIntermediates(List<String> keys) {
+    DotMap<TypedKey> cur = map.store();
+    for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
+      TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
+      requireArgument(types.isEmpty() || types.contains(CrdtType.MAP),
+          "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), types.last().label());
+      cur = castTypedMap(cur.get(new TypedKey(keys.get(i), CrdtType.MAP)));
+    }
+  }
+
+  private void checkLeaf(List<String> keys, CrdtType type) {
+    DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
+    if (parent != null) {
+      TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
+      requireArgument(types.isEmpty() || types.contains(type),
+          "'%s' holds a %s; remove it before writing a %s", Path.ofKeys(keys), types.last().label(),
+          type.label());
+    }
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  /**
+   * The JSON-like value at {@code path}: a sorted {@code Map<String, Object>} for a map, a {@code
+   * List} for a set, {@code Long} for a counter, {@code Boolean} for a flag, a scalar for a register;
+   * null if absent. Under a type conflict, the value of the highest type tag.
+   */
+  public Object get(String path) {
+    List<String> keys = Path.parse(path).keys();
+    DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
+    if (parent == null) {
+      return null;
+    }
+    String name = keys.get(keys.size() - 1);
+    TreeSet<CrdtType> types = OrMap.typesOf(parent, name);
+    return types.isEmpty() ? null : valueOf(types.last(), parent.get(new TypedKey(name, types.last())));
+  }
+
+  /** True if something is stored at {@code path}. */
+  public boolean contains(String path) {
+    List<String> keys = Path.parse(path).keys();
+    DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
+    return parent != null && !OrMap.typesOf(parent, keys.get(keys.size() - 1)).isEmpty();
+  }
+
+  /** The whole document as a JSON-like sorted map (see {@link #get}). */
+  public Map<String, Object> asMap() {
+    return mapValue(map.store());
+  }
+
+  /** The whole document as JSON text, keys sorted, no spaces. */
+  public String toJson() {
+    StringBuilder sb = new StringBuilder();
+    Json.write(asMap(), sb);
+    return sb.toString();
+  }
+
+  /** Every conflict in the document, in path order. */
+  public List<Conflict> conflicts() {
+    List<Conflict> out = new ArrayList<>();
+    collectConflicts(map.store(), null, out);
+    return out;
+  }
+
+  private void collectConflicts(DotMap<TypedKey> m, Path at, List<Conflict> out) {
+    for (String name : OrMap.namesOf(m)) {
+      Path p = at == null ? Path.ofKeys(List.of(name)) : at.child(name);
+      TreeSet<CrdtType> types = OrMap.typesOf(m, name);
+      if (types.size() > 1) {
+        ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
+        for (CrdtType t : types.descendingSet()) {
+          b.add(new Conflict.Candidate(t, valueOf(t, m.get(new TypedKey(name, t)))));
+        }
+        out.add(new Conflict(p.toString(), b.build()));
+      }
+      DotStore reg = m.get(new TypedKey(name, CrdtType.REGISTER));
+      if (reg != null && ((DotFun<?>) reg).size() > 1) {
+        ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
+        for (Object v : MvRegister.values(castFun(reg))) {
+          b.add(new Conflict.Candidate(CrdtType.REGISTER, v));
+        }
+        out.add(new Conflict(p.toString(), b.build()));
+      }
+      DotStore nested = m.get(new TypedKey(name, CrdtType.MAP));
+      if (nested != null) {
+        collectConflicts(castTypedMap(nested), p, out);
+      }
+    }
+  }
+
+  private Map<String, Object> mapValue(DotMap<TypedKey> m) {
+    TreeMap<String, Object> out = new TreeMap<>();
+    for (String name : OrMap.namesOf(m)) {
+      CrdtType t = OrMap.typesOf(m, name).last();
+      out.put(name, valueOf(t, m.get(new TypedKey(name, t))));
+    }
+    return out;
+  }
+
+  private Object valueOf(CrdtType type, DotStore s) {
+    switch (type) {
+      case REGISTER:
+        RegisterEntry e = MvRegister.pick(castFun(s));
+        return e == null ? null : e.value();
+      case COUNTER:
+        return Counter.value(castFun(s));
+      case FLAG:
+        return !s.isEmpty();
+      case SET:
+        return AwSet.elements(castMap(s));
+      case MAP:
+        return mapValue(castTypedMap(s));
+      default:
+        throw new IllegalStateException("unknown type " + type);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> DotFun<V> castFun(DotStore s) {
+    return (DotFun<V>) s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static DotMap<Object> castMap(DotStore s) {
+    return (DotMap<Object>) s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static DotMap<TypedKey> castTypedMap(DotStore s) {
+    return (DotMap<TypedKey>) s;
+  }
+
+  // ---- lattice --------------------------------------------------------------------------------
+
+  @Override
+  public void join(Document other) {
+    map.join(other.map);
+  }
+
+  @Override
+  public Document copy() {
+    return new Document(map.copy(), replica);
+  }
+
+  @Override
+  public Document deltaSince(CausalContext remote) {
+    return new Document(map.deltaSince(remote), null);
+  }
+
+  @Override
+  public CausalContext context() {
+    return map.context();
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return map.isEmpty();
+  }
+
+  /** Equal stores and contexts; the bound replica does not count. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Document && ((Document) o).map.equals(map);
+  }
+
+  @Override
+  public int hashCode() {
+    return map.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Document" + toJson();
+  }
+}

@@ -1,0 +1,2 @@
+/** The enable-wins flag. */
+package dev.meridian.crdt.flag;

@@ -1,0 +1,198 @@
+package dev.meridian.crdt.map;
+
+import static dev.meridian.crdt.Preconditions.requireArgument;
+
+import dev.meridian.crdt.CausalCrdt;
+import dev.meridian.crdt.CrdtType;
+import dev.meridian.crdt.Replica;
+import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.clock.Dot;
+import dev.meridian.crdt.store.DotFun;
+import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSet;
+import dev.meridian.crdt.store.DotStore;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * An observed-remove map from typed keys to nested causal values (registers, counters, flags, sets
+ * and maps), all sharing this map's causal context.
+ *
+ * <p>Updating a value below a key goes through that value's own mutator, so concurrent updates of
+ * one value merge by that value's rules. Removing a key removes what the remover observed: the dots
+ * under it that it had seen. An update concurrent with the removal survives (its dot was not seen),
+ * and the rest is gone; a counter under a removed key is thereby reset as observed. Keys carry their
+ * value's type, so concurrent writes of different types to one name both survive, as two entries
+ * with the same name (a conflict the reader can see). A nested map exists while something below it
+ * does. Merge is the dot-map join, recursively.
+ *
+ * @see <a href="https://arxiv.org/abs/1603.01529">Almeida, Shoker, Baquero: Delta State Replicated
+ *     Data Types (JPDC 2018), observed-remove map</a>
+ * @see <a href="https://github.com/basho/riak_dt">riak_dt: maps with typed keys</a>
+ */
+public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
+  /** An empty map. */
+  public OrMap() {
+    this(new DotMap<>(), new CausalContext(), false);
+  }
+
+  private OrMap(DotMap<TypedKey> store, CausalContext context, boolean keyed) {
+    super(store, context, keyed);
+  }
+
+  /** A map from decoded parts (codecs and storage); takes ownership of them. */
+  public static OrMap of(DotMap<TypedKey> store, CausalContext context, boolean keyed) {
+    return new OrMap(store, context, keyed);
+  }
+
+  @Override
+  protected OrMap create(DotMap<TypedKey> store, CausalContext context, boolean keyed) {
+    return new OrMap(store, context, keyed);
+  }
+
+  /**
+   * Builds the delta of one change to the value of type {@code type} under {@code path} (each
+   * element a key name; all but the last name nested maps), given the value's current store.
+   */
+  @FunctionalInterface
+  public interface LeafMutation {
+    /**
+     * @param current the value's current store, or null if absent
+     * @param dot the freshly minted dot for this change
+     * @param deltaContext add every dot the change overwrites or removes
+     * @return the delta store for the value
+     */
+    DotStore delta(DotStore current, Dot dot, CausalContext deltaContext);
+  }
+
+  /**
+   * Applies a mutation to the value of type {@code type} at {@code path} as {@code replica},
+   * creating the nested maps on the way; returns the delta.
+   *
+   * @throws IllegalArgumentException if the path is empty
+   */
+  public OrMap update(Replica replica, List<String> path, CrdtType type, LeafMutation mutation) {
+    requireArgument(!path.isEmpty(), "path must not be empty");
+    Replica.Claim claim = replica.claim(context);
+    DotMap<TypedKey> deltaRoot = new DotMap<>();
+    Walk walk = descend(path, deltaRoot);
+    TypedKey leaf = new TypedKey(path.get(path.size() - 1), type);
+    DotStore current = walk.state() == null ? null : walk.state().get(leaf);
+    DotStore delta = mutation.delta(current, claim.dot(), claim.context());
+    requireArgument(
+        emptyStore(type).getClass() == delta.getClass(),
+        "mutation for a %s returned a %s",
+        type.label(),
+        delta.getClass().getSimpleName());
+    walk.delta().put(leaf, delta);
+    return applyDelta(deltaRoot, claim.context());
+  }
+
+  /**
+   * Removes the values under the last name of {@code path}: those of type {@code type}, or of every
+   * type if {@code type} is null. Only what this replica has seen is removed. Returns the delta.
+   */
+  public OrMap remove(Replica replica, List<String> path, CrdtType type) {
+    requireArgument(!path.isEmpty(), "path must not be empty");
+    Replica.Claim claim = replica.claim(context);
+    DotMap<TypedKey> deltaRoot = new DotMap<>();
+    Walk walk = descend(path, deltaRoot);
+    String name = path.get(path.size() - 1);
+    for (CrdtType t : CrdtType.values()) {
+      if (type != null && t != type) {
+        continue;
+      }
+      TypedKey key = new TypedKey(name, t);
+      DotStore current = walk.state() == null ? null : walk.state().get(key);
+      if (current != null) {
+        current.collectDots(claim.context());
+        walk.delta().put(key, current.emptyLike());
+      }
+    }
+    return applyDelta(deltaRoot, claim.context());
+  }
+
+  /** The parent maps of a path's leaf: in this state (null if absent) and in the delta being built. */
+  private record Walk(DotMap<TypedKey> state, DotMap<TypedKey> delta) {}
+
+  /**
+   * Walks the nested maps of {@code path} (all but its last name) in this state and builds the same
+   * chain of maps in {@code deltaRoot}.
+   */
+  @SuppressWarnings("unchecked")
+  private Walk descend(List<String> path, DotMap<TypedKey> deltaRoot) {
+    DotMap<TypedKey> cur = store;
+    DotMap<TypedKey> dcur = deltaRoot;
+    for (int i = 0; i < path.size() - 1; i++) {
+      TypedKey k = new TypedKey(path.get(i), CrdtType.MAP);
+      cur = cur == null ? null : (DotMap<TypedKey>) cur.get(k);
+      DotMap<TypedKey> next = new DotMap<>();
+      dcur.put(k, next);
+      dcur = next;
+    }
+    return new Walk(cur, dcur);
+  }
+
+  /**
+   * The live store of the value of type {@code type} at {@code path}, or null. Read it; do not mutate
+   * it.
+   */
+  @SuppressWarnings("unchecked")
+  public DotStore find(List<String> path, CrdtType type) {
+    DotMap<TypedKey> parent = mapAt(path.subList(0, path.size() - 1));
+    return parent == null ? null : parent.get(new TypedKey(path.get(path.size() - 1), type));
+  }
+
+  /** The live nested map at {@code path} (the root for an empty path), or null. */
+  @SuppressWarnings("unchecked")
+  public DotMap<TypedKey> mapAt(List<String> path) {
+    DotMap<TypedKey> cur = store;
+    for (String name : path) {
+      cur = (DotMap<TypedKey>) cur.get(new TypedKey(name, CrdtType.MAP));
+      if (cur == null) {
+        return null;
+      }
+    }
+    return cur;
+  }
+
+  /** The types present under {@code name} in the live map {@code map}, in tag order. */
+  public static TreeSet<CrdtType> typesOf(DotMap<TypedKey> map, String name) {
+    TreeSet<CrdtType> out = new TreeSet<>();
+    for (CrdtType t : CrdtType.values()) {
+      DotStore s = map.get(new TypedKey(name, t));
+      if (s != null && !s.isEmpty()) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** The names present in a live map, sorted. */
+  public static TreeSet<String> namesOf(DotMap<TypedKey> map) {
+    TreeSet<String> out = new TreeSet<>();
+    for (Map.Entry<TypedKey, DotStore> e : map.entrySet()) {
+      if (!e.getValue().isEmpty()) {
+        out.add(e.getKey().name());
+      }
+    }
+    return out;
+  }
+
+  /** An empty store of the kind that holds values of {@code type}. */
+  public static DotStore emptyStore(CrdtType type) {
+    switch (type) {
+      case REGISTER:
+      case COUNTER:
+        return new DotFun<>();
+      case FLAG:
+        return new DotSet();
+      case SET:
+      case MAP:
+        return new DotMap<>();
+      default:
+        throw new IllegalArgumentException("unknown type " + type);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The add-wins set of scalars. */
+package dev.meridian.crdt.set;

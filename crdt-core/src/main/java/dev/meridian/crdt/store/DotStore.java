@@ -1,0 +1,65 @@
+package dev.meridian.crdt.store;
+
+import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.clock.Dot;
+import java.util.function.Consumer;
+
+/**
+ * A dot store: the payload of a causal CRDT state, whose context lives beside it. The join of two
+ * states {@code (s, c) ⊔ (s', c')} keeps an entry if both sides hold it or if one side holds it and
+ * the other has not seen its dot; an entry whose dot one side has seen but no longer holds was
+ * removed there, and stays removed.
+ *
+ * <p>Mutable, single writer. Deltas produced by mutators are fresh stores owned by the caller.
+ *
+ * <p><b>Keyed deltas.</b> A delta made by a mutator names every key under which it removed dots (with
+ * an empty store if nothing remains there). Joining such a delta only needs to visit those keys, so
+ * applying a small delta to a large map costs O(delta). A full state or a {@code deltaSince} result
+ * is not keyed: its removals are just dots in the context, and joining it visits every key.
+ */
+public abstract sealed class DotStore permits DotSet, DotFun, DotMap {
+  DotStore() {}
+
+  /** True if this store holds no dot. A map holding only empty entries is empty too. */
+  public abstract boolean isEmpty();
+
+  /**
+   * In place: {@code this := store((this, selfContext) ⊔ (other, otherContext))}. The contexts are
+   * not changed; the caller joins them afterwards.
+   *
+   * @param otherKeyed {@code other} is a keyed delta, so keys absent from it are left as they are
+   * @param keepEmpty keep map entries that become empty (the result is a keyed delta)
+   * @throws IllegalArgumentException if {@code other} is a different kind of store
+   */
+  public abstract void join(
+      CausalContext selfContext,
+      DotStore other,
+      CausalContext otherContext,
+      boolean otherKeyed,
+      boolean keepEmpty);
+
+  /**
+   * A deep copy restricted to the dots outside {@code exclude} (all dots if {@code exclude} is
+   * null). With {@code keepEmpty} map entries left empty are kept.
+   */
+  public abstract DotStore copyOutside(CausalContext exclude, boolean keepEmpty);
+
+  /** In place: removes every dot held in {@code context}; map entries left empty are dropped. */
+  public abstract void removeIn(CausalContext context);
+
+  /** Visits every dot held. */
+  public abstract void forEachDot(Consumer<Dot> visitor);
+
+  /** An empty store of the same kind. */
+  public abstract DotStore emptyLike();
+
+  /** A deep copy. */
+  public final DotStore copy() {
+    return copyOutside(null, true);
+  }
+
+  /** Adds every dot held to {@code into}. */
+  public final void collectDots(CausalContext into) {
+    forEachDot(into::add);
+  }
+}
