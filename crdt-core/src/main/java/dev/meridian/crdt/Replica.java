@@ -77,11 +77,19 @@ public final class Replica {
     long from = Math.max(objectContext.max(id) + 1, floor);
     CausalContext context = new CausalContext();
     context.addRange(id, Math.min(from, dot.counter()), dot.counter());
-    return new Claim(dot, context);
+    return new Claim(dot, context, context.copy());
   }
 
-  /** A freshly minted dot and the context its delta starts from. */
-  public record Claim(Dot dot, CausalContext context) {}
+  /**
+   * A freshly minted dot and the context its delta starts from.
+   *
+   * @param dot the new dot
+   * @param context the delta's context: starts as {@code events}; the mutator adds the dots it
+   *     overwrites or removes
+   * @param events the events the delta applies: the new dot and this replica's dots for other
+   *     objects since the object's last one (see {@link CausalContext})
+   */
+  public record Claim(Dot dot, CausalContext context, CausalContext events) {}
 
   @Override
   public String toString() {

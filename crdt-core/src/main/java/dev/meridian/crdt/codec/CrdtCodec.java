@@ -1,5 +1,6 @@
 package dev.meridian.crdt.codec;
 
+import dev.meridian.crdt.CausalCrdt;
 import dev.meridian.crdt.CrdtType;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CodecException.Reason;
@@ -50,28 +51,29 @@ public final class CrdtCodec {
   /** Encodes a map state or delta. */
   public static byte[] encode(OrMap map) {
     StateEncoder e = new StateEncoder(map.liveContext(), map.store());
+    e.pending(map.livePending());
     e.leaves(map.store());
     return e.finish(CrdtType.MAP, map.isKeyed());
   }
 
   /** Encodes a counter. */
   public static byte[] encode(Counter counter) {
-    return standalone(CrdtType.COUNTER, counter.store(), counter.liveContext(), counter.isKeyed());
+    return standalone(counter, CrdtType.COUNTER);
   }
 
   /** Encodes a register. */
   public static byte[] encode(MvRegister register) {
-    return standalone(CrdtType.REGISTER, register.store(), register.liveContext(), register.isKeyed());
+    return standalone(register, CrdtType.REGISTER);
   }
 
   /** Encodes a flag. */
   public static byte[] encode(EwFlag flag) {
-    return standalone(CrdtType.FLAG, flag.store(), flag.liveContext(), flag.isKeyed());
+    return standalone(flag, CrdtType.FLAG);
   }
 
   /** Encodes a set. */
   public static byte[] encode(AwSet set) {
-    return standalone(CrdtType.SET, set.store(), set.liveContext(), set.isKeyed());
+    return standalone(set, CrdtType.SET);
   }
 
   /** Encodes a bare causal context. */
@@ -87,48 +89,57 @@ public final class CrdtCodec {
   /** Decodes a map. @throws CodecException if the bytes are not a valid map state */
   public static OrMap decodeOrMap(byte[] bytes) throws CodecException {
     StateDecoder d = expect(bytes, CrdtType.MAP);
-    return OrMap.of(d.map(), d.context, d.keyed());
+    return restore(OrMap.of(d.map(), d.context, d.keyed()), d);
   }
 
   /** Decodes a counter. @throws CodecException if the bytes are not a valid counter */
   @SuppressWarnings("unchecked")
   public static Counter decodeCounter(byte[] bytes) throws CodecException {
     StateDecoder d = expect(bytes, CrdtType.COUNTER);
-    return Counter.of((DotFun<Long>) d.value(CrdtType.COUNTER), d.context, d.keyed());
+    return restore(Counter.of((DotFun<Long>) d.value(CrdtType.COUNTER), d.context, d.keyed()), d);
   }
 
   /** Decodes a register. @throws CodecException if the bytes are not a valid register */
   @SuppressWarnings("unchecked")
   public static MvRegister decodeRegister(byte[] bytes) throws CodecException {
     StateDecoder d = expect(bytes, CrdtType.REGISTER);
-    return MvRegister.of((DotFun<RegisterEntry>) d.value(CrdtType.REGISTER), d.context, d.keyed());
+    return restore(
+        MvRegister.of((DotFun<RegisterEntry>) d.value(CrdtType.REGISTER), d.context, d.keyed()), d);
   }
 
   /** Decodes a flag. @throws CodecException if the bytes are not a valid flag */
   public static EwFlag decodeFlag(byte[] bytes) throws CodecException {
     StateDecoder d = expect(bytes, CrdtType.FLAG);
-    return EwFlag.of((DotSet) d.value(CrdtType.FLAG), d.context, d.keyed());
+    return restore(EwFlag.of((DotSet) d.value(CrdtType.FLAG), d.context, d.keyed()), d);
   }
 
   /** Decodes a set. @throws CodecException if the bytes are not a valid set */
   @SuppressWarnings("unchecked")
   public static AwSet decodeSet(byte[] bytes) throws CodecException {
     StateDecoder d = expect(bytes, CrdtType.SET);
-    return AwSet.of((DotMap<Object>) d.value(CrdtType.SET), d.context, d.keyed());
+    return restore(AwSet.of((DotMap<Object>) d.value(CrdtType.SET), d.context, d.keyed()), d);
   }
 
   /** Decodes a bare causal context. @throws CodecException if the bytes are not a valid context */
   public static CausalContext decodeContext(byte[] bytes) throws CodecException {
     StateDecoder d = new StateDecoder(bytes);
-    if (d.kind() != null || d.state.getLeavesCount() > 0 || d.state.hasValue() || d.keyed()) {
+    if (d.kind() != null || d.state.getLeavesCount() > 0 || d.state.hasValue() || d.keyed()
+        || !d.pending.isEmpty()) {
       throw new CodecException(Reason.WRONG_TYPE, "expected a bare causal context");
     }
     return d.context;
   }
 
-  private static byte[] standalone(CrdtType type, dev.meridian.crdt.store.DotStore store,
-      CausalContext context, boolean keyed) {
-    StateEncoder e = new StateEncoder(context, store);
+  private static <T extends CausalCrdt<T, ?>> T restore(T state, StateDecoder d) {
+    state.restorePending(d.pending);
+    return state;
+  }
+
+  private static byte[] standalone(CausalCrdt<?, ?> crdt, CrdtType type) {
+    dev.meridian.crdt.store.DotStore store = crdt.store();
+    StateEncoder e = new StateEncoder(crdt.liveContext(), store);
+    e.pending(crdt.livePending());
+    boolean keyed = crdt.isKeyed();
     e.value(type, store);
     return e.finish(type, keyed);
   }

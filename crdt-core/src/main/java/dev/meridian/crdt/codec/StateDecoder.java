@@ -40,6 +40,7 @@ final class StateDecoder {
 
   final State state;
   final CausalContext context = new CausalContext();
+  final CausalContext pending = new CausalContext();
   private final ReplicaId[] replicas;
   private final HashSet<Dot> seenDots = new HashSet<>();
 
@@ -68,7 +69,9 @@ final class StateDecoder {
       require(i == 0 || replicas[i - 1].compareTo(replicas[i]) < 0,
           "replica table not strictly ascending at index %d", i);
     }
-    decodeContext();
+    decodeRanges(state.getContextList(), context, "context");
+    decodeRanges(state.getPendingList(), pending, "pending");
+    require(pending.isSubsetOf(context), "pending dots outside the context");
   }
 
   /** The state's type; null for a bare context. */
@@ -84,26 +87,25 @@ final class StateDecoder {
     return t;
   }
 
-  private void decodeContext() throws CodecException {
-    List<Long> c = state.getContextList();
+  private void decodeRanges(List<Long> c, CausalContext into, String what) throws CodecException {
     int i = 0;
     long prevIndex = -1;
     while (i < c.size()) {
-      require(i + 1 < c.size(), "context truncated after replica index");
+      require(i + 1 < c.size(), "%s truncated after replica index", what);
       long idx = c.get(i);
       long n = c.get(i + 1);
-      require(idx > prevIndex && idx < replicas.length, "context replica index %d out of order or range", idx);
-      require(n >= 1 && n <= (c.size() - i - 2) / 2, "context range count %d does not fit", n);
+      require(idx > prevIndex && idx < replicas.length, "%s replica index %d out of order or range", what, idx);
+      require(n >= 1 && n <= (c.size() - i - 2) / 2, "%s range count %d does not fit", what, n);
       i += 2;
       long prevEnd = 0;
       for (long r = 0; r < n; r++) {
         long gap = c.get(i++);
         long extra = c.get(i++);
-        require(gap >= 0 && gap < MAX_COUNTER && (r == 0 || gap >= 1), "bad context gap %d", gap);
+        require(gap >= 0 && gap < MAX_COUNTER && (r == 0 || gap >= 1), "bad %s gap %d", what, gap);
         long first = prevEnd + gap + 1;
         require(extra >= 0 && extra < MAX_COUNTER && first < MAX_COUNTER - extra,
-            "context range past the largest counter");
-        context.addRange(replicas[(int) idx], first, first + extra);
+            "%s range past the largest counter", what);
+        into.addRange(replicas[(int) idx], first, first + extra);
         prevEnd = first + extra;
       }
       prevIndex = idx;

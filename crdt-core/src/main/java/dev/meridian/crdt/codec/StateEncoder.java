@@ -41,26 +41,35 @@ final class StateEncoder {
       index.put(r, index.size());
       state.addReplicas(r.value());
     }
-    context.forEachRange(new CausalContext.RangeVisitor() {
-      ReplicaId current;
-      int countPos;
-      long prevEnd;
+    writeRanges(context, state::addContext);
+  }
 
-      @Override
-      public void range(ReplicaId replica, long first, long last) {
-        if (!replica.equals(current)) {
-          current = replica;
-          state.addContext(index.get(replica));
-          countPos = state.getContextCount();
-          state.addContext(0);
-          prevEnd = 0;
-        }
-        state.setContext(countPos, state.getContext(countPos) + 1);
-        state.addContext(first - prevEnd - 1);
-        state.addContext(last - first);
-        prevEnd = last;
+  /** Writes a context's ranges in the packed layout described in crdt.proto. */
+  private void writeRanges(CausalContext ranges, java.util.function.LongConsumer out) {
+    List<long[]> flat = new ArrayList<>();
+    ranges.forEachRange((replica, first, last) -> flat.add(new long[] {index.get(replica), first, last}));
+    int i = 0;
+    while (i < flat.size()) {
+      long replica = flat.get(i)[0];
+      int j = i;
+      while (j < flat.size() && flat.get(j)[0] == replica) {
+        j++;
       }
-    });
+      out.accept(replica);
+      out.accept(j - i);
+      long prevEnd = 0;
+      for (int k = i; k < j; k++) {
+        out.accept(flat.get(k)[1] - prevEnd - 1);
+        out.accept(flat.get(k)[2] - flat.get(k)[1]);
+        prevEnd = flat.get(k)[2];
+      }
+      i = j;
+    }
+  }
+
+  /** Writes the pending dots (see CausalCrdt). */
+  void pending(CausalContext pending) {
+    writeRanges(pending, state::addPending);
   }
 
   byte[] finish(CrdtType kind, boolean keyed) {
