@@ -107,7 +107,9 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       DotStore current = walk.state() == null ? null : walk.state().get(key);
       if (current != null) {
         current.collectDots(claim.context());
-        walk.delta().put(key, current.emptyLike());
+        // A keyed delta must name every key it removes dots under (see DotStore): for a nested map
+        // or set that is the whole key skeleton, with empty leaves. An empty map would name none.
+        walk.delta().put(key, current.copyOutside(claim.context(), true));
       }
     }
     return applyDelta(deltaRoot, claim.context());
