@@ -1,8 +1,12 @@
 package dev.meridian.crdt;
 
 import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.store.DotMap;
 import dev.meridian.crdt.store.DotStore;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -65,7 +69,20 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   @Override
   @SuppressWarnings("unchecked")
   public T deltaSince(CausalContext remote) {
-    return create((S) store.copyOutside(remote, false), context.minus(remote), false);
+    // The context must carry every dot seen here and no longer held, even one remote has seen:
+    // remote may still hold it, and only a context holding it removes it there. It must not carry
+    // the held dots remote has seen: they are left out of the delta store, so carrying them would
+    // remove them at remote. Hence: this context minus the held dots that remote has seen.
+    List<Dot> heldAndSeen = new ArrayList<>();
+    store.forEachDot(d -> {
+      if (remote.contains(d)) {
+        heldAndSeen.add(d);
+      }
+    });
+    Collections.sort(heldAndSeen); // adds in order append to the ranges
+    CausalContext exclude = new CausalContext();
+    heldAndSeen.forEach(exclude::add);
+    return create((S) store.copyOutside(remote, false), context.minus(exclude), false);
   }
 
   @Override
