@@ -187,8 +187,11 @@ public final class Document implements DeltaCrdt<Document> {
     DotMap<TypedKey> cur = map.store();
     for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
       TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
-      requireArgument(types.isEmpty() || types.contains(CrdtType.MAP),
-          "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), types.last().label());
+      // Build the message only on failure: types.last() throws on an empty set.
+      if (!types.isEmpty() && !types.contains(CrdtType.MAP)) {
+        requireArgument(false, "'%s' is a %s, not a map",
+            Path.ofKeys(keys.subList(0, i + 1)), types.last().label());
+      }
       cur = castTypedMap(cur.get(new TypedKey(keys.get(i), CrdtType.MAP)));
     }
   }
@@ -197,9 +200,10 @@ public final class Document implements DeltaCrdt<Document> {
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     if (parent != null) {
       TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
-      requireArgument(types.isEmpty() || types.contains(type),
-          "'%s' holds a %s; remove it before writing a %s", Path.ofKeys(keys), types.last().label(),
-          type.label());
+      if (!types.isEmpty() && !types.contains(type)) {
+        requireArgument(false, "'%s' holds a %s; remove it before writing a %s",
+            Path.ofKeys(keys), types.last().label(), type.label());
+      }
     }
   }
 
