@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import com.google.common.testing.NullPointerTester;
 import dev.meridian.crdt.CrdtType;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.doc.Conflict.Candidate;
@@ -396,6 +397,12 @@ class DocumentTest {
     assertTrue(empty.isEmpty());
     empty.bind(r2).set("a", 2);
     assertEquals(2L, empty.get("a"));
+  }
+
+  @Test
+  void staticFactoriesAndBind_rejectNull() {
+    new NullPointerTester().setDefault(Replica.class, r1).testAllPublicStaticMethods(Document.class);
+    assertThrows(NullPointerException.class, () -> Document.empty().bind(null));
   }
 
   // ---- keyed deltas on a big document ------------------------------------------------------------
