@@ -303,6 +303,27 @@ class DocumentTest {
     assertEquals(d.hashCode(), unbound.hashCode());
   }
 
+  @Test
+  void join_sharesNothingWithDeltaOrSource() {
+    Document d1 = Document.create(r1);
+    Document d2 = Document.create(r2);
+    Document delta = d1.set("a.b", 1);
+    d1.add("a.s", "x");
+    Document deltaBefore = delta.copy();
+
+    d2.join(delta);
+    d2.join(d1);
+    d1.set("a.b", 2);
+    d1.remove("a.s");
+    d2.set("a.b", 3);
+    d2.removeElement("a.s", "x");
+    d2.remove("a");
+
+    assertEquals(deltaBefore, delta);
+    assertEquals(1L, delta.get("a.b"));
+    assertEquals(Map.of("b", 2L), d1.get("a"), "d2's writes leaked into d1");
+  }
+
   // ---- misuse ------------------------------------------------------------------------------------
 
   private static void assertRejected(Document d, String message, Executable write) {
