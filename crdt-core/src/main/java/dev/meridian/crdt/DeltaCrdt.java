@@ -18,9 +18,11 @@ public interface DeltaCrdt<T extends DeltaCrdt<T>> extends Crdt<T> {
   CausalContext context();
 
   /**
-   * The part of this state that a replica with context {@code remote} lacks: the entries whose dots
-   * are outside {@code remote}, and the dots of this context outside {@code remote} (which carry the
-   * removals that replica has not seen).
+   * The part of this state that a replica whose {@link #context()} is {@code remote} lacks: the entries whose dots
+   * are outside {@code remote}, and a context that carries the removals that replica may not have
+   * seen: every dot of this context except the held dots {@code remote} already has. (A removed dot
+   * inside {@code remote} may still be held there, so it must be carried; the context can thus be
+   * fragmented by the live dots it skips.)
    */
   T deltaSince(CausalContext remote);
 

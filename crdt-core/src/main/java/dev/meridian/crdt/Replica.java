@@ -5,6 +5,7 @@ import static dev.meridian.crdt.Preconditions.requireArgument;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.clock.HybridClock;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,10 +27,10 @@ public final class Replica {
 
   private Replica(ReplicaId id, long lastCounter, HybridClock clock) {
     requireArgument(lastCounter >= 0, "last counter must not be negative: %s", lastCounter);
-    this.id = id;
+    this.id = Objects.requireNonNull(id, "id");
     this.counter = new AtomicLong(lastCounter);
     this.floor = lastCounter + 1;
-    this.clock = clock;
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** A fresh replica with a random id, counter at 0 and the system clock. */

@@ -67,7 +67,7 @@ public final class Document implements DeltaCrdt<Document> {
 
   /** A document over a decoded map (codecs and storage); unbound. */
   public static Document of(OrMap map) {
-    return new Document(map, null);
+    return new Document(Objects.requireNonNull(map, "map"), null);
   }
 
   /** Binds this document to the replica that will mutate it; returns this. */
