@@ -172,6 +172,16 @@ public final class Replicator {
     }
   }
 
+  /**
+   * Makes every open session run a catch-up once its push queue drains: for local writes the
+   * driver could not hand over (they are in the store, so catch-up finds them).
+   */
+  public void catchUpAll() {
+    for (SyncSession s : open.values()) {
+      s.requestCatchUp();
+    }
+  }
+
   /** Closes every session with a Goodbye (OK status). */
   public void shutdown() {
     for (SyncSession s : new ArrayList<>(sessions.values())) {

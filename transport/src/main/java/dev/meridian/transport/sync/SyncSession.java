@@ -448,6 +448,14 @@ public final class SyncSession {
     }
   }
 
+  /** Runs a catch-up once the push queue drains (pushes were lost before reaching the queue). */
+  void requestCatchUp() {
+    if (state == State.OPEN) {
+      pushOverflowed = true;
+      wakeup.run();
+    }
+  }
+
   private void startCatchUp() {
     if (cursor != null || state != State.OPEN) {
       return;

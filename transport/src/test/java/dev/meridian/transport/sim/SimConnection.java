@@ -22,6 +22,7 @@ final class SimConnection {
   private int acceptorIncarnation;
   private boolean established;
   private boolean dead;
+  private boolean stalled;
   private final int[] inFlight = new int[2];
   private final long[] helloAt = new long[2];
   private final boolean[] ended = new boolean[2];
@@ -129,17 +130,22 @@ final class SimConnection {
       if (drop) {
         net.framesDropped++;
       } else {
-        deliver(1 - side, bytes);
+        deliver(1 - side, bytes, hello);
       }
     });
     if (dup) {
-      net.at(Math.max(net.now() + net.delay(), helloAt[side]), () -> deliver(1 - side, bytes));
+      net.at(Math.max(net.now() + net.delay(), helloAt[side]),
+          () -> deliver(1 - side, bytes, false));
     }
   }
 
-  private void deliver(int toSide, byte[] bytes) {
-    if (!alive(toSide) || !net.reachable(dialer, acceptor)) {
+  private void deliver(int toSide, byte[] bytes, boolean hello) {
+    if (stalled || !alive(toSide) || !net.reachable(dialer, acceptor)) {
       net.framesDropped++;
+      if (hello) {
+        stalled = true; // a handshake cut by a partition stalls; both ends time out
+        dead = true;
+      }
       return;
     }
     SyncSession to = session(toSide);
