@@ -50,7 +50,8 @@ public final class History<T extends DeltaCrdt<T>> {
   /**
    * Makes the history of {@code plan}.
    *
-   * @throws AssertionError if a mutation breaks the mutator law or a refused op changed the state
+   * @throws AssertionError if a mutation breaks the mutator law, a refused op changed the state,
+   *     or a step threw; the message holds the history so far
    */
   public static <T extends DeltaCrdt<T>> History<T> generate(CrdtSpec<T> spec, HistoryPlan plan) {
     History<T> h = new History<>(spec, plan);
@@ -60,6 +61,8 @@ public final class History<T extends DeltaCrdt<T>> {
         h.step(step);
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + h.describe(), e);
+      } catch (RuntimeException e) {
+        throw new AssertionError("step " + step + " threw " + e + "\n" + h.describe(), e);
       }
     }
     return h;
