@@ -188,7 +188,7 @@ public final class Document implements DeltaCrdt<Document> {
     for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
       TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
       requireArgument(types.isEmpty() || types.contains(CrdtType.MAP),
-          "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), types.last().label());
+          "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), lastLabel(types));
       cur = castTypedMap(cur.get(new TypedKey(keys.get(i), CrdtType.MAP)));
     }
   }
@@ -198,9 +198,14 @@ public final class Document implements DeltaCrdt<Document> {
     if (parent != null) {
       TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
       requireArgument(types.isEmpty() || types.contains(type),
-          "'%s' holds a %s; remove it before writing a %s", Path.ofKeys(keys), types.last().label(),
+          "'%s' holds a %s; remove it before writing a %s", Path.ofKeys(keys), lastLabel(types),
           type.label());
     }
+  }
+
+  /** The label of the highest type, for messages; arguments are evaluated even when no error. */
+  private static String lastLabel(TreeSet<CrdtType> types) {
+    return types.isEmpty() ? "nothing" : types.last().label();
   }
 
   // ---- reads ----------------------------------------------------------------------------------
