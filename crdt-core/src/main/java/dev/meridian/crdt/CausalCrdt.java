@@ -65,7 +65,22 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   @Override
   @SuppressWarnings("unchecked")
   public T deltaSince(CausalContext remote) {
-    return create((S) store.copyOutside(remote, false), context.minus(remote), false);
+    CausalContext missing = context.minus(remote);
+    if (missing.isEmpty()) {
+      // The remote has seen every event here, removals included: nothing to send.
+      return create((S) store.emptyLike(), missing, false);
+    }
+    // A removal is a dot in the context without an entry. The remote may still hold an entry this
+    // state removed even though it has seen that entry's dot (it saw the add, not the removal), so
+    // the delta's context keeps every dot of this context except the entries it leaves out because
+    // the remote has seen them: joining it removes exactly what this state removed.
+    CausalContext seenEntries = new CausalContext();
+    store.forEachDot(d -> {
+      if (remote.contains(d)) {
+        seenEntries.add(d);
+      }
+    });
+    return create((S) store.copyOutside(remote, false), context.minus(seenEntries), false);
   }
 
   @Override
