@@ -107,7 +107,9 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       DotStore current = walk.state() == null ? null : walk.state().get(key);
       if (current != null) {
         current.collectDots(claim.context());
-        walk.delta().put(key, current.emptyLike());
+        // A keyed delta names every key under which it removes dots, nested keys included: the
+        // value's structure with no dots left (an empty map would name nothing below the key).
+        walk.delta().put(key, current.copyOutside(claim.context(), true));
       }
     }
     return applyDelta(deltaRoot, claim.context());
