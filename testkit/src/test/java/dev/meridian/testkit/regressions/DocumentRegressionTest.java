@@ -1,6 +1,7 @@
 package dev.meridian.testkit.regressions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.doc.Document;
@@ -22,5 +23,36 @@ class DocumentRegressionTest {
     doc.increment("b.c", 2);
     doc.putMap("d", Map.of("e", true));
     assertEquals("{\"a\":1,\"b\":{\"c\":2},\"d\":{\"e\":true}}", doc.toJson());
+  }
+
+  /**
+   * Found by {@code DocumentProperties.mutators_returnTheirDelta} ({@code law=MUTATOR_DELTA
+   * replicas=2 steps=13 seed=2737}): {@code putMap} on a key holding a map and, concurrently, a
+   * register removed the map, then refused to write the content through a key that now held only a
+   * register, leaving the removal applied: a refused write changed the document.
+   */
+  @Test
+  void mutators_returnTheirDelta_refusedPutMapChangesNothing() {
+    Document a = Document.create(Replica.random());
+    Document b = Document.create(Replica.random());
+    a.set("b", 0.0);
+    a.join(b.increment("b.x", 4)); // concurrent: 'b' now holds a register and a map
+    assertEquals("b", a.conflicts().get(0).path());
+    Document before = a.copy();
+    assertThrows(IllegalArgumentException.class, () -> a.putMap("b", Map.of("x", "s")));
+    assertEquals(before, a);
+  }
+
+  /** Same property: content with a value that is not a scalar must be refused before any change. */
+  @Test
+  void mutators_returnTheirDelta_putMapWithABadValueChangesNothing() {
+    Document a = Document.create(Replica.random());
+    a.putMap("m", Map.of("k", 1L));
+    Document before = a.copy();
+    Map<String, Object> content = new java.util.TreeMap<>();
+    content.put("a", 1L);
+    content.put("z", new Object());
+    assertThrows(IllegalArgumentException.class, () -> a.putMap("m", content));
+    assertEquals(before, a);
   }
 }
