@@ -65,15 +65,12 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   @Override
   @SuppressWarnings("unchecked")
   public T deltaSince(CausalContext remote) {
-    CausalContext missing = context.minus(remote);
-    if (missing.isEmpty()) {
-      // The remote has seen every event here, removals included: nothing to send.
-      return create((S) store.emptyLike(), missing, false);
-    }
     // A removal is a dot in the context without an entry. The remote may still hold an entry this
-    // state removed even though it has seen that entry's dot (it saw the add, not the removal), so
-    // the delta's context keeps every dot of this context except the entries it leaves out because
-    // the remote has seen them: joining it removes exactly what this state removed.
+    // state removed even though it has seen that entry's dot (it saw the add, not the removal; or,
+    // since deltas arrive in any order, a later delta's context named the dot), so the delta's
+    // context keeps every dot of this context except the entries it leaves out because the remote
+    // has seen them: joining it removes exactly what this state removed. This holds even when the
+    // remote has seen every dot here, so there is no empty shortcut.
     CausalContext seenEntries = new CausalContext();
     store.forEachDot(d -> {
       if (remote.contains(d)) {

@@ -19,10 +19,11 @@ public interface DeltaCrdt<T extends DeltaCrdt<T>> extends Crdt<T> {
 
   /**
    * The part of this state that a replica with context {@code remote} lacks: the entries whose dots
-   * are outside {@code remote}, with a context that carries the removals that replica has not seen.
-   * Empty, with an empty context, if {@code remote} holds every dot of this context; otherwise the
-   * context holds every dot of this one except the entries left out because {@code remote} has seen
-   * them (a removed entry's dot may be in {@code remote} while the entry is still held there).
+   * are outside {@code remote}, with a context that carries the removals that replica may not have
+   * applied: every dot of this context except the entries left out because {@code remote} has seen
+   * them (a removed entry's dot may be in {@code remote} while the entry is still held there, as
+   * deltas arrive in any order). Holds no entry if {@code remote} has seen every dot here, but its
+   * context may still carry removals.
    */
   T deltaSince(CausalContext remote);
 
