@@ -139,14 +139,47 @@ public final class Document implements DeltaCrdt<Document> {
    * Replaces the map at {@code path} with {@code content}: removes the map seen here, then writes
    * each entry (scalars as registers, maps as nested maps, collections as sets of scalars). Writes
    * under the old map concurrent with this one survive. Returns the delta.
+   *
+   * @throws IllegalArgumentException before changing anything, for a bad path, a type clash (the
+   *     key holds another type besides a map and {@code content} is not empty), or a value that is
+   *     not a scalar, a collection of scalars or a map
    */
   public Document putMap(String path, Map<String, ?> content) {
     List<String> keys = Path.parse(path).keys();
     checkIntermediates(keys);
     checkLeaf(keys, CrdtType.MAP);
+    // Refuse before changing anything: the content is written through the key after the map is
+    // removed, so the key must hold nothing but the map, and every value must be writable.
+    if (!content.isEmpty()) {
+      DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
+      TreeSet<CrdtType> types =
+          parent == null ? new TreeSet<>() : OrMap.typesOf(parent, keys.get(keys.size() - 1));
+      types.remove(CrdtType.MAP);
+      requireArgument(types.isEmpty(), "'%s' also holds a %s; remove it before writing a map",
+          Path.ofKeys(keys), lastLabel(types));
+      checkContent(content);
+    }
     Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
     writeContent(Path.ofKeys(keys), content, delta);
     return delta;
+  }
+
+  private static void checkContent(Map<String, ?> content) {
+    for (Map.Entry<String, ?> e : content.entrySet()) {
+      requireArgument(e.getKey() != null, "map content has a null key");
+      Object v = e.getValue();
+      if (v instanceof Map) {
+        @SuppressWarnings("unchecked")
+        Map<String, ?> nested = (Map<String, ?>) v;
+        checkContent(nested);
+      } else if (v instanceof Iterable) {
+        for (Object element : (Iterable<?>) v) {
+          Scalars.normalize(element);
+        }
+      } else {
+        Scalars.normalize(v);
+      }
+    }
   }
 
   private void writeContent(Path at, Map<String, ?> content, Document delta) {
