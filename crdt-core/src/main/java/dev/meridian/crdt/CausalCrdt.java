@@ -1,8 +1,11 @@
 package dev.meridian.crdt;
 
 import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.store.DotMap;
 import dev.meridian.crdt.store.DotStore;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -18,11 +21,28 @@ import java.util.Objects;
  */
 public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     implements DeltaCrdt<T> {
+  /*
+   * Design notes.
+   * [1] Two contexts. `context` is the join context of the paper: every dot seen, including dots a
+   *     delta names only because it removed or replaced them. Deltas arrive in any order and some
+   *     are lost, so a state can have seen dot d (a later delta removed it) without having applied
+   *     d's own event (and what d's event removed). `pending` holds those dots: context minus the
+   *     events applied. The events applied, context() = context \ pending, are what sync compares:
+   *     a replica that has applied every event another has applied holds a state at or above it,
+   *     so an idle sync round sends nothing. pending is empty in steady state.
+   * [2] deltaSince(remoteEvents) sends the entries whose dots remote lacks, and the join context
+   *     minus the dots held here that remote has applied: so every dot removed here (which remote
+   *     may still hold) is in the delta's context and not its store, and is removed there.
+   */
+
   /** The dot store; mutated only through joins. */
   protected final S store;
 
-  /** Every dot this state has seen. */
+  /** Every dot this state has seen (the join context). */
   protected final CausalContext context;
+
+  /** Dots in {@link #context} whose own events this state has not applied; usually empty. */
+  private CausalContext pending = new CausalContext();
 
   /** True for a delta made by mutators: its removals are witnessed by keys (see DotStore). */
   protected boolean keyed;
@@ -37,9 +57,10 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   /** Creates an instance of the concrete type from parts it takes ownership of. */
   protected abstract T create(S store, CausalContext context, boolean keyed);
 
-  @SuppressWarnings("unchecked")
-  private T self() {
-    return (T) this;
+  private T create(S store, CausalContext context, CausalContext pending, boolean keyed) {
+    T t = create(store, context, keyed);
+    ((CausalCrdt<T, S>) t).pending = pending;
+    return t;
   }
 
   @Override
@@ -47,42 +68,66 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     if (other == this) {
       return;
     }
-    boolean resultKeyed = keyed && other.keyed;
-    store.join(context, other.store, other.context, other.keyed, resultKeyed);
+    CausalCrdt<T, S> o = other;
+    boolean resultKeyed = keyed && o.keyed;
+    store.join(context, o.store, o.context, o.keyed, resultKeyed);
     if (keyed && !resultKeyed && store instanceof DotMap) {
       ((DotMap<?>) store).dropEmpty();
     }
-    context.addAll(other.context);
+    if (!pending.isEmpty() || !o.pending.isEmpty()) {
+      // Still pending: pending on one side and not applied by the other.
+      CausalContext mine = pending.minus(o.context.minus(o.pending));
+      mine.addAll(o.pending.minus(context.minus(pending)));
+      pending = mine;
+    }
+    context.addAll(o.context);
     keyed = resultKeyed;
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public T copy() {
-    return create((S) store.copy(), context.copy(), keyed);
+    return create((S) store.copy(), context.copy(), pending.copy(), keyed);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>{@code remote} is the other replica's {@link #context()} (the events it has applied). The
+   * delta holds the entries whose dots {@code remote} lacks, and the join context minus the dots
+   * that this state holds and {@code remote} has applied: a dot removed here that {@code remote}
+   * may still hold is in the delta's context and not in its store, so the join removes it there. If
+   * {@code remote} has applied every event applied here, the delta is empty.
+   */
   @Override
   @SuppressWarnings("unchecked")
   public T deltaSince(CausalContext remote) {
-    // A removal is a dot in the context without an entry. The remote may still hold an entry this
-    // state removed even though it has seen that entry's dot (it saw the add, not the removal; or,
-    // since deltas arrive in any order, a later delta's context named the dot), so the delta's
-    // context keeps every dot of this context except the entries it leaves out because the remote
-    // has seen them: joining it removes exactly what this state removed. This holds even when the
-    // remote has seen every dot here, so there is no empty shortcut.
-    CausalContext seenEntries = new CausalContext();
+    CausalContext applied = appliedEvents();
+    if (applied.isSubsetOf(remote)) {
+      return create((S) store.emptyLike(), new CausalContext(), false);
+    }
+    List<Dot> heldAndApplied = new ArrayList<>();
     store.forEachDot(d -> {
       if (remote.contains(d)) {
-        seenEntries.add(d);
+        heldAndApplied.add(d);
       }
     });
-    return create((S) store.copyOutside(remote, false), context.minus(seenEntries), false);
+    CausalContext deltaContext = context.minus(CausalContext.ofDots(heldAndApplied));
+    CausalContext deltaPending = deltaContext.minus(applied.minus(remote));
+    return create((S) store.copyOutside(remote, false), deltaContext, deltaPending, false);
   }
 
+  /**
+   * The events this state has applied: its join context minus the dots it knows of only because a
+   * delta removed them. Sync compares these; see {@link DeltaCrdt#deltaSince}.
+   */
   @Override
   public CausalContext context() {
-    return context.copy();
+    return appliedEvents();
+  }
+
+  private CausalContext appliedEvents() {
+    return pending.isEmpty() ? context.copy() : context.minus(pending);
   }
 
   @Override
@@ -90,16 +135,29 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     return store.isEmpty();
   }
 
-  /**
-   * The live dot store, for codecs and storage. Read it; do not mutate it.
-   */
+  /** The live dot store, for codecs and storage. Read it; do not mutate it. */
   public S store() {
     return store;
   }
 
-  /** The live causal context, for codecs and storage. Read it; do not mutate it. */
+  /** The live join context (every dot seen), for codecs and storage. Read it; do not mutate it. */
   public CausalContext liveContext() {
     return context;
+  }
+
+  /** The live pending dots (seen but not applied), for codecs and storage. Do not mutate it. */
+  public CausalContext livePending() {
+    return pending;
+  }
+
+  /**
+   * Restores the pending dots of a decoded state (codecs and storage only).
+   *
+   * @throws IllegalArgumentException unless {@code pending} is within the join context
+   */
+  public void restorePending(CausalContext pending) {
+    Preconditions.requireArgument(pending.isSubsetOf(context), "pending dots outside the context");
+    this.pending = pending;
   }
 
   /** True if this is a keyed delta (made by mutators), whose removals are witnessed by keys. */
@@ -107,9 +165,13 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     return keyed;
   }
 
-  /** Wraps a delta store with its claim's context, joins it here and returns it. */
-  protected T applyDelta(S deltaStore, CausalContext deltaContext) {
-    T delta = create(deltaStore, deltaContext, true);
+  /**
+   * Wraps a mutation's delta store with its claim, joins it here and returns it. The dots the
+   * mutation removed are pending in the delta: it names them without applying their events.
+   */
+  protected T applyDelta(Replica.Claim claim, S deltaStore) {
+    CausalContext removed = claim.context().minus(claim.events());
+    T delta = create(deltaStore, claim.context(), removed, true);
     join(delta);
     return delta;
   }
@@ -120,16 +182,17 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
       return false;
     }
     CausalCrdt<?, ?> c = (CausalCrdt<?, ?>) o;
-    return store.equals(c.store) && context.equals(c.context);
+    return store.equals(c.store) && context.equals(c.context) && pending.equals(c.pending);
   }
 
   @Override
   public int hashCode() {
-    return store.hashCode() * 31 + context.hashCode();
+    return (store.hashCode() * 31 + context.hashCode()) * 31 + pending.hashCode();
   }
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "{store=" + store + ", context=" + context + "}";
+    return getClass().getSimpleName() + "{store=" + store + ", context=" + context
+        + (pending.isEmpty() ? "" : ", pending=" + pending) + "}";
   }
 }

@@ -18,12 +18,11 @@ public interface DeltaCrdt<T extends DeltaCrdt<T>> extends Crdt<T> {
   CausalContext context();
 
   /**
-   * The part of this state that a replica with context {@code remote} lacks: the entries whose dots
-   * are outside {@code remote}, with a context that carries the removals that replica may not have
-   * applied: every dot of this context except the entries left out because {@code remote} has seen
-   * them (a removed entry's dot may be in {@code remote} while the entry is still held there, as
-   * deltas arrive in any order). Holds no entry if {@code remote} has seen every dot here, but its
-   * context may still carry removals.
+   * The part of this state that a replica whose {@link #context()} is {@code remote} lacks: the entries whose dots
+   * are outside {@code remote}, and a context that carries the removals that replica may not have
+   * seen: every dot of this context except the held dots {@code remote} already has. (A removed dot
+   * inside {@code remote} may still be held there, so it must be carried; the context can thus be
+   * fragmented by the live dots it skips.)
    */
   T deltaSince(CausalContext remote);
 

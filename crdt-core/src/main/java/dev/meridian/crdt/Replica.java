@@ -5,6 +5,7 @@ import static dev.meridian.crdt.Preconditions.requireArgument;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.clock.HybridClock;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,10 +27,10 @@ public final class Replica {
 
   private Replica(ReplicaId id, long lastCounter, HybridClock clock) {
     requireArgument(lastCounter >= 0, "last counter must not be negative: %s", lastCounter);
-    this.id = id;
+    this.id = Objects.requireNonNull(id, "id");
     this.counter = new AtomicLong(lastCounter);
     this.floor = lastCounter + 1;
-    this.clock = clock;
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** A fresh replica with a random id, counter at 0 and the system clock. */
@@ -77,11 +78,19 @@ public final class Replica {
     long from = Math.max(objectContext.max(id) + 1, floor);
     CausalContext context = new CausalContext();
     context.addRange(id, Math.min(from, dot.counter()), dot.counter());
-    return new Claim(dot, context);
+    return new Claim(dot, context, context.copy());
   }
 
-  /** A freshly minted dot and the context its delta starts from. */
-  public record Claim(Dot dot, CausalContext context) {}
+  /**
+   * A freshly minted dot and the context its delta starts from.
+   *
+   * @param dot the new dot
+   * @param context the delta's context: starts as {@code events}; the mutator adds the dots it
+   *     overwrites or removes
+   * @param events the events the delta applies: the new dot and this replica's dots for other
+   *     objects since the object's last one (see {@link CausalContext})
+   */
+  public record Claim(Dot dot, CausalContext context, CausalContext events) {}
 
   @Override
   public String toString() {

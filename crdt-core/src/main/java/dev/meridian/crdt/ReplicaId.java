@@ -35,14 +35,21 @@ public final class ReplicaId implements Comparable<ReplicaId> {
    * @throws IllegalArgumentException if {@code text} is not 1 to 16 hex digits
    */
   public static ReplicaId parse(String text) {
-    if (text == null || text.isEmpty() || text.length() > 16) {
+    if (text == null || text.isEmpty() || text.length() > 16 || !isHex(text)) {
       throw new IllegalArgumentException("replica id must be 1 to 16 hex digits: " + text);
     }
-    try {
-      return new ReplicaId(Long.parseUnsignedLong(text, 16));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("replica id must be 1 to 16 hex digits: " + text, e);
+    return new ReplicaId(Long.parseUnsignedLong(text, 16));
+  }
+
+  // Long.parseUnsignedLong also takes a leading '+' and non-ASCII digits (Character.digit).
+  private static boolean isHex(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+        return false;
+      }
     }
+    return true;
   }
 
   /** The 64-bit value of this id. */

@@ -55,6 +55,17 @@ public final class CausalContext {
     return c;
   }
 
+  /** Returns a context holding exactly the given dots; sorts them first, so it is O(n log n). */
+  public static CausalContext ofDots(java.util.Collection<Dot> dots) {
+    Dot[] sorted = dots.toArray(new Dot[0]);
+    java.util.Arrays.sort(sorted);
+    CausalContext c = new CausalContext();
+    for (Dot d : sorted) {
+      c.add(d);
+    }
+    return c;
+  }
+
   /** Returns a context holding {@code [1, n]} for each entry of the version vector. */
   public static CausalContext of(VersionVector vv) {
     CausalContext c = new CausalContext();

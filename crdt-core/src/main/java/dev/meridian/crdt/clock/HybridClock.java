@@ -34,7 +34,8 @@ public final class HybridClock {
   /** A new timestamp, greater than every timestamp this clock has issued or observed. */
   public synchronized long now() {
     long wall = wallMillis.getAsLong() << LOGICAL_BITS;
-    last = wall > last ? wall : last + 1;
+    // Saturates rather than overflowing if a forged timestamp near Long.MAX_VALUE was observed.
+    last = wall > last ? wall : last == Long.MAX_VALUE ? last : last + 1;
     return last;
   }
 

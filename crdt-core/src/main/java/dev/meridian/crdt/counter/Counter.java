@@ -54,7 +54,7 @@ public final class Counter extends CausalCrdt<Counter, DotFun<Long>> {
   public Counter increment(Replica replica, long amount) {
     Replica.Claim claim = replica.claim(context);
     DotFun<Long> delta = incrementDelta(store, claim.dot(), amount, claim.context());
-    return applyDelta(delta, claim.context());
+    return applyDelta(claim, delta);
   }
 
   /** The current value: the sum of all contributions. */

@@ -67,7 +67,7 @@ public final class Document implements DeltaCrdt<Document> {
 
   /** A document over a decoded map (codecs and storage); unbound. */
   public static Document of(OrMap map) {
-    return new Document(map, null);
+    return new Document(Objects.requireNonNull(map, "map"), null);
   }
 
   /** Binds this document to the replica that will mutate it; returns this. */
@@ -155,8 +155,11 @@ public final class Document implements DeltaCrdt<Document> {
       TreeSet<CrdtType> types =
           parent == null ? new TreeSet<>() : OrMap.typesOf(parent, keys.get(keys.size() - 1));
       types.remove(CrdtType.MAP);
-      requireArgument(types.isEmpty(), "'%s' also holds a %s; remove it before writing a map",
-          Path.ofKeys(keys), lastLabel(types));
+      if (!types.isEmpty()) {
+        throw new IllegalArgumentException(String.format(
+            "'%s' also holds a %s; remove it before writing a map", Path.ofKeys(keys),
+            types.last().label()));
+      }
       checkContent(content);
     }
     Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
@@ -220,8 +223,10 @@ public final class Document implements DeltaCrdt<Document> {
     DotMap<TypedKey> cur = map.store();
     for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
       TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
-      requireArgument(types.isEmpty() || types.contains(CrdtType.MAP),
-          "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), lastLabel(types));
+      if (!types.isEmpty() && !types.contains(CrdtType.MAP)) {
+        throw new IllegalArgumentException(String.format(
+            "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), types.last().label()));
+      }
       cur = castTypedMap(cur.get(new TypedKey(keys.get(i), CrdtType.MAP)));
     }
   }
@@ -230,15 +235,12 @@ public final class Document implements DeltaCrdt<Document> {
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     if (parent != null) {
       TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
-      requireArgument(types.isEmpty() || types.contains(type),
-          "'%s' holds a %s; remove it before writing a %s", Path.ofKeys(keys), lastLabel(types),
-          type.label());
+      if (!types.isEmpty() && !types.contains(type)) {
+        throw new IllegalArgumentException(String.format(
+            "'%s' holds a %s; remove it before writing a %s",
+            Path.ofKeys(keys), types.last().label(), type.label()));
+      }
     }
-  }
-
-  /** The label of the highest type, for messages; arguments are evaluated even when no error. */
-  private static String lastLabel(TreeSet<CrdtType> types) {
-    return types.isEmpty() ? "nothing" : types.last().label();
   }
 
   // ---- reads ----------------------------------------------------------------------------------

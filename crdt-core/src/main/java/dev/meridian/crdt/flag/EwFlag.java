@@ -40,13 +40,13 @@ public final class EwFlag extends CausalCrdt<EwFlag, DotSet> {
   /** Turns the flag on as {@code replica}; returns the delta. */
   public EwFlag enable(Replica replica) {
     Replica.Claim claim = replica.claim(context);
-    return applyDelta(enableDelta(store, claim.dot(), claim.context()), claim.context());
+    return applyDelta(claim, enableDelta(store, claim.dot(), claim.context()));
   }
 
   /** Turns the flag off as {@code replica} (unless concurrently enabled elsewhere); returns the delta. */
   public EwFlag disable(Replica replica) {
     Replica.Claim claim = replica.claim(context);
-    return applyDelta(disableDelta(store, claim.context()), claim.context());
+    return applyDelta(claim, disableDelta(store, claim.context()));
   }
 
   /** True while enabled. */

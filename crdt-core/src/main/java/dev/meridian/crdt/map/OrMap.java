@@ -86,7 +86,7 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
         type.label(),
         delta.getClass().getSimpleName());
     walk.delta().put(leaf, delta);
-    return applyDelta(deltaRoot, claim.context());
+    return applyDelta(claim, deltaRoot);
   }
 
   /**
@@ -107,12 +107,10 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       DotStore current = walk.state() == null ? null : walk.state().get(key);
       if (current != null) {
         current.collectDots(claim.context());
-        // A keyed delta names every key under which it removes dots, nested keys included: the
-        // value's structure with no dots left (an empty map would name nothing below the key).
-        walk.delta().put(key, current.copyOutside(claim.context(), true));
+        walk.delta().put(key, current.skeleton());
       }
     }
-    return applyDelta(deltaRoot, claim.context());
+    return applyDelta(claim, deltaRoot);
   }
 
   /** The parent maps of a path's leaf: in this state (null if absent) and in the delta being built. */

@@ -58,7 +58,7 @@ public final class MvRegister extends CausalCrdt<MvRegister, DotFun<RegisterEntr
   public MvRegister set(Replica replica, Object value) {
     Replica.Claim claim = replica.claim(context);
     DotFun<RegisterEntry> delta = setDelta(store, replica, claim.dot(), value, claim.context());
-    return applyDelta(delta, claim.context());
+    return applyDelta(claim, delta);
   }
 
   /** The picked value, empty if the register was never written. A held JSON null is {@code Optional.empty()} too; see {@link #values()}. */

@@ -50,14 +50,14 @@ public final class AwSet extends CausalCrdt<AwSet, DotMap<Object>> {
   public AwSet add(Replica replica, Object element) {
     Object e = Scalars.normalize(element);
     Replica.Claim claim = replica.claim(context);
-    return applyDelta(addDelta(store, e, claim.dot(), claim.context()), claim.context());
+    return applyDelta(claim, addDelta(store, e, claim.dot(), claim.context()));
   }
 
   /** Removes an element as {@code replica} (the adds it has seen); returns the delta. */
   public AwSet remove(Replica replica, Object element) {
     Object e = Scalars.normalize(element);
     Replica.Claim claim = replica.claim(context);
-    return applyDelta(removeDelta(store, e, claim.context()), claim.context());
+    return applyDelta(claim, removeDelta(store, e, claim.context()));
   }
 
   /** True if the element is present. */

@@ -177,6 +177,11 @@ public final class DotFun<V> extends DotStore {
   }
 
   @Override
+  public DotFun<V> skeleton() {
+    return emptyLike();
+  }
+
+  @Override
   public boolean equals(Object o) {
     if (!(o instanceof DotFun)) {
       return false;

@@ -147,6 +147,13 @@ public final class DotMap<K> extends DotStore {
     return new DotMap<>();
   }
 
+  @Override
+  public DotMap<K> skeleton() {
+    DotMap<K> m = new DotMap<>(entries.size());
+    entries.forEach((k, v) -> m.entries.put(k, v.skeleton()));
+    return m;
+  }
+
   /** Drops entries whose store is empty (turns a keyed delta into a plain state), recursively. */
   public void dropEmpty() {
     Iterator<DotStore> it = entries.values().iterator();

@@ -134,6 +134,11 @@ public final class DotSet extends DotStore {
   }
 
   @Override
+  public DotSet skeleton() {
+    return emptyLike();
+  }
+
+  @Override
   public boolean equals(Object o) {
     if (!(o instanceof DotSet)) {
       return false;

@@ -53,6 +53,12 @@ public abstract sealed class DotStore permits DotSet, DotFun, DotMap {
   /** An empty store of the same kind. */
   public abstract DotStore emptyLike();
 
+  /**
+   * The removal witness of this store for a keyed delta: the same keys, recursively, with every dot
+   * gone. Joining it (with the removed dots in the context) visits every key that held them.
+   */
+  public abstract DotStore skeleton();
+
   /** A deep copy. */
   public final DotStore copy() {
     return copyOutside(null, true);

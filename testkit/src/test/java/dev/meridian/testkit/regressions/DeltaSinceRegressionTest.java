@@ -92,7 +92,7 @@ class DeltaSinceRegressionTest {
     Counter remote = new Counter();
     remote.join(first);
     remote.join(third);
-    assertEquals(true, local.context().isSubsetOf(remote.context()));
+    assertEquals(true, local.liveContext().isSubsetOf(remote.liveContext()));
     assertDeltaSinceLaw(remote, local);
     Counter synced = remote.copy();
     synced.join(local.deltaSince(remote.context()));
