@@ -140,33 +140,21 @@ public final class Document implements DeltaCrdt<Document> {
    * each entry (scalars as registers, maps as nested maps, collections as sets of scalars). Writes
    * under the old map concurrent with this one survive. Returns the delta.
    *
-   * @throws IllegalArgumentException before changing anything, for a bad path, a type clash (the
-   *     key holds another type besides a map and {@code content} is not empty), or a value that is
-   *     not a scalar, a collection of scalars or a map
+   * @throws IllegalArgumentException before changing anything, for a bad path, a type clash (as
+   *     for any write of a map there), or a value that is not a scalar, a collection of scalars or
+   *     a map
    */
   public Document putMap(String path, Map<String, ?> content) {
     List<String> keys = Path.parse(path).keys();
     checkIntermediates(keys);
     checkLeaf(keys, CrdtType.MAP);
-    // Refuse before changing anything: the content is written through the key after the map is
-    // removed, so the key must hold nothing but the map, and every value must be writable.
-    if (!content.isEmpty()) {
-      DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
-      TreeSet<CrdtType> types =
-          parent == null ? new TreeSet<>() : OrMap.typesOf(parent, keys.get(keys.size() - 1));
-      types.remove(CrdtType.MAP);
-      if (!types.isEmpty()) {
-        throw new IllegalArgumentException(String.format(
-            "'%s' also holds a %s; remove it before writing a map", Path.ofKeys(keys),
-            types.last().label()));
-      }
-      checkContent(content);
-    }
+    checkContent(content);
     Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
-    writeContent(Path.ofKeys(keys), content, delta);
+    writeContent(keys, content, delta);
     return delta;
   }
 
+  /** Refuses bad content before putMap changes anything. */
   private static void checkContent(Map<String, ?> content) {
     for (Map.Entry<String, ?> e : content.entrySet()) {
       requireArgument(e.getKey() != null, "map content has a null key");
@@ -185,25 +173,30 @@ public final class Document implements DeltaCrdt<Document> {
     }
   }
 
-  private void writeContent(Path at, Map<String, ?> content, Document delta) {
+  /**
+   * Writes checked content below {@code at} without checking paths again: the path to {@code at}
+   * was checked before the map there was removed (that removal may leave a key above it holding
+   * only another type, which must not refuse the content), and nothing is left below it.
+   */
+  private void writeContent(List<String> at, Map<String, ?> content, Document delta) {
     for (Map.Entry<String, ?> e : content.entrySet()) {
-      Path p = at.child(e.getKey());
+      List<String> keys = ImmutableList.<String>builder().addAll(at).add(e.getKey()).build();
       Object v = e.getValue();
-      Document d;
       if (v instanceof Map) {
         @SuppressWarnings("unchecked")
         Map<String, ?> nested = (Map<String, ?>) v;
-        writeContent(p, nested, delta);
-        continue;
+        writeContent(keys, nested, delta);
       } else if (v instanceof Iterable) {
         for (Object element : (Iterable<?>) v) {
-          delta.join(add(p.toString(), element));
+          Object x = Scalars.normalize(element);
+          delta.join(write(keys, CrdtType.SET,
+              (cur, dot, ctx) -> AwSet.addDelta(castMap(cur), x, dot, ctx)));
         }
-        continue;
       } else {
-        d = set(p.toString(), v);
+        Object x = Scalars.normalize(v);
+        delta.join(write(keys, CrdtType.REGISTER,
+            (cur, dot, ctx) -> MvRegister.setDelta(castFun(cur), writer(), dot, x, ctx)));
       }
-      delta.join(d);
     }
   }
 
@@ -211,6 +204,10 @@ public final class Document implements DeltaCrdt<Document> {
     List<String> keys = Path.parse(path).keys();
     checkIntermediates(keys);
     checkLeaf(keys, type);
+    return write(keys, type, mutation);
+  }
+
+  private Document write(List<String> keys, CrdtType type, OrMap.LeafMutation mutation) {
     return new Document(map.update(writer(), keys, type, mutation), null);
   }
 
