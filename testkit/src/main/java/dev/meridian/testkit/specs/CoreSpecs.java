@@ -13,6 +13,9 @@ import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
 import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
+import dev.meridian.crdt.codec.CodecException;
+import dev.meridian.crdt.codec.CrdtCodec;
+import dev.meridian.testkit.Codec;
 import dev.meridian.testkit.CrdtSpec;
 import dev.meridian.testkit.Op;
 import dev.meridian.testkit.OpGenerator;
@@ -27,8 +30,9 @@ import java.util.Set;
 
 /**
  * Specs of crdt-core's types for the testkit: every mutator, with arguments that make replicas
- * collide. Other modules' tests can reuse them (for example to drive a storage or sync simulation
- * with realistic document edits).
+ * collide, and crdt-core's codec ({@link CrdtCodec}), so the simulator sends real bytes. Other
+ * modules' tests can reuse them (for example to drive a storage or sync simulation with realistic
+ * document edits); {@link CrdtSpec#withCodec withCodec(null)} gives a spec without the codec.
  */
 public final class CoreSpecs {
   private CoreSpecs() {}
@@ -50,6 +54,7 @@ public final class CoreSpecs {
   /** The counter: increments and decrements; converged value is the sum of applied amounts. */
   public static CrdtSpec<Counter> counter() {
     return CrdtSpec.builder("Counter", Counter::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeCounter, CodecException.class))
         .ops(random -> {
           int roll = random.nextInt(20);
           long amount = roll == 0 ? (random.nextBoolean() ? 1 : -1) * (Long.MAX_VALUE / 3)
@@ -87,6 +92,7 @@ public final class CoreSpecs {
   /** The multi-value register; converged values are values that were written. */
   public static CrdtSpec<MvRegister> mvRegister() {
     return CrdtSpec.builder("MvRegister", MvRegister::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeRegister, CodecException.class))
         .ops(random -> new Write(RandomValues.scalar(random)))
         .convergedCheck((register, applied) -> {
           List<Object> written = new ArrayList<>();
@@ -110,6 +116,7 @@ public final class CoreSpecs {
     Op<EwFlag> enable = Op.of("enable", (f, r) -> f.enable(r));
     Op<EwFlag> disable = Op.of("disable", (f, r) -> f.disable(r));
     return CrdtSpec.builder("EwFlag", EwFlag::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeFlag, CodecException.class))
         .ops(random -> random.nextBoolean() ? enable : disable)
         .convergedCheck((flag, applied) -> {
           if (!applied.isEmpty() && applied.get(applied.size() - 1) == enable && !flag.value()) {
@@ -143,6 +150,7 @@ public final class CoreSpecs {
    */
   public static CrdtSpec<AwSet> awSet() {
     return CrdtSpec.builder("AwSet", AwSet::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeSet, CodecException.class))
         .ops(random -> new SetOp(random.nextInt(3) != 0, RandomValues.element(random)))
         .convergedCheck((set, applied) -> {
           Map<Object, Boolean> last = new LinkedHashMap<>();
@@ -213,7 +221,10 @@ public final class CoreSpecs {
 
   /** The observed-remove map: nested paths up to depth 3, every value type, removes. */
   public static CrdtSpec<OrMap> orMap() {
-    return CrdtSpec.builder("OrMap", OrMap::new).ops(orMapOps(3)).build();
+    return CrdtSpec.builder("OrMap", OrMap::new)
+        .ops(orMapOps(3))
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeOrMap, CodecException.class))
+        .build();
   }
 
   // ---- Document -------------------------------------------------------------------------------
@@ -266,6 +277,7 @@ public final class CoreSpecs {
   /** The JSON document: paths up to depth 3, all mutators; type clashes are refused ops. */
   public static CrdtSpec<Document> document() {
     return CrdtSpec.builder("Document", Document::empty)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeDocument, CodecException.class))
         .newState(Document::create)
         .ops(documentOps(3))
         .show(d -> d.toJson() + " " + d.map())
