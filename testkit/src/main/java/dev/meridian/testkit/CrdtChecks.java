@@ -10,21 +10,21 @@ import java.util.Random;
  */
 public final class CrdtChecks {
   /** Histories: 1 to this many replicas. */
-  public static final int HISTORY_MAX_REPLICAS = 3;
+  public static final int HISTORY_MAX_REPLICAS = 4;
   /** Histories: 0 to this many steps. */
-  public static final int HISTORY_MAX_STEPS = 24;
+  public static final int HISTORY_MAX_STEPS = 40;
   /** Simulations: 2 to this many replicas. */
   public static final int SIMULATION_MAX_REPLICAS = 5;
   /** Simulations: 1 to this many objects per replica. */
-  public static final int SIMULATION_MAX_OBJECTS = 2;
+  public static final int SIMULATION_MAX_OBJECTS = 3;
   /** Simulations: 0 to this many ticks of ops. */
-  public static final int SIMULATION_MAX_OPS = 40;
+  public static final int SIMULATION_MAX_OPS = 80;
   /** Simulations: the highest drop and duplicate percentages. */
   public static final int SIMULATION_MAX_FAULT_PERCENT = 30;
   /** Simulations: the highest delay percentage. */
   public static final int SIMULATION_MAX_DELAY_PERCENT = 60;
   /** Simulations: the longest extra delay in ticks. */
-  public static final int SIMULATION_MAX_DELAY = 10;
+  public static final int SIMULATION_MAX_DELAY = 12;
 
   private CrdtChecks() {}
 
