@@ -20,7 +20,11 @@ public interface OpGenerator<T> {
   /** Picks one of {@code generators} uniformly, then draws from it. Repeat one to weight it. */
   @SafeVarargs
   static <T> OpGenerator<T> oneOf(OpGenerator<T>... generators) {
-    List<OpGenerator<T>> all = ImmutableList.copyOf(generators);
+    ImmutableList.Builder<OpGenerator<T>> b = ImmutableList.builder();
+    for (OpGenerator<T> g : generators) {
+      b.add(g);
+    }
+    List<OpGenerator<T>> all = b.build();
     checkArgument(!all.isEmpty(), "no generators");
     return random -> all.get(random.nextInt(all.size())).next(random);
   }
