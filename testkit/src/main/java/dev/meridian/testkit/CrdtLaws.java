@@ -25,8 +25,8 @@ public final class CrdtLaws {
   /* Design notes.
    * [1] Equality is the type's equals (same dot store and context) plus equal hash codes. Deltas made
    *     by mutators may carry empty entries that name what they removed (keyed deltas), so a delta
-   *     and a state can hold the same information and still differ; laws that compare a delta with
-   *     a state compare their joins into bottom instead (see normalized).
+   *     and a state can hold the same information and still differ: bottomIsIdentity only demands
+   *     ⊥ ⊔ a == a for states, and ⊥ ⊔ a == a ⊔ ⊥ for deltas. Every other law compares joins.
    * [2] Cf. riak_dt eqc/crdt_statem_eqc.erl (prop_converge, prop_bin_roundtrip): one set of laws
    *     reused by every type, each type only supplies its generators.
    */
