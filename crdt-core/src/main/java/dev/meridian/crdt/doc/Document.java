@@ -373,9 +373,14 @@ public final class Document implements DeltaCrdt<Document> {
     map.join(other.map);
   }
 
+  /**
+   * An independent, <em>unbound</em> copy: it reads and joins, but its mutators throw until it is
+   * bound. A replica writes one state per document; a bound copy would let two diverging copies
+   * write with the same replica, which replicas resolve in different ways.
+   */
   @Override
   public Document copy() {
-    return new Document(map.copy(), replica);
+    return new Document(map.copy(), null);
   }
 
   @Override
