@@ -28,9 +28,9 @@ import java.util.function.Function;
 public final class InMemoryReplicaStore implements ReplicaStore {
   /*
    * Design notes.
-   * [1] Per document we keep its events (the dots of writes to it that it holds). The store context
-   *     is their union plus "void" dots: dots this replica minted in a write that then failed
-   *     without changing the document. Both are sound in the sense of ReplicaStore.
+   * [1] A document's events are its applied context. The store context is their union plus "void"
+   *     dots: dots this replica minted in a write that then failed without changing the document.
+   *     Both are sound in the sense of ReplicaStore; the union is kept up to date as deltas apply.
    * [2] The event index maps, per replica, disjoint spans [first, last] of events to the document
    *     holding them; adjacent spans of one document merge, so a document written in a burst costs
    *     one span. It answers "which documents hold events outside C" in O(missing spans log n), so
@@ -59,14 +59,12 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     return new InMemoryReplicaStore(replica);
   }
 
-  /** One document and the events it holds. */
+  /** One document (a holder, so the map's values stay put while documents change in place). */
   private static final class Entry {
     final Document doc;
-    final CausalContext events;
 
-    Entry(Document doc, CausalContext events) {
+    Entry(Document doc) {
       this.doc = doc;
-      this.events = events;
     }
   }
 
@@ -92,7 +90,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
       Entry e = docs.get(key);
       boolean created = e == null;
       if (created) {
-        e = new Entry(Document.create(replica), new CausalContext());
+        e = new Entry(Document.create(replica));
       }
       long before = replica.lastCounter();
       Document delta = null;
@@ -129,7 +127,6 @@ public final class InMemoryReplicaStore implements ReplicaStore {
         if (created) {
           docs.put(key, e);
         }
-        e.events.addAll(events);
         indexEvents(key, events);
         out = new DocDelta(key, delta, events);
       }
@@ -197,13 +194,12 @@ public final class InMemoryReplicaStore implements ReplicaStore {
       for (DocDelta d : deltas) {
         Entry e = docs.get(d.key());
         if (e == null) {
-          e = new Entry(Document.empty().bind(replica), new CausalContext());
+          e = new Entry(Document.empty().bind(replica));
           docs.put(d.key(), e);
         }
         e.doc.join(d.delta());
         CausalContext fresh = d.events().minus(held);
         if (!fresh.isEmpty()) {
-          e.events.addAll(fresh);
           held.addAll(fresh);
           indexEvents(d.key(), fresh);
           taught.add(d);
@@ -280,10 +276,10 @@ public final class InMemoryReplicaStore implements ReplicaStore {
           if (e == null) {
             continue;
           }
-          CausalContext outside = e.events.minus(remote);
+          CausalContext events = e.doc.context();
+          CausalContext outside = events.minus(remote);
           if (!outside.isEmpty()) {
-            // deltaSince must see only the remote's events OF THIS document (see ReplicaStore).
-            CausalContext theirs = e.events.minus(outside);
+            CausalContext theirs = events.minus(outside); // remote ∩ this document's events
             return new DocDelta(key, e.doc.deltaSince(theirs), outside);
           }
         }
@@ -356,7 +352,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   public Snapshot snapshot() {
     synchronized (lock) {
       TreeMap<String, Entry> d = new TreeMap<>();
-      docs.forEach((k, e) -> d.put(k, new Entry(e.doc.copy(), e.events.copy())));
+      docs.forEach((k, e) -> d.put(k, new Entry(e.doc.copy())));
       Map<ReplicaId, TreeMap<Long, Span>> i = new LinkedHashMap<>();
       index.forEach((r, m) -> i.put(r, new TreeMap<>(m)));
       return new Snapshot(d, held.copy(), i, replica.lastCounter());
@@ -376,7 +372,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     }
     InMemoryReplicaStore s = new InMemoryReplicaStore(replica);
     snapshot.docs.forEach(
-        (k, e) -> s.docs.put(k, new Entry(e.doc.copy().bind(replica), e.events.copy())));
+        (k, e) -> s.docs.put(k, new Entry(e.doc.copy().bind(replica))));
     s.held.addAll(snapshot.held);
     snapshot.index.forEach((r, m) -> s.index.put(r, new TreeMap<>(m)));
     return s;

@@ -9,29 +9,27 @@ import java.util.function.Consumer;
  * What replication needs from one replica's storage, and nothing more: apply remote deltas, say
  * which events the store holds, find what another store lacks, and announce local writes.
  *
- * <h2>Events, not contexts</h2>
+ * <h2>Events</h2>
  *
  * An <em>event</em> is the dot of one write to one document. The store context ({@link #context})
- * is the set of events whose effects this store holds. It is <b>not</b> the union of the documents'
- * causal contexts: by crdt-core's claim rule (see {@code dev.meridian.crdt.Replica#claim}) a delta
- * for document X claims every dot its writer minted since its previous write to X, including dots
- * minted for other documents. A store that received X's delta but lost Y's would, by the union,
- * appear to hold Y's write, and no peer would ever send it. So every delta travels with the events
- * it carries ({@link DocDelta#events}), and a store records, per document, the events it holds.
+ * is the set of events whose effects this store holds: the union of its documents' applied
+ * contexts ({@code Document.context()}, which excludes dots a delta removed without the store
+ * having applied their writes). Every {@link DocDelta} names the events it carries.
  *
  * <h2>Contract</h2>
  *
  * <ul>
  *   <li><b>Soundness.</b> Every dot in {@link #context()} is an event this store holds (for the
- *       document it was minted for), or a dot its own replica minted that no document holds.
+ *       document it was minted for), or a dot its own replica minted that no document holds. A
+ *       context that says more makes peers skip what this store lacks, for good.
  *   <li><b>Sync query.</b> {@link #syncQuery(CausalContext)} returns every document that holds an
- *       event outside {@code remote} (and may return others), each with the document's events
- *       outside {@code remote}, as {@code deltaSince(remote ∩ E)} where E is the document's events
- *       held here. Not {@code deltaSince(remote)}: {@code remote} also holds dots that this
- *       document's context names as claimed no-op events, and deltaSince would assume the remote's
- *       copy of the document had them, marking them pending there for ever; replicas would then
- *       hold equal values in unequal states. With {@code remote} a sound store context, joining
- *       the results into that store gives it every event held here.
+ *       event outside {@code remote} (it may return others), each as {@code deltaSince(remote ∩
+ *       E)} where E is the document's events, with its events outside {@code remote}. Joining the
+ *       results into the store whose sound context is {@code remote} gives it every event held
+ *       here. <b>Every</b> event counts, not only the newest per document and replica: pushes can
+ *       be lost or dropped (a slow peer overflows its push queue), so a peer may hold a document's
+ *       newer write and lack an older one; an index compacted to the newest dot per (document,
+ *       replica) would then skip the document for ever (see the transport's BrokenStoresTest).
  *   <li><b>Local writes</b> are announced to subscribers with their exact events (the dots minted
  *       by the write). A store may announce before the write is durable: a write lost by a crash
  *       after it reached a peer is simply restored from that peer.

@@ -1,7 +1,6 @@
 package dev.meridian.transport.sync;
 
 import com.google.protobuf.ByteString;
-import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
@@ -12,20 +11,17 @@ import dev.meridian.transport.proto.SyncFrame;
 import dev.meridian.transport.store.DocDelta;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Encoding of batches and validation of incoming ones. Validation is complete before anything is
- * applied: every delta decodes, every event lies within its delta, every key is acceptable.
+ * applied: every delta decodes, carries at least one event, and every key is acceptable.
  */
 final class Frames {
   /*
    * Design notes.
-   * [1] Events are packed per batch against a replica table, each range as (index, zigzag(start -
-   *     previous end of that replica in this batch), count - 1). Consecutive writes of one replica
-   *     in a batch then cost about three bytes each.
+   * [1] A delta's events are its applied context (crdt-core: a document's context holds its own
+   *     dots only), so frames carry no separate list of events.
    * [2] The checks mirror the proto comments; each refusal names the delta index and key.
    */
   private Frames() {}
@@ -66,24 +62,8 @@ final class Frames {
 
     SyncFrame build(long seq) {
       DeltaBatch.Builder b = DeltaBatch.newBuilder().setSeq(seq);
-      Map<ReplicaId, Integer> table = new HashMap<>();
-      Map<ReplicaId, Long> previousEnd = new HashMap<>();
       for (OutDelta d : deltas) {
-        Delta.Builder db = Delta.newBuilder().setKey(d.key()).setDelta(d.delta());
-        d.events().forEachRange((r, lo, hi) -> {
-          Integer index = table.get(r);
-          if (index == null) {
-            index = table.size();
-            table.put(r, index);
-            b.addReplicas(r.value());
-          }
-          long prev = previousEnd.getOrDefault(r, 0L);
-          db.addEvents(index);
-          db.addEvents(zigzag(lo - prev));
-          db.addEvents(hi - lo);
-          previousEnd.put(r, hi);
-        });
-        b.addDeltas(db);
+        b.addDeltas(Delta.newBuilder().setKey(d.key()).setDelta(d.delta()));
       }
       return SyncFrame.newBuilder().setBatch(b).build();
     }
@@ -104,16 +84,6 @@ final class Frames {
     if (batch.getDeltasCount() == 0) {
       throw bad("batch %d holds no delta", batch.getSeq());
     }
-    List<ReplicaId> table = new ArrayList<>(batch.getReplicasCount());
-    java.util.Set<ReplicaId> seen = new java.util.HashSet<>();
-    for (long id : batch.getReplicasList()) {
-      ReplicaId r = ReplicaId.of(id);
-      if (!seen.add(r)) {
-        throw bad("batch %d: replica %s appears twice in the replica table", batch.getSeq(), r);
-      }
-      table.add(r);
-    }
-    long[] previousEnd = new long[table.size()];
     List<DocDelta> decoded = new ArrayList<>(batch.getDeltasCount());
     List<OutDelta> raw = new ArrayList<>(batch.getDeltasCount());
     for (int i = 0; i < batch.getDeltasCount(); i++) {
@@ -130,48 +100,14 @@ final class Frames {
       } catch (CodecException e) {
         throw bad("delta %d (key '%s'): %s", i, abbreviate(key), e.getMessage());
       }
-      CausalContext events = decodeEvents(d, i, key, table, previousEnd);
-      if (!events.isSubsetOf(doc.context())) {
-        throw bad("delta %d (key '%s'): events %s lie outside the delta's context", i,
-            abbreviate(key), events.minus(doc.context()));
+      CausalContext events = doc.context();
+      if (events.isEmpty()) {
+        throw bad("delta %d (key '%s') carries no event", i, abbreviate(key));
       }
       decoded.add(new DocDelta(key, doc, events));
       raw.add(new OutDelta(key, d.getDelta(), events));
     }
     return new DecodedBatch(batch.getSeq(), decoded, raw);
-  }
-
-  private static CausalContext decodeEvents(Delta d, int i, String key, List<ReplicaId> table,
-      long[] previousEnd) throws BadFrameException {
-    int n = d.getEventsCount();
-    if (n == 0 || n % 3 != 0) {
-      throw bad("delta %d (key '%s'): events must be a non-empty list of triples, found %d numbers",
-          i, abbreviate(key), n);
-    }
-    CausalContext events = new CausalContext();
-    for (int j = 0; j < n; j += 3) {
-      long index = d.getEvents(j);
-      if (index < 0 || index >= table.size()) {
-        throw bad("delta %d (key '%s'): event replica index %s outside the table of %d", i,
-            abbreviate(key), Long.toUnsignedString(index), table.size());
-      }
-      int r = (int) index;
-      long extra = d.getEvents(j + 2);
-      long start;
-      long last;
-      try {
-        start = Math.addExact(previousEnd[r], unzigzag(d.getEvents(j + 1)));
-        last = extra < 0 ? -1 : Math.addExact(start, extra);
-      } catch (ArithmeticException e) {
-        throw bad("delta %d (key '%s'): event range overflows", i, abbreviate(key));
-      }
-      if (start < 1 || last < start) {
-        throw bad("delta %d (key '%s'): bad event range starting at %d", i, abbreviate(key), start);
-      }
-      events.addRange(table.get(r), start, last);
-      previousEnd[r] = last;
-    }
-    return events;
   }
 
   /** Encodes a context as a crdt-core bare context blob. */
@@ -195,13 +131,5 @@ final class Frames {
 
   static String abbreviate(String s) {
     return s.length() <= 64 ? s : s.substring(0, 61) + "...";
-  }
-
-  static long zigzag(long v) {
-    return (v << 1) ^ (v >> 63);
-  }
-
-  static long unzigzag(long v) {
-    return (v >>> 1) ^ -(v & 1);
   }
 }

@@ -14,6 +14,6 @@ import dev.meridian.crdt.clock.CausalContext;
 record OutDelta(String key, ByteString delta, CausalContext events) {
   /** An estimate of the bytes this delta adds to a batch frame. */
   int weight() {
-    return key.length() + delta.size() + 8 * events.rangeCount() + 8;
+    return key.length() + delta.size() + 8;
   }
 }

@@ -184,7 +184,7 @@ class ReplicationNodeTest {
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
     Document doc = Document.create(Replica.random());
     Document delta = doc.set("blob", "x".repeat(100_000)); // limit 64 KiB
-    peer.send(batch(1, "big", CrdtCodec.encode(delta), delta.context()));
+    peer.send(batch(1, "big", CrdtCodec.encode(delta)));
     Status s = peer.awaitStatus();
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
     assertTrue(s.getDescription().contains("exceeds the limit of 65536"), s.toString());
@@ -200,7 +200,7 @@ class ReplicationNodeTest {
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
     Document doc = Document.create(Replica.random());
     Document delta = doc.set("blob", "x".repeat(1_000_000)); // gRPC's own limit is 128 KiB
-    peer.send(batch(1, "huge", CrdtCodec.encode(delta), delta.context()));
+    peer.send(batch(1, "huge", CrdtCodec.encode(delta)));
     Status s = peer.awaitStatus();
     assertTrue(!s.isOk(), "the stream failed: " + s);
     f.assertUnchanged();
@@ -217,9 +217,8 @@ class ReplicationNodeTest {
     byte[] bad = CrdtCodec.encode(doc.set("x", "y"));
     bad[bad.length - 3] ^= 0x5a; // corrupt the second delta
     SyncFrame frame = SyncFrame.newBuilder().setBatch(DeltaBatch.newBuilder().setSeq(1)
-        .addReplicas(doc.context().replicas().iterator().next().value())
-        .addDeltas(delta("good", CrdtCodec.encode(good), good.context()))
-        .addDeltas(delta("bad", bad, good.context()))).build();
+        .addDeltas(delta("good", CrdtCodec.encode(good)))
+        .addDeltas(delta("bad", bad))).build();
     peer.send(frame);
     Status s = peer.awaitStatus();
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
@@ -229,19 +228,15 @@ class ReplicationNodeTest {
   }
 
   @Test
-  void start_eventsOutsideTheDelta_areRefusedWithoutStateChange() throws Exception {
+  void start_deltaCarryingNoEvent_isRefusedWithoutStateChange() throws Exception {
     Fixture f = fixture();
-    RawPeer peer = RawPeer.open(f.port, pki.issue("liar"), pki.caFile());
+    RawPeer peer = RawPeer.open(f.port, pki.issue("empty"), pki.caFile());
     peer.send(hello(CLUSTER));
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
-    Document doc = Document.create(Replica.random());
-    Document delta = doc.set("k", "v");
-    CausalContext claimed = delta.context();
-    claimed.addRange(claimed.replicas().iterator().next(), 1, 1000); // claims writes it lacks
-    peer.send(batch(1, "lie", CrdtCodec.encode(delta), claimed));
+    peer.send(batch(1, "nothing", CrdtCodec.encode(Document.empty())));
     Status s = peer.awaitStatus();
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
-    assertTrue(s.getDescription().contains("outside the delta's context"), s.toString());
+    assertTrue(s.getDescription().contains("carries no event"), s.toString());
     f.assertUnchanged();
   }
 
@@ -348,26 +343,13 @@ class ReplicationNodeTest {
         .setContext(ByteString.copyFrom(CrdtCodec.encode(new CausalContext())))).build();
   }
 
-  private static SyncFrame batch(long seq, String key, byte[] delta, CausalContext events) {
-    DeltaBatch.Builder b = DeltaBatch.newBuilder().setSeq(seq);
-    for (ReplicaId r : events.replicas()) {
-      b.addReplicas(r.value());
-    }
-    return SyncFrame.newBuilder().setBatch(b.addDeltas(delta(key, delta, events))).build();
+  private static SyncFrame batch(long seq, String key, byte[] delta) {
+    return SyncFrame.newBuilder().setBatch(DeltaBatch.newBuilder().setSeq(seq)
+        .addDeltas(delta(key, delta))).build();
   }
 
-  /** A delta whose events are written against a batch table listing events' replicas in order. */
-  private static Delta delta(String key, byte[] bytes, CausalContext events) {
-    Delta.Builder d = Delta.newBuilder().setKey(key).setDelta(ByteString.copyFrom(bytes));
-    List<ReplicaId> table = new ArrayList<>(events.replicas());
-    long[] prev = new long[table.size()];
-    events.forEachRange((r, lo, hi) -> {
-      int i = table.indexOf(r);
-      long gap = lo - prev[i];
-      d.addEvents(i).addEvents((gap << 1) ^ (gap >> 63)).addEvents(hi - lo);
-      prev[i] = hi;
-    });
-    return d.build();
+  private static Delta delta(String key, byte[] bytes) {
+    return Delta.newBuilder().setKey(key).setDelta(ByteString.copyFrom(bytes)).build();
   }
 
   /** A hand-driven peer: sends chosen frames, records what comes back and how the call ended. */
