@@ -126,11 +126,13 @@ public final class ReplicationNode implements AutoCloseable {
     ServerBuilder<?> server = listen == null ? null
         : NettyServerBuilder.forAddress(listen, tls.serverCredentials())
             .maxInboundMessageSize(hardLimit(config))
+            .directExecutor() // callbacks only post to the loop
             .permitKeepAliveTime(1, TimeUnit.SECONDS);
     ReplicationNode[] self = new ReplicationNode[1];
     ChannelFactory channels = address -> NettyChannelBuilder
         .forTarget(address, tls.channelCredentials())
         .maxInboundMessageSize(hardLimit(config))
+        .directExecutor() // callbacks only post to the loop
         .intercept(IdentityCheck.client(tls, self[0].identityRefusals))
         .build();
     self[0] = start(store, config, tls, server, channels);

@@ -7,6 +7,7 @@ import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.transport.proto.Delta;
 import dev.meridian.transport.proto.DeltaBatch;
+import dev.meridian.transport.proto.DeltaList;
 import dev.meridian.transport.proto.SyncFrame;
 import dev.meridian.transport.store.DocDelta;
 import java.nio.charset.StandardCharsets;
@@ -61,9 +62,22 @@ final class Frames {
     }
 
     SyncFrame build(long seq) {
+      return build(seq, null);
+    }
+
+    /** The batch frame, its deltas compressed by {@code compression} unless that is null. */
+    SyncFrame build(long seq, StreamCompression compression) {
       DeltaBatch.Builder b = DeltaBatch.newBuilder().setSeq(seq);
-      for (OutDelta d : deltas) {
-        b.addDeltas(Delta.newBuilder().setKey(d.key()).setDelta(d.delta()));
+      if (compression == null) {
+        for (OutDelta d : deltas) {
+          b.addDeltas(Delta.newBuilder().setKey(d.key()).setDelta(d.delta()));
+        }
+      } else {
+        DeltaList.Builder list = DeltaList.newBuilder();
+        for (OutDelta d : deltas) {
+          list.addDeltas(Delta.newBuilder().setKey(d.key()).setDelta(d.delta()));
+        }
+        b.setDeflated(compression.compress(list.build().toByteArray()));
       }
       return SyncFrame.newBuilder().setBatch(b).build();
     }
@@ -78,6 +92,9 @@ final class Frames {
    * @throws BadFrameException naming the first problem found
    */
   static DecodedBatch decode(DeltaBatch batch) throws BadFrameException {
+    if (!batch.getDeflated().isEmpty()) {
+      throw bad("batch %d is compressed, which was not agreed", batch.getSeq());
+    }
     if (batch.getSeq() < 1) {
       throw bad("batch seq must be at least 1, was %s", Long.toUnsignedString(batch.getSeq()));
     }
@@ -108,6 +125,26 @@ final class Frames {
       raw.add(new OutDelta(key, d.getDelta(), events));
     }
     return new DecodedBatch(batch.getSeq(), decoded, raw);
+  }
+
+  /**
+   * Inflates a compressed batch with the stream's {@code compression} and validates it.
+   *
+   * @throws BadFrameException if it does not inflate, is too big, or fails {@link #decode}
+   */
+  static DecodedBatch decodeCompressed(DeltaBatch batch, StreamCompression compression, int limit)
+      throws BadFrameException {
+    if (batch.getDeltasCount() > 0) {
+      throw bad("batch %d holds both plain and compressed deltas", batch.getSeq());
+    }
+    DeltaList list;
+    try {
+      list = DeltaList.parseFrom(compression.decompress(batch.getDeflated(), limit));
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw bad("batch %d: compressed deltas do not parse: %s", batch.getSeq(), e.getMessage());
+    }
+    return decode(DeltaBatch.newBuilder().setSeq(batch.getSeq()).addAllDeltas(list.getDeltasList())
+        .build());
   }
 
   /** Encodes a context as a crdt-core bare context blob. */

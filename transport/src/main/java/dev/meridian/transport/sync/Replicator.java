@@ -40,6 +40,9 @@ public final class Replicator {
    *     it is probed: a half-open stream to a restarted peer then dies within the probe timeout.
    * [2] Relay: a delta is queued for every open session but the one it came from, and only if it
    *     taught this store an event; sessions skip what they already sent, so relaying terminates.
+   *     A peer that holds streams with every replica whose writes the delta carries gets them from
+   *     those replicas, so no relay goes to it: a full mesh carries each write once per peer, a
+   *     partial mesh still relays.
    */
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
 
@@ -122,6 +125,7 @@ public final class Replicator {
     }
     if (s.peer() != null && open.get(s.peer()) == s) {
       open.remove(s.peer());
+      announceConnected(now);
     }
     if (s.outbound()) {
       directory.ended(s.address(), s.wasOpen(), now);
@@ -244,9 +248,28 @@ public final class Replicator {
     for (SyncSession s : open.values()) {
       if (s != from && s.isOpen()) {
         for (DocDelta d : taught) {
-          s.enqueue(raw.get(d), now);
+          if (!s.peerReaches(d.events().replicas())) {
+            s.enqueue(raw.get(d), now);
+          }
         }
       }
+    }
+  }
+
+  /** The replicas this one holds open streams with. */
+  List<ReplicaId> connectedIds() {
+    List<ReplicaId> out = new ArrayList<>();
+    for (Map.Entry<ReplicaId, SyncSession> e : open.entrySet()) {
+      if (e.getValue().isOpen()) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  private void announceConnected(long now) {
+    for (SyncSession s : open.values()) {
+      s.connectedChanged(now);
     }
   }
 
@@ -278,6 +301,7 @@ public final class Replicator {
       }
     }
     open.put(peer, s);
+    announceConnected(now);
     LOG.debug("session {} with {} open", s.id(), s.describePeer());
   }
 

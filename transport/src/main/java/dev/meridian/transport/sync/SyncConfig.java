@@ -42,6 +42,7 @@ public final class SyncConfig {
   final long reconnectBaseNanos;
   final long reconnectMaxNanos;
   final int maxDirectory;
+  final boolean compressBatches;
 
   private SyncConfig(Builder b) {
     this.clusterId = b.clusterId;
@@ -63,6 +64,7 @@ public final class SyncConfig {
     this.reconnectBaseNanos = b.reconnectBase.toNanos();
     this.reconnectMaxNanos = b.reconnectMax.toNanos();
     this.maxDirectory = b.maxDirectory;
+    this.compressBatches = b.compressBatches;
   }
 
   /** A builder with the defaults, for a replica of cluster {@code clusterId}. */
@@ -106,7 +108,7 @@ public final class SyncConfig {
     private int maxBatchBytes = 256 << 10;
     private int maxBatchDeltas = 1024;
     private Duration pushDelay = Duration.ofMillis(1);
-    private Duration ackDelay = Duration.ofMillis(2);
+    private Duration ackDelay = Duration.ofMillis(20);
     private Duration syncInterval = Duration.ofSeconds(1);
     private Duration pingInterval = Duration.ofSeconds(5);
     private Duration idleTimeout = Duration.ofSeconds(20);
@@ -116,6 +118,7 @@ public final class SyncConfig {
     private Duration reconnectBase = Duration.ofMillis(100);
     private Duration reconnectMax = Duration.ofSeconds(10);
     private int maxDirectory = 256;
+    private boolean compressBatches = true;
 
     private Builder(String clusterId) {
       Objects.requireNonNull(clusterId, "clusterId");
@@ -175,7 +178,10 @@ public final class SyncConfig {
       return this;
     }
 
-    /** How long the answer to a batch may wait for others to share it (default 2 ms). */
+    /**
+     * How long the answer to a batch may wait for others to share it (default 20 ms). Acks free
+     * the in-flight window and report lag; they need not be prompt, and each costs a context.
+     */
     public Builder ackDelay(Duration d) {
       this.ackDelay = nonNegative(d);
       return this;
@@ -234,6 +240,16 @@ public final class SyncConfig {
     public Builder maxDirectory(int n) {
       require(n >= 1, "directory size must be positive");
       this.maxDirectory = n;
+      return this;
+    }
+
+    /**
+     * Whether to accept, and send when the peer accepts, "deflate-stream" compressed batches
+     * (default true). Compression needs an ordered, lossless stream: turn it off only for
+     * transports that lose or reorder frames (the simulation).
+     */
+    public Builder compressBatches(boolean compress) {
+      this.compressBatches = compress;
       return this;
     }
 

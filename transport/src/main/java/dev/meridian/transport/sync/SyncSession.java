@@ -11,7 +11,11 @@ import dev.meridian.transport.proto.Ping;
 import dev.meridian.transport.proto.SyncFrame;
 import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.SyncCursor;
+import dev.meridian.transport.proto.Peers;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +43,7 @@ public final class SyncSession {
    * [3] Push and catch-up batches alternate when both are ready, so neither starves the other.
    */
   private static final Logger LOG = LoggerFactory.getLogger(SyncSession.class);
+  private static final int MAX_CONNECTED = 1024;
 
   /** Where a session is in its life. */
   enum State {
@@ -62,7 +67,12 @@ public final class SyncSession {
   private CausalContext peerContext = new CausalContext();
   private CausalContext sent = new CausalContext();
   private CausalContext lastMissing;
+  private Set<ReplicaId> peerConnected = Set.of();
+  private boolean connectedChanged = true;
+  private long statusAcks;
 
+  private final StreamCompression compression = new StreamCompression();
+  private boolean compressOut;
   private final PushQueue push = new PushQueue();
   private final InFlight inFlight = new InFlight();
   private boolean pushOverflowed;
@@ -197,11 +207,17 @@ public final class SyncSession {
           .setPing(Ping.newBuilder().setNonce(nonce).setPong(true)).build());
     }
     if (ackDueAt <= now || nextStatusAt <= now) {
+      boolean status = nextStatusAt <= now;
       ackDueAt = Long.MAX_VALUE;
       nextStatusAt = now + config.syncIntervalNanos;
-      return count(SyncFrame.newBuilder().setAck(Ack.newBuilder()
+      Ack.Builder ack = Ack.newBuilder()
           .setAppliedSeq(appliedSeq)
-          .setContext(Frames.encodeContext(owner.store().context()))).build());
+          .setContext(Frames.encodeContext(owner.store().context()));
+      if (connectedChanged || (status && ++statusAcks % 8 == 0)) {
+        connectedChanged = false;
+        ack.setConnected(peers(owner.connectedIds()));
+      }
+      return count(SyncFrame.newBuilder().setAck(ack).build());
     }
     if (pingNow || now - Math.max(lastReceivedAt, lastPingAt) >= config.pingIntervalNanos) {
       pingNow = false;
@@ -275,7 +291,7 @@ public final class SyncSession {
 
   private SyncFrame sendBatch(Frames.BatchBuilder b) {
     long seq = nextSeq++;
-    SyncFrame f = b.build(seq);
+    SyncFrame f = b.build(seq, compressOut ? compression : null);
     int size = f.getSerializedSize();
     inFlight.sent(seq, b.events(), size, lastPollAt);
     batchesOut++;
@@ -295,7 +311,31 @@ public final class SyncSession {
     if (config.learnPeers) {
       h.addAllKnownPeers(owner.knownAddresses(SyncConfig.MAX_KNOWN_PEERS));
     }
+    h.setConnected(peers(owner.connectedIds()));
+    if (config.compressBatches) {
+      h.addCompression(StreamCompression.NAME);
+    }
+    connectedChanged = false;
     return count(SyncFrame.newBuilder().setHello(h).build());
+  }
+
+  private static Peers peers(List<ReplicaId> ids) {
+    Peers.Builder p = Peers.newBuilder();
+    for (ReplicaId r : ids) {
+      p.addIds(r.value());
+    }
+    return p.build();
+  }
+
+  private static Set<ReplicaId> decodePeers(Peers p) throws BadFrameException {
+    if (p.getIdsCount() > MAX_CONNECTED) {
+      throw Frames.bad("%d connected peers, at most %d accepted", p.getIdsCount(), MAX_CONNECTED);
+    }
+    Set<ReplicaId> out = new HashSet<>();
+    for (long id : p.getIdsList()) {
+      out.add(ReplicaId.of(id));
+    }
+    return out;
   }
 
   private SyncFrame count(SyncFrame f) {
@@ -325,7 +365,9 @@ public final class SyncSession {
         onHello(frame.getHello(), now);
         break;
       case BATCH:
-        Frames.DecodedBatch batch = Frames.decode(frame.getBatch());
+        Frames.DecodedBatch batch = frame.getBatch().getDeflated().isEmpty() || !config.compressBatches
+            ? Frames.decode(frame.getBatch())
+            : Frames.decodeCompressed(frame.getBatch(), compression, config.maxMessageBytes);
         batchesIn++;
         deltasIn += batch.deltas().size();
         owner.applyBatch(this, batch, now);
@@ -392,7 +434,10 @@ public final class SyncSession {
       }
     }
     CausalContext context = Frames.decodeContext(h.getContext(), "hello context");
+    Set<ReplicaId> connected = decodePeers(h.getConnected());
     // Everything checked: the session opens.
+    peerConnected = connected;
+    compressOut = config.compressBatches && h.getCompressionList().contains(StreamCompression.NAME);
     peer = them;
     peerContext = context;
     state = State.OPEN;
@@ -411,6 +456,9 @@ public final class SyncSession {
           Long.toUnsignedString(a.getAppliedSeq()), nextSeq - 1);
     }
     CausalContext context = Frames.decodeContext(a.getContext(), "ack context");
+    if (a.hasConnected()) {
+      peerConnected = decodePeers(a.getConnected());
+    }
     peerContext = context;
     CausalContext lost =
         inFlight.acked(a.getAppliedSeq(), context, now - 2 * config.syncIntervalNanos);
@@ -465,6 +513,28 @@ public final class SyncSession {
     cursor = owner.store().syncQuery(cursorBase);
     lastMissing = null;
     wakeup.run();
+  }
+
+  /**
+   * True if the peer holds streams with every replica in {@code origins} (or is one of them): they
+   * push their own writes to it, so a relay would be a duplicate.
+   */
+  boolean peerReaches(Set<ReplicaId> origins) {
+    for (ReplicaId r : origins) {
+      if (!r.equals(peer) && !peerConnected.contains(r)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** This replica's set of open streams changed: tell the peer in the next ack. */
+  void connectedChanged(long now) {
+    if (state == State.OPEN) {
+      connectedChanged = true;
+      ackDueAt = Math.min(ackDueAt, now + config.ackDelayNanos);
+      wakeup.run();
+    }
   }
 
   /** Asks for a sign of life within the probe timeout (a duplicate stream was refused). */
@@ -550,6 +620,7 @@ public final class SyncSession {
   }
 
   private void release() {
+    compression.end();
     push.clear();
     inFlight.clear();
     carried = null;

@@ -88,6 +88,7 @@ final class Simulation {
           .idleTimeout(Duration.ofMillis(1000))
           .probeTimeout(Duration.ofMillis(400))
           .reconnect(Duration.ofMillis(20), Duration.ofMillis(500))
+          .compressBatches(false) // frames here are lost and reordered; compression needs a stream
           .build();
       net.addNode(new SimNode(net, i, ReplicaId.of(random.nextLong()), config, seed, storeView));
     }

@@ -78,4 +78,50 @@ class FramesTest {
     assertTrue(e.refusal().reason().contains(reason), e.refusal().reason());
   }
 
+
+  @Test
+  void compressedBatches_roundTripAcrossAStream_andShrink() throws Exception {
+    Replica a = Replica.random();
+    Document doc = Document.create(a);
+    StreamCompression out = new StreamCompression();
+    StreamCompression in = new StreamCompression();
+    long plain = 0;
+    long compressed = 0;
+    for (int b = 1; b <= 50; b++) {
+      Frames.BatchBuilder builder = new Frames.BatchBuilder();
+      for (int i = 0; i < 3; i++) {
+        Document delta = doc.set("v", b * 10 + i);
+        builder.add(new OutDelta("doc" + (b % 7), ByteString.copyFrom(CrdtCodec.encode(delta)),
+            delta.context()));
+      }
+      SyncFrame p = builder.build(b);
+      SyncFrame c = builder.build(b, out);
+      plain += p.getSerializedSize();
+      compressed += c.getSerializedSize();
+      Frames.DecodedBatch decoded = Frames.decodeCompressed(c.getBatch(), in, 1 << 20);
+      assertEquals(Frames.decode(p.getBatch()).raw(), decoded.raw());
+    }
+    assertTrue(compressed * 2 < plain, "compressed " + compressed + " of " + plain + " bytes");
+    out.end();
+    in.end();
+  }
+
+  @Test
+  void compressedBatch_corruptOrTooBig_isRefused() {
+    StreamCompression out = new StreamCompression();
+    Frames.BatchBuilder builder = new Frames.BatchBuilder();
+    Document delta = Document.create(Replica.random()).set("v", "x".repeat(5000));
+    builder.add(new OutDelta("k", ByteString.copyFrom(CrdtCodec.encode(delta)), delta.context()));
+    DeltaBatch batch = builder.build(1, out).getBatch();
+    BadFrameException big = assertThrows(BadFrameException.class,
+        () -> Frames.decodeCompressed(batch, new StreamCompression(), 1000));
+    assertEquals(Refusal.Code.RESOURCE_EXHAUSTED, big.refusal().code());
+    byte[] bytes = batch.getDeflated().toByteArray();
+    bytes[0] ^= (byte) 0xff;
+    DeltaBatch corrupt = batch.toBuilder().setDeflated(ByteString.copyFrom(bytes)).build();
+    assertThrows(BadFrameException.class,
+        () -> Frames.decodeCompressed(corrupt, new StreamCompression(), 1 << 20));
+    assertRefused(batch, "not agreed");
+    out.end();
+  }
 }
