@@ -1,20 +1,12 @@
 package dev.meridian.transport.sync;
 
-import com.google.protobuf.ByteString;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
-import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.transport.proto.Ack;
 import dev.meridian.transport.proto.Goodbye;
 import dev.meridian.transport.proto.Hello;
 import dev.meridian.transport.proto.Ping;
 import dev.meridian.transport.proto.SyncFrame;
-import dev.meridian.transport.store.DocDelta;
-import dev.meridian.transport.store.SyncCursor;
-import dev.meridian.transport.proto.Peers;
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,16 +26,13 @@ public final class SyncSession {
    *     set of events queued or sent on this stream; an Ack settles in-flight batches and removes
    *     from `sent` the events of settled batches that the peer still lacks (lost frames, possible
    *     only on an unreliable network). So R \ peerContext \ sent is what the peer lacks and no
-   *     frame on the way will bring: catch-up starts when that set is non-empty in two Acks in a
-   *     row (once would catch deltas between the store and the push queue) or at once after a
-   *     handshake or an overflow of the push queue.
+   *     frame on the way will bring; CatchUp decides from it when to walk the store.
    * [2] Memory per session is bounded: the push queue by maxQueuedBytes (overflow drops pushes and
    *     schedules catch-up), in-flight batches by maxInFlightBytes (sending pauses), the catch-up
    *     walk by pulling one document at a time only while the transport is ready.
    * [3] Push and catch-up batches alternate when both are ready, so neither starves the other.
    */
   private static final Logger LOG = LoggerFactory.getLogger(SyncSession.class);
-  private static final int MAX_CONNECTED = 1024;
 
   /** Where a session is in its life. */
   enum State {
@@ -66,7 +55,6 @@ public final class SyncSession {
   private ReplicaId peer;
   private CausalContext peerContext = new CausalContext();
   private CausalContext sent = new CausalContext();
-  private CausalContext lastMissing;
   private Set<ReplicaId> peerConnected = Set.of();
   private boolean connectedChanged = true;
   private long statusAcks;
@@ -75,10 +63,7 @@ public final class SyncSession {
   private boolean compressOut;
   private final PushQueue push = new PushQueue();
   private final InFlight inFlight = new InFlight();
-  private boolean pushOverflowed;
-  private SyncCursor cursor;
-  private CausalContext cursorBase;
-  private OutDelta carried;
+  private final CatchUp catchUp = new CatchUp();
   private boolean preferCatchUp;
 
   private long nextSeq = 1;
@@ -105,7 +90,6 @@ public final class SyncSession {
   private long batchesOut;
   private long rejected;
   private long droppedPushes;
-  private long catchUps;
   private boolean heard;
 
   SyncSession(Replicator owner, long id, boolean outbound, String address, long now) {
@@ -179,7 +163,7 @@ public final class SyncSession {
           goodbyeOwed = false;
           return count(SyncFrame.newBuilder().setGoodbye(Goodbye.newBuilder()
               .setCode(closeReason.code().number())
-              .setReason(truncate(closeReason.reason(), 512))).build());
+              .setReason(Handshake.truncate(closeReason.reason(), 512))).build());
         }
         return null;
       case CLOSED:
@@ -215,7 +199,7 @@ public final class SyncSession {
           .setContext(Frames.encodeContext(owner.store().context()));
       if (connectedChanged || (status && ++statusAcks % 8 == 0)) {
         connectedChanged = false;
-        ack.setConnected(peers(owner.connectedIds()));
+        ack.setConnected(Handshake.peers(owner.connectedIds()));
       }
       return count(SyncFrame.newBuilder().setAck(ack).build());
     }
@@ -230,11 +214,10 @@ public final class SyncSession {
     }
     boolean pushReady = push.ready(now, config.pushDelayNanos, config.maxBatchBytes,
         config.maxBatchDeltas);
-    if (pushOverflowed && push.isEmpty() && cursor == null) {
-      pushOverflowed = false;
+    if (catchUp.requested() && push.isEmpty()) {
       startCatchUp();
     }
-    if (pushReady && (cursor == null || !preferCatchUp)) {
+    if (pushReady && (!catchUp.active() || !preferCatchUp)) {
       preferCatchUp = true;
       Frames.BatchBuilder b = new Frames.BatchBuilder();
       while (!push.isEmpty() && b.fits(push.peek(), config.maxBatchBytes, config.maxBatchDeltas)) {
@@ -242,9 +225,9 @@ public final class SyncSession {
       }
       return sendBatch(b);
     }
-    if (cursor != null) {
+    if (catchUp.active()) {
       preferCatchUp = false;
-      Frames.BatchBuilder b = fillFromCursor();
+      Frames.BatchBuilder b = catchUp.fill(sent, config, d -> owner.oversized(this, d));
       if (!b.isEmpty()) {
         return sendBatch(b);
       }
@@ -253,40 +236,6 @@ public final class SyncSession {
       }
     }
     return null;
-  }
-
-  private Frames.BatchBuilder fillFromCursor() {
-    Frames.BatchBuilder b = new Frames.BatchBuilder();
-    while (cursor != null) {
-      OutDelta d = carried;
-      carried = null;
-      if (d == null) {
-        DocDelta next = cursor.next();
-        if (next == null) {
-          cursor.close();
-          cursor = null;
-          cursorBase = null;
-          break;
-        }
-        if (next.events().isSubsetOf(sent)) {
-          continue;
-        }
-        d = new OutDelta(next.key(), ByteString.copyFrom(CrdtCodec.encode(next.delta())),
-            next.events());
-        if (d.weight() + 64 > config.maxMessageBytes) {
-          owner.oversized(this, d);
-          sent.addAll(d.events());
-          continue;
-        }
-      }
-      if (!b.fits(d, config.maxBatchBytes, config.maxBatchDeltas)) {
-        carried = d;
-        break;
-      }
-      b.add(d);
-      sent.addAll(d.events());
-    }
-    return b;
   }
 
   private SyncFrame sendBatch(Frames.BatchBuilder b) {
@@ -302,40 +251,10 @@ public final class SyncSession {
 
   private SyncFrame hello() {
     helloSent = true;
-    Hello.Builder h = Hello.newBuilder()
-        .setProtocolVersion(SyncConfig.PROTOCOL_VERSION)
-        .setClusterId(config.clusterId)
-        .setReplicaId(owner.store().replicaId().value())
-        .setContext(Frames.encodeContext(owner.store().context()))
-        .setAdvertisedAddress(config.advertisedAddress);
-    if (config.learnPeers) {
-      h.addAllKnownPeers(owner.knownAddresses(SyncConfig.MAX_KNOWN_PEERS));
-    }
-    h.setConnected(peers(owner.connectedIds()));
-    if (config.compressBatches) {
-      h.addCompression(StreamCompression.NAME);
-    }
     connectedChanged = false;
+    Hello h = Handshake.hello(config, owner.store().replicaId(), owner.store().context(),
+        owner.knownAddresses(SyncConfig.MAX_KNOWN_PEERS), owner.connectedIds());
     return count(SyncFrame.newBuilder().setHello(h).build());
-  }
-
-  private static Peers peers(List<ReplicaId> ids) {
-    Peers.Builder p = Peers.newBuilder();
-    for (ReplicaId r : ids) {
-      p.addIds(r.value());
-    }
-    return p.build();
-  }
-
-  private static Set<ReplicaId> decodePeers(Peers p) throws BadFrameException {
-    if (p.getIdsCount() > MAX_CONNECTED) {
-      throw Frames.bad("%d connected peers, at most %d accepted", p.getIdsCount(), MAX_CONNECTED);
-    }
-    Set<ReplicaId> out = new HashSet<>();
-    for (long id : p.getIdsList()) {
-      out.add(ReplicaId.of(id));
-    }
-    return out;
   }
 
   private SyncFrame count(SyncFrame f) {
@@ -400,50 +319,19 @@ public final class SyncSession {
     if (state != State.HANDSHAKE) {
       throw Frames.bad("second hello on one stream");
     }
-    if (h.getProtocolVersion() != SyncConfig.PROTOCOL_VERSION) {
-      throw new BadFrameException(Refusal.Code.FAILED_PRECONDITION, String.format(
-          java.util.Locale.ROOT, "protocol version %d is not spoken here (this replica speaks %d)",
-          h.getProtocolVersion(), SyncConfig.PROTOCOL_VERSION));
-    }
-    if (!h.getClusterId().equals(config.clusterId)) {
-      throw new BadFrameException(Refusal.Code.FAILED_PRECONDITION,
-          "cluster id mismatch: this replica belongs to '" + config.clusterId
-              + "', the peer to '" + truncate(h.getClusterId(), 128) + "'");
-    }
-    ReplicaId them = ReplicaId.of(h.getReplicaId());
-    if (them.equals(owner.store().replicaId())) {
+    if (ReplicaId.of(h.getReplicaId()).equals(owner.store().replicaId())) {
       owner.connectedToSelf(this);
-      throw new BadFrameException(Refusal.Code.FAILED_PRECONDITION,
-          "connected to itself (replica " + them + ")");
     }
-    if (!config.allowedPeers.isEmpty() && !config.allowedPeers.contains(them)) {
-      throw new BadFrameException(Refusal.Code.PERMISSION_DENIED,
-          "replica " + them + " is not on this replica's allowlist");
-    }
-    if (h.getAdvertisedAddress().getBytes(StandardCharsets.UTF_8).length
-        > SyncConfig.MAX_ADDRESS_BYTES) {
-      throw Frames.bad("advertised address longer than %d bytes", SyncConfig.MAX_ADDRESS_BYTES);
-    }
-    if (h.getKnownPeersCount() > SyncConfig.MAX_KNOWN_PEERS) {
-      throw Frames.bad("%d known peers, at most %d accepted", h.getKnownPeersCount(),
-          SyncConfig.MAX_KNOWN_PEERS);
-    }
-    for (String a : h.getKnownPeersList()) {
-      if (a.getBytes(StandardCharsets.UTF_8).length > SyncConfig.MAX_ADDRESS_BYTES) {
-        throw Frames.bad("known peer address longer than %d bytes", SyncConfig.MAX_ADDRESS_BYTES);
-      }
-    }
-    CausalContext context = Frames.decodeContext(h.getContext(), "hello context");
-    Set<ReplicaId> connected = decodePeers(h.getConnected());
+    Handshake.PeerHello p = Handshake.check(h, config, owner.store().replicaId());
     // Everything checked: the session opens.
-    peerConnected = connected;
-    compressOut = config.compressBatches && h.getCompressionList().contains(StreamCompression.NAME);
-    peer = them;
-    peerContext = context;
+    peer = p.replica();
+    peerContext = p.context();
+    peerConnected = p.connected();
+    compressOut = config.compressBatches && p.acceptsCompression();
     state = State.OPEN;
     wasOpen = true;
     nextStatusAt = now + config.syncIntervalNanos;
-    owner.opened(this, h.getAdvertisedAddress(), h.getKnownPeersList(), now);
+    owner.opened(this, p.advertised(), p.known(), now);
     if (state == State.OPEN) {
       startCatchUp();
     }
@@ -457,7 +345,7 @@ public final class SyncSession {
     }
     CausalContext context = Frames.decodeContext(a.getContext(), "ack context");
     if (a.hasConnected()) {
-      peerConnected = decodePeers(a.getConnected());
+      peerConnected = Handshake.decodePeers(a.getConnected());
     }
     peerContext = context;
     CausalContext lost =
@@ -469,13 +357,8 @@ public final class SyncSession {
     if (!missing.isEmpty()) {
       missing = missing.minus(sent);
     }
-    if (missing.isEmpty()) {
-      lastMissing = null;
-    } else {
-      if (lastMissing != null && !missing.minus(lastMissing).equals(missing)) {
-        startCatchUp();
-      }
-      lastMissing = missing;
+    if (catchUp.missingTwice(missing)) {
+      startCatchUp();
     }
     wakeup.run();
   }
@@ -492,27 +375,23 @@ public final class SyncSession {
       wakeup.run();
     } else {
       droppedPushes++;
-      pushOverflowed = true;
+      catchUp.request();
     }
   }
 
   /** Runs a catch-up once the push queue drains (pushes were lost before reaching the queue). */
   void requestCatchUp() {
     if (state == State.OPEN) {
-      pushOverflowed = true;
+      catchUp.request();
       wakeup.run();
     }
   }
 
   private void startCatchUp() {
-    if (cursor != null || state != State.OPEN) {
-      return;
+    if (state == State.OPEN && !catchUp.active()) {
+      catchUp.start(owner.store(), peerContext);
+      wakeup.run();
     }
-    catchUps++;
-    cursorBase = peerContext.copy();
-    cursor = owner.store().syncQuery(cursorBase);
-    lastMissing = null;
-    wakeup.run();
   }
 
   /**
@@ -566,9 +445,9 @@ public final class SyncSession {
     }
     return !helloSent || pongOwed >= 0 || ackDueAt <= now || nextStatusAt <= now || pingNow
         || now - Math.max(lastReceivedAt, lastPingAt) >= config.pingIntervalNanos
-        || (inFlight.bytes() < config.maxInFlightBytes && (cursor != null
+        || (inFlight.bytes() < config.maxInFlightBytes && (catchUp.active()
             || push.ready(now, config.pushDelayNanos, config.maxBatchBytes, config.maxBatchDeltas)
-            || (pushOverflowed && push.isEmpty())));
+            || (catchUp.requested() && push.isEmpty())));
   }
 
   /**
@@ -623,11 +502,7 @@ public final class SyncSession {
     compression.end();
     push.clear();
     inFlight.clear();
-    carried = null;
-    if (cursor != null) {
-      cursor.close();
-      cursor = null;
-    }
+    catchUp.close();
   }
 
   void countRejected() {
@@ -647,16 +522,12 @@ public final class SyncSession {
   PeerStats stats(CausalContext local) {
     long lag = peer == null ? 0 : local.minus(peerContext).dotCount();
     return new PeerStats(peer, address, outbound, state.name(), lag, bytesIn, bytesOut, deltasIn,
-        deltasOut, batchesIn, batchesOut, rejected, droppedPushes, catchUps, push.bytes(),
+        deltasOut, batchesIn, batchesOut, rejected, droppedPushes, catchUp.walks(), push.bytes(),
         inFlight.bytes(), heard ? lastReceivedAt : -1);
   }
 
   String describePeer() {
     return (peer == null ? "?" : peer.toString()) + "@" + address;
-  }
-
-  private static String truncate(String s, int maxChars) {
-    return s.length() <= maxChars ? s : s.substring(0, maxChars);
   }
 
   @Override
