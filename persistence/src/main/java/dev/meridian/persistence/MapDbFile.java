@@ -81,7 +81,8 @@ final class MapDbFile implements Closeable {
   }
 
   private static DB make(Path path) {
-    return DBMaker.fileDB(path.toFile()).fileChannelEnable().checksumStoreEnable().make();
+    return DBMaker.fileDB(path.toFile()).fileMmapEnableIfSupported().cleanerHackEnable()
+        .checksumStoreEnable().make();
   }
 
   /** Creates a new file holding nothing, at {@code position}, committed. */
@@ -154,18 +155,27 @@ final class MapDbFile implements Closeable {
 
   // ---- writing (checkpointer only) ------------------------------------------------------------
 
-  /** Appends a delta to the document's log, updates its context and the dot index. */
-  void applyDelta(String key, byte[] deltaBytes, Document delta) throws CodecException {
+  /**
+   * Appends deltas (in journal order) to the document's log, updates its context and the dot
+   * index: one meta read and write for the lot.
+   */
+  void applyDeltas(String key, List<byte[]> deltaBytes, List<CausalContext> contexts)
+      throws CodecException {
     DocMeta m = readMeta(key);
-    CausalContext deltaContext = delta.context();
     CausalContext before = m.context.copy();
-    m.context.addAll(deltaContext);
-    reindex(key, before, m.context, deltaContext.replicas());
-    log.put(new Object[] {key, m.nextSeq}, deltaBytes);
-    m.nextSeq++;
-    m.logCount++;
-    m.logBytes += deltaBytes.length;
-    storeContext.addAll(deltaContext);
+    java.util.Set<ReplicaId> touched = new java.util.HashSet<>();
+    for (int i = 0; i < deltaBytes.size(); i++) {
+      CausalContext deltaContext = contexts.get(i);
+      byte[] bytes = deltaBytes.get(i);
+      m.context.addAll(deltaContext);
+      touched.addAll(deltaContext.replicas());
+      log.put(new Object[] {key, m.nextSeq}, bytes);
+      m.nextSeq++;
+      m.logCount++;
+      m.logBytes += bytes.length;
+      storeContext.addAll(deltaContext);
+    }
+    reindex(key, before, m.context, touched);
     if (m.logBytes > Math.max(COMPACT_FLOOR, m.snapshotBytes / 2)) {
       compact(key, m);
     }
