@@ -109,6 +109,7 @@ public final class MapDbDocStore implements DocStore {
 
   private final Thread checkpointer;
   private final Object checkpointWake = new Object();
+  private final Object checkpointLock = new Object();
   private volatile boolean closing;
   private volatile Throwable failure;
   private boolean closed;
@@ -941,6 +942,17 @@ public final class MapDbDocStore implements DocStore {
    * checkpointer thread (or close, after it stopped) calls this.
    */
   private void checkpoint() throws IOException {
+    synchronized (checkpointLock) {
+      checkpointLocked();
+    }
+  }
+
+  /** Takes a checkpoint now (tests). */
+  void checkpointForTests() throws IOException {
+    checkpoint();
+  }
+
+  private void checkpointLocked() throws IOException {
     long target = journal.durablePosition();
     int s = 1 - current;
     MapDbFile standby = files[s];
