@@ -73,6 +73,8 @@ final class Journal implements Closeable {
   private long firstAsyncNanos;
   private long nextPosition;
   private volatile long durablePosition;
+  private long appended;
+  private volatile long fsyncs;
   private boolean closing;
   private IOException failure;
 
@@ -289,6 +291,7 @@ final class Journal implements Closeable {
           .putInt(crc(payload, 0, payload.length)).put(payload);
       long position = nextPosition;
       nextPosition += need;
+      appended++;
       CompletableFuture<Void> future;
       if (durable) {
         future = new CompletableFuture<>();
@@ -305,6 +308,21 @@ final class Journal implements Closeable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Records appended since open. */
+  long appendedRecords() {
+    lock.lock();
+    try {
+      return appended;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Fsyncs of appended records since open. */
+  long fsyncs() {
+    return fsyncs;
   }
 
   /** The position up to which every record is fsynced. */
@@ -411,6 +429,7 @@ final class Journal implements Closeable {
         CrashPoints.at(CrashPoints.JOURNAL_WRITE);
         CrashPoints.at(CrashPoints.JOURNAL_FSYNC);
         channel.force(false);
+        fsyncs++;
         lock.lock();
         try {
           durablePosition = batchEnd;

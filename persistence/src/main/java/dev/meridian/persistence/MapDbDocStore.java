@@ -110,6 +110,7 @@ public final class MapDbDocStore implements DocStore {
   private final Thread checkpointer;
   private final Object checkpointWake = new Object();
   private final Object checkpointLock = new Object();
+  private volatile long checkpoints;
   private volatile boolean closing;
   private volatile Throwable failure;
   private boolean closed;
@@ -478,6 +479,11 @@ public final class MapDbDocStore implements DocStore {
   @Override
   public Replica replica() {
     return replica;
+  }
+
+  /** Counters since open: journal records and fsyncs (their ratio is the group-commit batch). */
+  public StoreStats stats() {
+    return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpoints);
   }
 
   /** What opening this store found and repaired. */
@@ -1006,6 +1012,7 @@ public final class MapDbDocStore implements DocStore {
     standby.position = target;
     long t1 = System.nanoTime();
     standby.commit();
+    checkpoints++;
     long t2 = System.nanoTime();
     synchronized (manifestLock) {
       manifest = manifest.with(s, new Manifest.Slot(true, target,

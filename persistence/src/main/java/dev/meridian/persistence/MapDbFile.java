@@ -193,7 +193,7 @@ final class MapDbFile implements Closeable {
   }
 
   private void compact(String key, DocMeta m) throws CodecException {
-    Document doc = load(key);
+    Document doc = loadParts(key);
     byte[] snapshot = CrdtCodec.encode(doc);
     snapshots.put(key, snapshot);
     List<Object[]> doomed = new ArrayList<>();
@@ -248,10 +248,11 @@ final class MapDbFile implements Closeable {
 
   /** The document (snapshot joined with its log), or null if absent. */
   Document load(String key) throws CodecException {
-    byte[] m = meta.get(key);
-    if (m == null) {
-      return null;
-    }
+    return meta.containsKey(key) ? loadParts(key) : null;
+  }
+
+  /** The snapshot joined with the log, whether or not the meta record exists yet. */
+  private Document loadParts(String key) throws CodecException {
     byte[] snap = snapshots.get(key);
     Document doc = snap == null ? Document.empty() : CrdtCodec.decodeDocument(snap);
     for (byte[] d : log.prefixSubMap(new Object[] {key}).values()) {

@@ -51,6 +51,30 @@ class MapDbDocStoreTest {
   }
 
   @Test
+  void firstWriteLargerThanTheCompactionFloor_isCheckpointedAndReopened() throws Exception {
+    // Found by the benchmark: compaction ran before the document's meta record existed.
+    Path dir = tmp.resolve("d");
+    String filler = "y".repeat(200);
+    try (MapDbDocStore s = open(dir)) {
+      s.update("big", d -> {
+        Document delta = Document.empty();
+        for (int i = 0; i < 100; i++) {
+          delta.join(d.set("f" + i, filler));
+        }
+        return delta;
+      }).get();
+      s.checkpointForTests();
+      s.checkpointForTests();
+      s.update("big", d -> d.set("f0", "changed")).get();
+    }
+    try (MapDbDocStore s = open(dir)) {
+      Document d = s.get("big").orElseThrow();
+      assertEquals("changed", d.get("f0"));
+      assertEquals(filler, d.get("f99"));
+    }
+  }
+
+  @Test
   void get_absentKey_isEmpty() throws Exception {
     try (MapDbDocStore s = open(tmp.resolve("d"))) {
       assertFalse(s.get("nope").isPresent());
