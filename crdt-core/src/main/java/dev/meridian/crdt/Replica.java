@@ -15,21 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe for minting; the states it mutates are not.
  *
  * <p><b>Rule:</b> a replica applies its mutations of one object to one state (its replica of that
- * object), never to two diverging copies. This is what lets a delta claim, for its own replica,
- * every dot since that state's previous write by it (see {@link #claim}): those dots were minted for
- * other objects, so the object's context stays one range per replica instead of one per write.
+ * object), never to two diverging copies, like any CRDT replica. Documents handed out for reading
+ * are unbound copies ({@link dev.meridian.crdt.doc.Document#copy()}), which cannot be written.
  */
 public final class Replica {
   private final ReplicaId id;
   private final AtomicLong counter;
-  private final long floor;
   private final HybridClock clock;
 
   private Replica(ReplicaId id, long lastCounter, HybridClock clock) {
     requireArgument(lastCounter >= 0, "last counter must not be negative: %s", lastCounter);
     this.id = Objects.requireNonNull(id, "id");
     this.counter = new AtomicLong(lastCounter);
-    this.floor = lastCounter + 1;
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -68,17 +65,23 @@ public final class Replica {
   }
 
   /**
-   * Mints the next dot and returns the context a delta for an object with context {@code
-   * objectContext} must carry for its own replica: the new dot plus every earlier dot of this
-   * replica since that object's last one, minted during this run (those went to other objects).
-   * The caller adds the dots the mutation observed and removed.
+   * Mints the next dot for a change to an object whose context is {@code objectContext}, and
+   * returns it with the context its delta starts from (just the new dot; the mutator adds the dots
+   * it overwrites or removes).
+   *
+   * @throws IllegalStateException if the object has already seen the new dot: this replica's
+   *     counter went backwards (a resumed counter below what it had issued, or a cloned data
+   *     directory), and writing on would make other replicas drop the write
    */
   public Claim claim(CausalContext objectContext) {
     Dot dot = nextDot();
-    long from = Math.max(objectContext.max(id) + 1, floor);
-    CausalContext context = new CausalContext();
-    context.addRange(id, Math.min(from, dot.counter()), dot.counter());
-    return new Claim(dot, context, context.copy());
+    Preconditions.requireState(
+        !objectContext.contains(dot),
+        "replica %s is minting dot %s, which the object has already seen: its counter went backwards",
+        id,
+        dot);
+    CausalContext context = CausalContext.of(dot);
+    return new Claim(dot, context, CausalContext.of(dot));
   }
 
   /**
@@ -87,8 +90,7 @@ public final class Replica {
    * @param dot the new dot
    * @param context the delta's context: starts as {@code events}; the mutator adds the dots it
    *     overwrites or removes
-   * @param events the events the delta applies: the new dot and this replica's dots for other
-   *     objects since the object's last one (see {@link CausalContext})
+   * @param events the events the delta applies: the new dot
    */
   public record Claim(Dot dot, CausalContext context, CausalContext events) {}
 

@@ -3,6 +3,7 @@ package dev.meridian.crdt.codec;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
 import dev.meridian.crdt.CrdtType;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.Scalars;
@@ -21,6 +22,7 @@ import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,6 +45,9 @@ final class StateDecoder {
   final CausalContext pending = new CausalContext();
   private final ReplicaId[] replicas;
   private final HashSet<Dot> seenDots = new HashSet<>();
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   StateDecoder(byte[] bytes) throws CodecException {
     if (bytes == null || bytes.length == 0) {
@@ -62,7 +67,7 @@ final class StateDecoder {
     } catch (java.io.IOException e) {
       throw new CodecException(Reason.MALFORMED, "not a Meridian state: " + e.getMessage(), e);
     }
-    require(state.getUnknownFields().asMap().isEmpty(), "unknown fields in state");
+    require(noUnknownFields(state.getUnknownFields()), "unknown fields in state");
     replicas = new ReplicaId[state.getReplicasCount()];
     for (int i = 0; i < replicas.length; i++) {
       replicas[i] = ReplicaId.of(state.getReplicas(i));
@@ -183,11 +188,10 @@ final class StateDecoder {
         int len = in.readRawVarint32();
         require(len >= 0 && len <= path.size(), "path name length %d past the end", len);
         byte[] raw = in.readRawBytes(len);
-        out.add(StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(raw))
-            .toString());
+        // ASCII (the usual name) is valid UTF-8 that decodes byte for byte; skip the decoder.
+        out.add(isAscii(raw)
+            ? new String(raw, StandardCharsets.US_ASCII)
+            : utf8.decode(ByteBuffer.wrap(raw)).toString());
       }
     } catch (CharacterCodingException e) {
       throw new CodecException(Reason.INVALID, "path name is not UTF-8", e);
@@ -198,7 +202,7 @@ final class StateDecoder {
   }
 
   private CrdtType leafType(Leaf leaf) throws CodecException {
-    require(leaf.getUnknownFields().asMap().isEmpty(), "unknown fields in leaf");
+    require(noUnknownFields(leaf.getUnknownFields()), "unknown fields in leaf");
     int present = 0;
     CrdtType type = null;
     if (leaf.getRegisterCount() > 0) {
@@ -235,7 +239,7 @@ final class StateDecoder {
         DotFun<dev.meridian.crdt.register.RegisterEntry> f = new DotFun<>();
         Dot prev = null;
         for (RegisterEntry e : leaf.getRegisterList()) {
-          require(e.getUnknownFields().asMap().isEmpty(), "unknown fields in register entry");
+          require(noUnknownFields(e.getUnknownFields()), "unknown fields in register entry");
           Dot d = dot(e.getReplica(), e.getBack());
           require(prev == null || prev.compareTo(d) < 0, "register entries not sorted");
           prev = d;
@@ -265,7 +269,7 @@ final class StateDecoder {
         Object prev = null;
         boolean first = true;
         for (SetElement e : leaf.getSetList()) {
-          require(e.getUnknownFields().asMap().isEmpty(), "unknown fields in set element");
+          require(noUnknownFields(e.getUnknownFields()), "unknown fields in set element");
           Object v = setValue(e);
           require(first || Scalars.ORDER.compare(prev, v) < 0, "set elements not in strictly ascending order");
           first = false;
@@ -332,6 +336,53 @@ final class StateDecoder {
   private static double finite(double d) throws CodecException {
     require(Double.isFinite(d), "number is not finite: %s", d);
     return d;
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * True if a message has no unknown fields. Same as {@code fields.asMap().isEmpty()}, but asMap
+   * clones the field set's TreeMap on every call, and this runs for every leaf and entry.
+   */
+  private static boolean noUnknownFields(UnknownFieldSet fields) {
+    return UnknownFieldSet.getDefaultInstance().equals(fields);
+  }
+
+  /*
+   * The fixed-arity overloads of require exist for the per-leaf and per-dot checks: the varargs
+   * form allocates its array, and boxes primitive arguments, on every call even when the check
+   * passes. All format the same message the varargs form would.
+   */
+
+  static void require(boolean ok, String message) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(message));
+    }
+  }
+
+  static void require(boolean ok, String format, long arg) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(format, arg));
+    }
+  }
+
+  static void require(boolean ok, String format, long arg1, long arg2) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(format, arg1, arg2));
+    }
+  }
+
+  static void require(boolean ok, String format, Object arg) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(format, arg));
+    }
   }
 
   static void require(boolean ok, String format, Object... args) throws CodecException {

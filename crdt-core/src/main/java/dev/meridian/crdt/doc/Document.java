@@ -139,35 +139,64 @@ public final class Document implements DeltaCrdt<Document> {
    * Replaces the map at {@code path} with {@code content}: removes the map seen here, then writes
    * each entry (scalars as registers, maps as nested maps, collections as sets of scalars). Writes
    * under the old map concurrent with this one survive. Returns the delta.
+   *
+   * @throws IllegalArgumentException before changing anything, for a bad path, a type clash (as
+   *     for any write of a map there), or a value that is not a scalar, a collection of scalars or
+   *     a map
    */
   public Document putMap(String path, Map<String, ?> content) {
     List<String> keys = Path.parse(path).keys();
     checkIntermediates(keys);
     checkLeaf(keys, CrdtType.MAP);
+    checkContent(content);
     Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
-    writeContent(Path.ofKeys(keys), content, delta);
+    writeContent(keys, content, delta);
     return delta;
   }
 
-  private void writeContent(Path at, Map<String, ?> content, Document delta) {
+  /** Refuses bad content before putMap changes anything. */
+  private static void checkContent(Map<String, ?> content) {
     for (Map.Entry<String, ?> e : content.entrySet()) {
-      Path p = at.child(e.getKey());
+      requireArgument(e.getKey() != null, "map content has a null key");
       Object v = e.getValue();
-      Document d;
       if (v instanceof Map) {
         @SuppressWarnings("unchecked")
         Map<String, ?> nested = (Map<String, ?>) v;
-        writeContent(p, nested, delta);
-        continue;
+        checkContent(nested);
       } else if (v instanceof Iterable) {
         for (Object element : (Iterable<?>) v) {
-          delta.join(add(p.toString(), element));
+          Scalars.normalize(element);
         }
-        continue;
       } else {
-        d = set(p.toString(), v);
+        Scalars.normalize(v);
       }
-      delta.join(d);
+    }
+  }
+
+  /**
+   * Writes checked content below {@code at} without checking paths again: the path to {@code at}
+   * was checked before the map there was removed (that removal may leave a key above it holding
+   * only another type, which must not refuse the content), and nothing is left below it.
+   */
+  private void writeContent(List<String> at, Map<String, ?> content, Document delta) {
+    for (Map.Entry<String, ?> e : content.entrySet()) {
+      List<String> keys = ImmutableList.<String>builder().addAll(at).add(e.getKey()).build();
+      Object v = e.getValue();
+      if (v instanceof Map) {
+        @SuppressWarnings("unchecked")
+        Map<String, ?> nested = (Map<String, ?>) v;
+        writeContent(keys, nested, delta);
+      } else if (v instanceof Iterable) {
+        for (Object element : (Iterable<?>) v) {
+          Object x = Scalars.normalize(element);
+          delta.join(write(keys, CrdtType.SET,
+              (cur, dot, ctx) -> AwSet.addDelta(castMap(cur), x, dot, ctx)));
+        }
+      } else {
+        Object x = Scalars.normalize(v);
+        delta.join(write(keys, CrdtType.REGISTER,
+            (cur, dot, ctx) -> MvRegister.setDelta(castFun(cur), writer(), dot, x, ctx)));
+      }
     }
   }
 
@@ -175,6 +204,10 @@ public final class Document implements DeltaCrdt<Document> {
     List<String> keys = Path.parse(path).keys();
     checkIntermediates(keys);
     checkLeaf(keys, type);
+    return write(keys, type, mutation);
+  }
+
+  private Document write(List<String> keys, CrdtType type, OrMap.LeafMutation mutation) {
     return new Document(map.update(writer(), keys, type, mutation), null);
   }
 
@@ -183,9 +216,19 @@ public final class Document implements DeltaCrdt<Document> {
     return replica;
   }
 
+  /*
+   * Both checks first look up the key under the expected type: if it holds a value there, that type
+   * is among the key's types and the check passes without collecting them all (the common case of
+   * writing an existing value; typesOf costs a TreeSet and a lookup per type).
+   */
   private void checkIntermediates(List<String> keys) {
     DotMap<TypedKey> cur = map.store();
     for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
+      DotStore nested = cur.get(new TypedKey(keys.get(i), CrdtType.MAP));
+      if (nested != null && !nested.isEmpty()) {
+        cur = castTypedMap(nested);
+        continue;
+      }
       TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
       if (!types.isEmpty() && !types.contains(CrdtType.MAP)) {
         throw new IllegalArgumentException(String.format(
@@ -198,6 +241,10 @@ public final class Document implements DeltaCrdt<Document> {
   private void checkLeaf(List<String> keys, CrdtType type) {
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     if (parent != null) {
+      DotStore current = parent.get(new TypedKey(keys.get(keys.size() - 1), type));
+      if (current != null && !current.isEmpty()) {
+        return;
+      }
       TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
       if (!types.isEmpty() && !types.contains(type)) {
         throw new IllegalArgumentException(String.format(
@@ -326,9 +373,14 @@ public final class Document implements DeltaCrdt<Document> {
     map.join(other.map);
   }
 
+  /**
+   * An independent, <em>unbound</em> copy: it reads and joins, but its mutators throw until it is
+   * bound. A replica writes one state per document; a bound copy would let two diverging copies
+   * write with the same replica, which replicas resolve in different ways.
+   */
   @Override
   public Document copy() {
-    return new Document(map.copy(), replica);
+    return new Document(map.copy(), null);
   }
 
   @Override

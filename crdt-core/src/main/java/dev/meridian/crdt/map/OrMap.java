@@ -80,11 +80,11 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
     TypedKey leaf = new TypedKey(path.get(path.size() - 1), type);
     DotStore current = walk.state() == null ? null : walk.state().get(leaf);
     DotStore delta = mutation.delta(current, claim.dot(), claim.context());
-    requireArgument(
-        emptyStore(type).getClass() == delta.getClass(),
-        "mutation for a %s returned a %s",
-        type.label(),
-        delta.getClass().getSimpleName());
+    // Compared without building an empty store or the message's arguments on every write.
+    if (storeClass(type) != delta.getClass()) {
+      requireArgument(false, "mutation for a %s returned a %s",
+          type.label(), delta.getClass().getSimpleName());
+    }
     walk.delta().put(leaf, delta);
     return applyDelta(claim, deltaRoot);
   }
@@ -178,6 +178,22 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       }
     }
     return out;
+  }
+
+  /** The class of {@link #emptyStore(CrdtType)}'s result, without making one. */
+  private static Class<? extends DotStore> storeClass(CrdtType type) {
+    switch (type) {
+      case REGISTER:
+      case COUNTER:
+        return DotFun.class;
+      case FLAG:
+        return DotSet.class;
+      case SET:
+      case MAP:
+        return DotMap.class;
+      default:
+        throw new IllegalArgumentException("unknown type " + type);
+    }
   }
 
   /** An empty store of the kind that holds values of {@code type}. */

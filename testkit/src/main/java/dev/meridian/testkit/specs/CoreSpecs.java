@@ -1,0 +1,336 @@
+package dev.meridian.testkit.specs;
+
+import dev.meridian.crdt.CrdtType;
+import dev.meridian.crdt.Replica;
+import dev.meridian.crdt.counter.Counter;
+import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.doc.Path;
+import dev.meridian.crdt.flag.EwFlag;
+import dev.meridian.crdt.map.OrMap;
+import dev.meridian.crdt.register.MvRegister;
+import dev.meridian.crdt.set.AwSet;
+import dev.meridian.crdt.store.DotFun;
+import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSet;
+import dev.meridian.crdt.store.DotStore;
+import dev.meridian.crdt.codec.CodecException;
+import dev.meridian.crdt.codec.CrdtCodec;
+import dev.meridian.testkit.Codec;
+import dev.meridian.testkit.CrdtSpec;
+import dev.meridian.testkit.Op;
+import dev.meridian.testkit.OpGenerator;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * Specs of crdt-core's types for the testkit: every mutator, with arguments that make replicas
+ * collide, and crdt-core's codec ({@link CrdtCodec}), so the simulator sends real bytes. Other
+ * modules' tests can reuse them (for example to drive a storage or sync simulation with realistic
+ * document edits); {@link CrdtSpec#withCodec withCodec(null)} gives a spec without the codec.
+ */
+public final class CoreSpecs {
+  private CoreSpecs() {}
+
+  // ---- Counter --------------------------------------------------------------------------------
+
+  /** {@code increment(amount)}; huge amounts make the replica's contribution overflow (refused). */
+  public record Increment(long amount) implements Op<Counter> {
+    @Override
+    public Counter apply(Counter state, Replica replica) {
+      try {
+        return state.increment(replica, amount);
+      } catch (IllegalArgumentException overflow) {
+        return null;
+      }
+    }
+  }
+
+  /** The counter: increments and decrements; converged value is the sum of applied amounts. */
+  public static CrdtSpec<Counter> counter() {
+    return CrdtSpec.builder("Counter", Counter::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeCounter, CodecException.class))
+        .ops(random -> {
+          int roll = random.nextInt(20);
+          long amount = roll == 0 ? (random.nextBoolean() ? 1 : -1) * (Long.MAX_VALUE / 3)
+              : roll == 1 ? random.nextLong() >> 20 : random.nextInt(11) - 5;
+          return new Increment(amount);
+        })
+        .convergedCheck((counter, applied) -> {
+          long sum = 0;
+          for (Op<Counter> op : applied) {
+            sum += ((Increment) op).amount();
+          }
+          if (counter.value() != sum) {
+            throw new AssertionError("counter value " + counter.value()
+                + " differs from the sum of applied increments " + sum);
+          }
+        })
+        .build();
+  }
+
+  // ---- MvRegister -----------------------------------------------------------------------------
+
+  /** {@code set(value)}. */
+  public record Write(Object value) implements Op<MvRegister> {
+    @Override
+    public MvRegister apply(MvRegister state, Replica replica) {
+      return state.set(replica, value);
+    }
+
+    @Override
+    public String description() {
+      return "set(" + show(value) + ")";
+    }
+  }
+
+  /** The multi-value register; converged values are values that were written. */
+  public static CrdtSpec<MvRegister> mvRegister() {
+    return CrdtSpec.builder("MvRegister", MvRegister::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeRegister, CodecException.class))
+        .ops(random -> new Write(RandomValues.scalar(random)))
+        .convergedCheck((register, applied) -> {
+          List<Object> written = new ArrayList<>();
+          applied.forEach(op -> written.add(dev.meridian.crdt.Scalars.normalize(((Write) op).value())));
+          List<Object> values = register.values();
+          if (values.isEmpty() != written.isEmpty() || !written.containsAll(values)) {
+            throw new AssertionError("register values " + values + " are not among the written "
+                + written);
+          }
+          if (!values.isEmpty() && !Objects.equals(register.get().orElse(null), values.get(0))) {
+            throw new AssertionError("get() " + register.get() + " is not the first of " + values);
+          }
+        })
+        .build();
+  }
+
+  // ---- EwFlag ---------------------------------------------------------------------------------
+
+  /** The enable-wins flag; converged: on if the last applied op anywhere was an enable. */
+  public static CrdtSpec<EwFlag> ewFlag() {
+    Op<EwFlag> enable = Op.of("enable", (f, r) -> f.enable(r));
+    Op<EwFlag> disable = Op.of("disable", (f, r) -> f.disable(r));
+    return CrdtSpec.builder("EwFlag", EwFlag::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeFlag, CodecException.class))
+        .ops(random -> random.nextBoolean() ? enable : disable)
+        .convergedCheck((flag, applied) -> {
+          if (!applied.isEmpty() && applied.get(applied.size() - 1) == enable && !flag.value()) {
+            throw new AssertionError("the last op applied was an enable, yet the flag is off");
+          }
+          if (applied.stream().noneMatch(op -> op == enable) && flag.value()) {
+            throw new AssertionError("the flag is on but nobody enabled it");
+          }
+        })
+        .build();
+  }
+
+  // ---- AwSet ----------------------------------------------------------------------------------
+
+  /** {@code add(element)} or {@code remove(element)}. */
+  public record SetOp(boolean add, Object element) implements Op<AwSet> {
+    @Override
+    public AwSet apply(AwSet state, Replica replica) {
+      return add ? state.add(replica, element) : state.remove(replica, element);
+    }
+
+    @Override
+    public String description() {
+      return (add ? "add(" : "remove(") + show(element) + ")";
+    }
+  }
+
+  /**
+   * The add-wins set; converged: only added elements are present, and an element whose last applied
+   * op was an add is present (add wins).
+   */
+  public static CrdtSpec<AwSet> awSet() {
+    return CrdtSpec.builder("AwSet", AwSet::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeSet, CodecException.class))
+        .ops(random -> new SetOp(random.nextInt(3) != 0, RandomValues.element(random)))
+        .convergedCheck((set, applied) -> {
+          Map<Object, Boolean> last = new LinkedHashMap<>();
+          for (Op<AwSet> op : applied) {
+            SetOp s = (SetOp) op;
+            last.put(dev.meridian.crdt.Scalars.normalize(s.element()), s.add());
+          }
+          for (Object e : set.elements()) {
+            if (!last.containsKey(e)) {
+              throw new AssertionError(e + " is present but was never added");
+            }
+          }
+          last.forEach((e, added) -> {
+            if (added && !set.contains(e)) {
+              throw new AssertionError(e + " was last added, yet is absent: " + set.elements());
+            }
+          });
+        })
+        .build();
+  }
+
+  // ---- OrMap ----------------------------------------------------------------------------------
+
+  /** An update or remove of a nested typed key in an {@link OrMap}. */
+  public static OpGenerator<OrMap> orMapOps(int maxDepth) {
+    return random -> {
+      List<String> path = RandomValues.path(random, maxDepth);
+      int roll = random.nextInt(12);
+      switch (roll) {
+        case 0: {
+          CrdtType type = random.nextBoolean() ? null : CrdtType.values()[random.nextInt(5)];
+          return Op.of("remove(" + path + ", " + (type == null ? "any" : type.label()) + ")",
+              (m, r) -> m.remove(r, path, type));
+        }
+        case 1:
+        case 2: {
+          Object v = RandomValues.scalar(random);
+          return Op.of("set(" + path + ", " + show(v) + ")", (m, r) -> m.update(r, path,
+              CrdtType.REGISTER, (cur, dot, ctx) -> MvRegister.setDelta(fun(cur), r, dot, v, ctx)));
+        }
+        case 3:
+        case 4: {
+          long n = random.nextInt(11) - 5;
+          return Op.of("increment(" + path + ", " + n + ")", (m, r) -> m.update(r, path,
+              CrdtType.COUNTER, (cur, dot, ctx) -> Counter.incrementDelta(fun(cur), dot, n, ctx)));
+        }
+        case 5:
+          return Op.of("enable(" + path + ")", (m, r) -> m.update(r, path, CrdtType.FLAG,
+              (cur, dot, ctx) -> EwFlag.enableDelta((DotSet) cur, dot, ctx)));
+        case 6:
+          return Op.of("disable(" + path + ")", (m, r) -> m.update(r, path, CrdtType.FLAG,
+              (cur, dot, ctx) -> EwFlag.disableDelta((DotSet) cur, ctx)));
+        case 7:
+        case 8:
+        case 9: {
+          Object e = RandomValues.element(random);
+          return Op.of("add(" + path + ", " + show(e) + ")", (m, r) -> m.update(r, path,
+              CrdtType.SET, (cur, dot, ctx) -> AwSet.addDelta(set(cur), e, dot, ctx)));
+        }
+        default: {
+          Object e = RandomValues.element(random);
+          return Op.of("removeElement(" + path + ", " + show(e) + ")", (m, r) -> m.update(r, path,
+              CrdtType.SET, (cur, dot, ctx) -> AwSet.removeDelta(set(cur), e, ctx)));
+        }
+      }
+    };
+  }
+
+  /** The observed-remove map: nested paths up to depth 3, every value type, removes. */
+  public static CrdtSpec<OrMap> orMap() {
+    return CrdtSpec.builder("OrMap", OrMap::new)
+        .ops(orMapOps(3))
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeOrMap, CodecException.class))
+        .build();
+  }
+
+  // ---- Document -------------------------------------------------------------------------------
+
+  /**
+   * Document edits at paths up to depth {@code maxDepth}: every mutator, including {@code remove}
+   * and {@code putMap}. An edit the document refuses with {@link IllegalArgumentException} (a type
+   * clash) is a refused op.
+   */
+  public static OpGenerator<Document> documentOps(int maxDepth) {
+    return random -> {
+      List<String> keys = RandomValues.path(random, maxDepth);
+      String path = Path.ofKeys(keys).toString();
+      int roll = random.nextInt(14);
+      switch (roll) {
+        case 0:
+        case 1: {
+          Object v = RandomValues.scalar(random);
+          return docOp("set(" + path + ", " + show(v) + ")", d -> d.set(path, v));
+        }
+        case 2:
+        case 3: {
+          long n = random.nextInt(11) - 5;
+          return docOp("increment(" + path + ", " + n + ")", d -> d.increment(path, n));
+        }
+        case 4:
+        case 5: {
+          Object e = RandomValues.element(random);
+          return docOp("add(" + path + ", " + show(e) + ")", d -> d.add(path, e));
+        }
+        case 6: {
+          Object e = RandomValues.element(random);
+          return docOp("removeElement(" + path + ", " + show(e) + ")", d -> d.removeElement(path, e));
+        }
+        case 7:
+          return docOp("enable(" + path + ")", d -> d.enable(path));
+        case 8:
+          return docOp("disable(" + path + ")", d -> d.disable(path));
+        case 9:
+        case 10:
+          return docOp("remove(" + path + ")", d -> d.remove(path));
+        default: {
+          Map<String, Object> content = content(random, maxDepth - keys.size());
+          return docOp("putMap(" + path + ", " + content + ")", d -> d.putMap(path, content));
+        }
+      }
+    };
+  }
+
+  /** The JSON document: paths up to depth 3, all mutators; type clashes are refused ops. */
+  public static CrdtSpec<Document> document() {
+    return CrdtSpec.builder("Document", Document::empty)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeDocument, CodecException.class))
+        .newState(Document::create)
+        .ops(documentOps(3))
+        .show(d -> d.toJson() + " " + d.map())
+        .build();
+  }
+
+  private static Op<Document> docOp(String description, java.util.function.Function<Document, Document> edit) {
+    return Op.of(description, (doc, replica) -> {
+      try {
+        return edit.apply(doc.bind(replica));
+      } catch (IllegalArgumentException clash) {
+        return null;
+      }
+    });
+  }
+
+  private static Map<String, Object> content(Random random, int depthLeft) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    int size = random.nextInt(3);
+    Set<String> used = new HashSet<>();
+    for (int i = 0; i < size; i++) {
+      String name = RandomValues.name(random);
+      if (!used.add(name)) {
+        continue;
+      }
+      int roll = random.nextInt(10);
+      if (roll < 6 || depthLeft <= 0) {
+        m.put(name, RandomValues.scalar(random));
+      } else if (roll < 8) {
+        m.put(name, List.of(RandomValues.element(random), RandomValues.element(random)));
+      } else {
+        m.put(name, content(random, depthLeft - 1));
+      }
+    }
+    return m;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  static String show(Object v) {
+    if (v instanceof String) {
+      return '"' + ((String) v).replace("\n", "\\n").replace("\u0000", "\\0") + '"';
+    }
+    return String.valueOf(v);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <V> DotFun<V> fun(DotStore s) {
+    return (DotFun<V>) s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static DotMap<Object> set(DotStore s) {
+    return (DotMap<Object>) s;
+  }
+}
