@@ -878,18 +878,13 @@ public final class MapDbDocStore implements DocStore {
     }
 
     private boolean foundEarlier(MapDbFile f, String key) {
-      CausalContext c;
-      try {
-        c = f.context(key);
-      } catch (CodecException e) {
-        return false;
-      }
-      if (c == null) {
+      Map<ReplicaId, Long> newest = f.newest(key);
+      if (newest == null) {
         return false;
       }
       for (int j = 0; j < replicaIndex; j++) {
         ReplicaId rj = replicas.get(j);
-        if (c.max(rj) >= start(rj)) {
+        if (newest.getOrDefault(rj, 0L) >= start(rj)) {
           return true;
         }
       }

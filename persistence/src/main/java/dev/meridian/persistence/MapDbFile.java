@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MapDB file: per document a snapshot, a log of deltas and a small meta record (its context and
- * log size), the dot index, and the replica's metadata with the journal position the file holds.
+ * One MapDB file: per document a snapshot, a log of deltas and a small meta record (its newest dot
+ * per replica and log size), the dot index, and the replica's metadata with the journal position the file holds.
  *
  * <p>Opened with MapDB's store-wide checksum, so a file with any flipped byte refuses to open.
  * Written by one thread (the store's checkpointer) while it is the standby; read by many while it
@@ -40,8 +40,10 @@ final class MapDbFile implements Closeable {
    *     dot's replica r, a newest dot at or above the first counter C lacks for r; so scanning the
    *     index from there per replica finds every such document (and a few to filter out).
    * [2] A document's context after joining a delta is the union of the two contexts (the events
-   *     applied; see crdt-core's CausalCrdt), so the meta record is kept without loading the
-   *     document. Compaction recomputes it from the joined document.
+   *     applied; see crdt-core's CausalCrdt), so its newest dot per replica is the maximum of the
+   *     two, and the meta record is kept without loading the document. Only these maxima are
+   *     kept: a document's context is one dot per write (many ranges), its maxima are one number
+   *     per replica. Compaction recomputes them from the joined document.
    * [3] Compaction folds the log into the snapshot once the log outgrows half the snapshot (and a
    *     floor), so a write costs O(delta) amortised whatever the document size.
    */
@@ -162,20 +164,20 @@ final class MapDbFile implements Closeable {
   void applyDeltas(String key, List<byte[]> deltaBytes, List<CausalContext> contexts)
       throws CodecException {
     DocMeta m = readMeta(key);
-    CausalContext before = m.context.copy();
-    java.util.Set<ReplicaId> touched = new java.util.HashSet<>();
+    Map<ReplicaId, Long> before = new java.util.HashMap<>(m.newest);
     for (int i = 0; i < deltaBytes.size(); i++) {
       CausalContext deltaContext = contexts.get(i);
       byte[] bytes = deltaBytes.get(i);
-      m.context.addAll(deltaContext);
-      touched.addAll(deltaContext.replicas());
+      for (ReplicaId r : deltaContext.replicas()) {
+        m.newest.merge(r, deltaContext.max(r), Math::max);
+      }
       log.put(new Object[] {key, m.nextSeq}, bytes);
       m.nextSeq++;
       m.logCount++;
       m.logBytes += bytes.length;
       storeContext.addAll(deltaContext);
     }
-    reindex(key, before, m.context, touched);
+    reindex(key, before, m.newest);
     if (m.logBytes > Math.max(COMPACT_FLOOR, m.snapshotBytes / 2)) {
       compact(key, m);
     }
@@ -203,26 +205,33 @@ final class MapDbFile implements Closeable {
     for (Object[] k : doomed) {
       log.remove(k);
     }
-    CausalContext context = doc.context();
-    if (!context.equals(m.context)) {
-      LOG.warn("document {}: context after compaction {} differs from the kept one {}", key,
-          context, m.context);
-      CausalContext before = m.context;
-      m.context = context;
-      java.util.Set<ReplicaId> replicas = new java.util.HashSet<>(before.replicas());
-      replicas.addAll(context.replicas());
-      reindex(key, before, context, replicas);
+    Map<ReplicaId, Long> newest = newest(doc.context());
+    if (!newest.equals(m.newest)) {
+      LOG.warn("document {}: newest dots after compaction {} differ from the kept ones {}", key,
+          newest, m.newest);
+      Map<ReplicaId, Long> before = m.newest;
+      m.newest = newest;
+      reindex(key, before, newest);
     }
     m.logCount = 0;
     m.logBytes = 0;
     m.snapshotBytes = snapshot.length;
   }
 
-  private void reindex(String key, CausalContext before, CausalContext after,
-      Iterable<ReplicaId> replicas) {
+  static Map<ReplicaId, Long> newest(CausalContext context) {
+    Map<ReplicaId, Long> out = new java.util.HashMap<>();
+    for (ReplicaId r : context.replicas()) {
+      out.put(r, context.max(r));
+    }
+    return out;
+  }
+
+  private void reindex(String key, Map<ReplicaId, Long> before, Map<ReplicaId, Long> after) {
+    java.util.Set<ReplicaId> replicas = new java.util.HashSet<>(before.keySet());
+    replicas.addAll(after.keySet());
     for (ReplicaId r : replicas) {
-      long old = before.max(r);
-      long now = after.max(r);
+      long old = before.getOrDefault(r, 0L);
+      long now = after.getOrDefault(r, 0L);
       if (old != now) {
         if (old > 0) {
           dots.remove(new Object[] {r.value(), old, key});
@@ -261,10 +270,10 @@ final class MapDbFile implements Closeable {
     return doc;
   }
 
-  /** The document's context as kept in its meta record, or null if absent. */
-  CausalContext context(String key) throws CodecException {
+  /** The document's newest dot per replica as kept in its meta record, or null if absent. */
+  Map<ReplicaId, Long> newest(String key) {
     byte[] m = meta.get(key);
-    return m == null ? null : DocMeta.decode(m).context;
+    return m == null ? null : DocMeta.decode(m).newest;
   }
 
   boolean contains(String key) {
@@ -334,13 +343,13 @@ final class MapDbFile implements Closeable {
     return ByteBuffer.allocate(8).putLong(v).array();
   }
 
-  /** Per document: log sequence, log size, snapshot size and context. */
+  /** Per document: log sequence, log size, snapshot size and newest dot per replica. */
   static final class DocMeta {
     long nextSeq;
     long logCount;
     long logBytes;
     long snapshotBytes;
-    CausalContext context = new CausalContext();
+    Map<ReplicaId, Long> newest = new java.util.HashMap<>();
 
     byte[] encode() {
       ByteArrayOutputStream out = new ByteArrayOutputStream(32);
@@ -348,25 +357,30 @@ final class MapDbFile implements Closeable {
       writeVarint(out, logCount);
       writeVarint(out, logBytes);
       writeVarint(out, snapshotBytes);
-      out.writeBytes(CrdtCodec.encode(context));
+      writeVarint(out, newest.size());
+      for (Map.Entry<ReplicaId, Long> e : new java.util.TreeMap<>(newest).entrySet()) {
+        out.writeBytes(longBytes(e.getKey().value()));
+        writeVarint(out, e.getValue());
+      }
       return out.toByteArray();
     }
 
-    static DocMeta decode(byte[] bytes) throws CodecException {
+    static DocMeta decode(byte[] bytes) {
       ByteBuffer b = ByteBuffer.wrap(bytes);
       DocMeta m = new DocMeta();
       m.nextSeq = readVarint(b);
       m.logCount = readVarint(b);
       m.logBytes = readVarint(b);
       m.snapshotBytes = readVarint(b);
-      byte[] rest = new byte[b.remaining()];
-      b.get(rest);
-      m.context = CrdtCodec.decodeContext(rest);
+      long n = readVarint(b);
+      for (long i = 0; i < n; i++) {
+        m.newest.put(ReplicaId.of(b.getLong()), readVarint(b));
+      }
       return m;
     }
   }
 
-  private DocMeta readMeta(String key) throws CodecException {
+  private DocMeta readMeta(String key) {
     byte[] m = meta.get(key);
     return m == null ? new DocMeta() : DocMeta.decode(m);
   }
