@@ -9,10 +9,8 @@ import dev.meridian.crdt.clock.HybridClock;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentNavigableMap;
@@ -76,11 +73,8 @@ public final class MapDbDocStore implements DocStore {
   static final String JOURNAL_DIR = "journal";
   static final String[] SLOT_FILES = {"store-a.mapdb", "store-b.mapdb"};
   static final int FORMAT = 1;
-  private static final String ID_HEADER = "meridian data directory";
   static final long RESERVE_BLOCK = 1L << 20;
   private static final int MAX_KEY_BYTES = 1024;
-  private static final byte DELTA = 1;
-  private static final byte RESERVE = 2;
   private static final int STRIPES = 256;
 
   private final StoreOptions options;
@@ -115,10 +109,16 @@ public final class MapDbDocStore implements DocStore {
   private volatile Throwable failure;
   private boolean closed;
 
-  private record OverlayRecord(long position, byte[] delta) {}
+  /** A journal record past the current MapDB file's position. */
+  record OverlayRecord(long position, byte[] delta) {}
+
+  /** Bytes an overlay record is counted for, against maxBacklogBytes. */
+  static long overlayWeight(String key, byte[] delta) {
+    return delta.length + 2L * key.length() + 48;
+  }
 
   private MapDbDocStore(StoreOptions options, FileChannel lockChannel, FileLock lock,
-      Recovered r) {
+      Recovery.Recovered r) {
     this.options = options;
     this.dir = options.directory;
     this.lockChannel = lockChannel;
@@ -172,7 +172,7 @@ public final class MapDbDocStore implements DocStore {
           "data directory " + dir + " is in use by another store (lock " + lockPath + ")");
     }
     try {
-      Recovered r = recover(options);
+      Recovery.Recovered r = Recovery.recover(options);
       MapDbDocStore store = new MapDbDocStore(options, ch, lock, r);
       store.reserveAbove(store.replica.lastCounter());
       store.checkpointer.start();
@@ -182,295 +182,6 @@ public final class MapDbDocStore implements DocStore {
       lock.release();
       ch.close();
       throw e;
-    }
-  }
-
-  /** Everything recovery sets up. */
-  private static final class Recovered {
-    ReplicaId replicaId;
-    Manifest manifest;
-    MapDbFile[] files = new MapDbFile[2];
-    int current;
-    ConcurrentSkipListMap<String, List<OverlayRecord>> overlay = new ConcurrentSkipListMap<>();
-    long overlayBytes;
-    CausalContext liveContext = new CausalContext();
-    long reserved;
-    long clock;
-    Journal journal;
-    RecoveryReport report;
-    volatile java.util.function.LongConsumer onRollHook = base -> { };
-  }
-
-  private static Recovered recover(StoreOptions options) throws IOException {
-    Path dir = options.directory;
-    Path idFile = dir.resolve(ID_FILE);
-    Recovered r = new Recovered();
-    boolean created = false;
-    if (!Files.exists(idFile)) {
-      checkCreatable(dir);
-      create(dir);
-      created = true;
-    }
-    r.replicaId = readIdentity(idFile);
-    Path manifestPath = dir.resolve(MANIFEST_FILE);
-    Manifest manifest = Manifest.read(manifestPath);
-    if (manifest.replica() != r.replicaId.value()) {
-      throw new StoreException(StoreException.Reason.FOREIGN_FILE, manifestPath,
-          manifestPath + " belongs to replica " + ReplicaId.of(manifest.replica()) + ", not "
-              + r.replicaId);
-    }
-    Path journalDir = dir.resolve(JOURNAL_DIR);
-    TreeMap<Long, Path> segments = Journal.listSegments(journalDir);
-    if (!segments.containsKey(manifest.lastSegmentBase())) {
-      Path missing = Journal.segmentPath(journalDir, manifest.lastSegmentBase());
-      throw new StoreException(StoreException.Reason.MISSING_FILE, missing,
-          "journal segment " + missing + " is missing");
-    }
-
-    // Which MapDB files can be trusted?
-    List<String> notes = new ArrayList<>();
-    String[] problems = new String[2];
-    for (int i = 0; i < 2; i++) {
-      Path p = dir.resolve(SLOT_FILES[i]);
-      Manifest.Slot slot = manifest.slots()[i];
-      if (!slot.clean()) {
-        problems[i] = p + " was being written when the store stopped";
-        continue;
-      }
-      try {
-        MapDbFile f = MapDbFile.open(p, r.replicaId);
-        if (f.position != slot.position()) {
-          f.close();
-          problems[i] = p + " holds position " + f.position + " but the manifest says "
-              + slot.position();
-          continue;
-        }
-        r.files[i] = f;
-      } catch (StoreException e) {
-        if (e.reason() == StoreException.Reason.UNKNOWN_FORMAT) {
-          throw e;
-        }
-        problems[i] = e.getMessage();
-      }
-    }
-    int cur;
-    if (r.files[0] == null && r.files[1] == null) {
-      throw new StoreException(StoreException.Reason.CORRUPT, dir.resolve(SLOT_FILES[0]),
-          "no MapDB file can be trusted: " + problems[0] + "; " + problems[1]);
-    } else if (r.files[0] == null) {
-      cur = 1;
-    } else if (r.files[1] == null) {
-      cur = 0;
-    } else {
-      cur = r.files[0].position >= r.files[1].position ? 0 : 1;
-    }
-    int standby = 1 - cur;
-    long pc = r.files[cur].position;
-
-    // Replay the journal past the current file into the overlay; check the standby's part.
-    long[] replayed = {0};
-    long[] maxClock = {r.files[cur].clock};
-    long[] maxReserved = {r.files[cur].counterReserved};
-    r.liveContext.addAll(r.files[cur].storeContext);
-    Journal.RecordVisitor replay = (pos, end, payload) -> {
-      if (pos < pc) {
-        return;
-      }
-      replayed[0]++;
-      ByteBuffer b = ByteBuffer.wrap(payload);
-      byte type = b.get();
-      if (type == DELTA) {
-        long clock = b.getLong();
-        maxClock[0] = Math.max(maxClock[0], clock);
-        int keyLen = (int) MapDbFile.readVarint(b);
-        String key = new String(payload, b.position(), keyLen, StandardCharsets.UTF_8);
-        b.position(b.position() + keyLen);
-        byte[] delta = new byte[b.remaining()];
-        b.get(delta);
-        try {
-          r.liveContext.addAll(CrdtCodec.decodeDocument(delta).context());
-        } catch (CodecException e) {
-          throw new StoreException(StoreException.Reason.CORRUPT, journalDir,
-              "journal record at position " + pos + " holds an undecodable delta", e);
-        }
-        r.overlay.computeIfAbsent(key, k -> new ArrayList<>()).add(new OverlayRecord(pos, delta));
-        r.overlayBytes += delta.length + key.length() + 32;
-      } else if (type == RESERVE) {
-        maxReserved[0] = Math.max(maxReserved[0], b.getLong());
-        maxClock[0] = Math.max(maxClock[0], b.getLong());
-      } else {
-        throw new StoreException(StoreException.Reason.CORRUPT, journalDir,
-            "journal record at position " + pos + " has unknown type " + type);
-      }
-    };
-    Journal.ScanResult scan;
-    boolean standbyUsable = r.files[standby] != null
-        && r.files[standby].position >= segments.firstKey();
-    if (standbyUsable) {
-      try {
-        scan = Journal.recover(journalDir, segments, r.files[standby].position, replay);
-      } catch (StoreException e) {
-        if (e.reason() != StoreException.Reason.CORRUPT) {
-          throw e;
-        }
-        // Maybe only the part the standby needs is bad: the current file has it all.
-        problems[standby] = "the journal it needs is damaged: " + e.getMessage();
-        standbyUsable = false;
-        resetReplay(r, replayed, maxClock, maxReserved);
-        scan = Journal.recover(journalDir, segments, pc, replay);
-      }
-    } else {
-      if (r.files[standby] != null) {
-        problems[standby] = SLOT_FILES[standby] + " is older than the journal kept";
-      }
-      scan = Journal.recover(journalDir, segments, pc, replay);
-    }
-    if (scan.end() < pc) {
-      throw new StoreException(StoreException.Reason.CORRUPT, segments.lastEntry().getValue(),
-          "the journal ends at " + scan.end() + " before position " + pc + " held by "
-              + dir.resolve(SLOT_FILES[cur]));
-    }
-
-    int repairs = 0;
-    if (!standbyUsable) {
-      if (r.files[standby] != null) {
-        r.files[standby].close();
-        r.files[standby] = null;
-      }
-      Path from = dir.resolve(SLOT_FILES[cur]);
-      Path to = dir.resolve(SLOT_FILES[standby]);
-      String note = "restored " + to + " from " + from + " (" + problems[standby] + ")";
-      if (!created) {
-        LOG.warn(note);
-        notes.add(note);
-        repairs++;
-      }
-      r.files[cur].close();
-      Storage.copy(from, to);
-      r.files[cur] = MapDbFile.open(from, r.replicaId);
-      r.files[standby] = MapDbFile.open(to, r.replicaId);
-      Manifest.Slot slot = manifest.slots()[cur];
-      manifest = manifest.with(standby, new Manifest.Slot(true, slot.position(),
-          manifest.slots()[standby].generation() + 1));
-      manifest.write(manifestPath);
-    }
-    if (segments.lastKey() != manifest.lastSegmentBase()) {
-      manifest = manifest.withLastSegment(segments.lastKey());
-      manifest.write(manifestPath);
-    }
-    r.manifest = manifest;
-    r.current = cur;
-    r.clock = maxClock[0];
-    r.reserved = Math.max(maxReserved[0], r.liveContext.max(r.replicaId));
-    Recovered rr = r;
-    r.journal = Journal.open(journalDir, segments, scan.end(), options.segmentBytes,
-        options.commitInterval.toNanos(), (int) Math.min(64 << 20, options.maxBacklogBytes),
-        base -> rr.onRollHook.accept(base));
-    r.report = new RecoveryReport(created, repairs, scan.tornBytes(), replayed[0], notes);
-    return r;
-  }
-
-  private static void resetReplay(Recovered r, long[] replayed, long[] maxClock,
-      long[] maxReserved) {
-    r.overlay.clear();
-    r.overlayBytes = 0;
-    replayed[0] = 0;
-    r.liveContext = new CausalContext();
-    r.liveContext.addAll(r.files[r.files[0] != null && (r.files[1] == null
-        || r.files[0].position >= r.files[1].position) ? 0 : 1].storeContext);
-    maxClock[0] = 0;
-    maxReserved[0] = 0;
-  }
-
-  private static void checkCreatable(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        String name = p.getFileName().toString();
-        boolean leftover = name.equals(LOCK_FILE) || name.equals(ID_FILE + ".tmp")
-            || name.startsWith(MANIFEST_FILE) || name.startsWith("store-")
-            || name.equals(JOURNAL_DIR);
-        if (!leftover) {
-          throw new StoreException(StoreException.Reason.FOREIGN_FILE, dir.resolve(ID_FILE),
-              dir + " is not a Meridian data directory: " + dir.resolve(ID_FILE)
-                  + " is missing and the directory holds " + p);
-        }
-      }
-    }
-    // Only files of a creation that did not finish? The id file is written last, after the
-    // manifest; a manifest whose files hold no checkpoint and a journal with no record mean no
-    // write was ever acknowledged, so they are recreated. Anything else is refused.
-    Path idFile = dir.resolve(ID_FILE);
-    Path manifestPath = dir.resolve(MANIFEST_FILE);
-    if (Files.exists(manifestPath)) {
-      Manifest m;
-      try {
-        m = Manifest.read(manifestPath);
-      } catch (StoreException e) {
-        throw new StoreException(StoreException.Reason.MISSING_FILE, idFile,
-            idFile + " is missing and " + manifestPath + " is unreadable", e);
-      }
-      for (Manifest.Slot slot : m.slots()) {
-        if (slot.position() != Journal.SEGMENT_HEADER || m.lastSegmentBase() != 0) {
-          throw new StoreException(StoreException.Reason.MISSING_FILE, idFile,
-              idFile + " is missing but " + manifestPath + " records checkpoints");
-        }
-      }
-    }
-    Path journalDir = dir.resolve(JOURNAL_DIR);
-    if (Files.isDirectory(journalDir)) {
-      try (Stream<Path> s = Files.list(journalDir)) {
-        for (Path p : (Iterable<Path>) s::iterator) {
-          if (Files.size(p) > Journal.SEGMENT_HEADER) {
-            throw new StoreException(StoreException.Reason.MISSING_FILE, idFile,
-                idFile + " is missing but the journal holds records (" + p + ")");
-          }
-        }
-      }
-      try (Stream<Path> s = Files.list(journalDir)) {
-        for (Path p : (Iterable<Path>) s::iterator) {
-          Files.delete(p);
-        }
-      }
-    }
-  }
-
-  private static void create(Path dir) throws IOException {
-    ReplicaId id = ReplicaId.random();
-    long start = Journal.create(dir.resolve(JOURNAL_DIR));
-    for (String f : SLOT_FILES) {
-      MapDbFile.create(dir.resolve(f), id, start).close();
-    }
-    Manifest m = new Manifest(id.value(), new Manifest.Slot[] {
-        new Manifest.Slot(true, start, 0), new Manifest.Slot(true, start, 0)}, 0);
-    m.write(dir.resolve(MANIFEST_FILE));
-    String text = ID_HEADER + "\nformat " + FORMAT + "\nreplica " + id + "\n";
-    Storage.writeAtomically(dir.resolve(ID_FILE), text.getBytes(StandardCharsets.UTF_8));
-    LOG.info("created data directory {} for new replica {}", dir, id);
-  }
-
-  private static ReplicaId readIdentity(Path idFile) throws StoreException {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(idFile, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new StoreException(StoreException.Reason.FOREIGN_FILE, idFile,
-          "cannot read " + idFile + " as a Meridian identity file", e);
-    }
-    if (lines.size() < 3 || !lines.get(0).equals(ID_HEADER) || !lines.get(1).startsWith("format ")
-        || !lines.get(2).startsWith("replica ")) {
-      throw new StoreException(StoreException.Reason.FOREIGN_FILE, idFile,
-          idFile + " is not a Meridian identity file");
-    }
-    String format = lines.get(1).substring("format ".length());
-    if (!format.equals(Integer.toString(FORMAT))) {
-      throw new StoreException(StoreException.Reason.UNKNOWN_FORMAT, idFile,
-          idFile + " has format version " + format + "; this build reads version " + FORMAT);
-    }
-    try {
-      return ReplicaId.parse(lines.get(2).substring("replica ".length()));
-    } catch (IllegalArgumentException e) {
-      throw new StoreException(StoreException.Reason.CORRUPT, idFile,
-          idFile + " holds a bad replica id", e);
     }
   }
 
@@ -560,25 +271,18 @@ public final class MapDbDocStore implements DocStore {
   /** Appends a delta record and adds it to the overlay; the caller holds the key's stripe. */
   private Journal.Appended journalDelta(String key, Document delta) throws StoreException {
     byte[] bytes = CrdtCodec.encode(delta);
-    byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + keyBytes.length + 16);
-    out.write(DELTA);
-    out.writeBytes(ByteBuffer.allocate(8).putLong(replica.clock().last()).array());
-    MapDbFile.writeVarint(out, keyBytes.length);
-    out.writeBytes(keyBytes);
-    out.writeBytes(bytes);
+    byte[] record = JournalRecords.delta(replica.clock().last(), key, bytes);
     CausalContext deltaContext = delta.context();
     viewLock.readLock().lock();
     try {
-      Journal.Appended a = journal.append(out.toByteArray(),
-          options.durability == Durability.DURABLE);
+      Journal.Appended a = journal.append(record, options.durability == Durability.DURABLE);
       overlay.computeIfAbsent(key, k -> new ArrayList<>(2));
       List<OverlayRecord> recs = overlay.get(key);
       synchronized (recs) {
         recs.add(new OverlayRecord(a.position(), bytes));
       }
       synchronized (backlogLock) {
-        overlayBytes += bytes.length + keyBytes.length + 32;
+        overlayBytes += overlayWeight(key, bytes);
       }
       synchronized (liveContext) {
         liveContext.addAll(deltaContext);
@@ -601,9 +305,8 @@ public final class MapDbDocStore implements DocStore {
         return;
       }
       long next = above + RESERVE_BLOCK;
-      ByteBuffer b = ByteBuffer.allocate(17).put(RESERVE).putLong(next)
-          .putLong(replica.clock().last());
-      Journal.Appended a = journal.append(b.array(), true);
+      Journal.Appended a = journal.append(JournalRecords.reserve(next, replica.clock().last()),
+          true);
       a.durable().join();
       reserved = next;
     }
@@ -975,30 +678,28 @@ public final class MapDbDocStore implements DocStore {
     Map<String, List<CausalContext>> contexts = new HashMap<>();
     int[] chunkSize = {0};
     journal.read(from, target, (pos, end, payload) -> {
-      ByteBuffer b = ByteBuffer.wrap(payload);
-      byte type = b.get();
-      if (type == DELTA) {
-        long clock = b.getLong();
-        int keyLen = (int) MapDbFile.readVarint(b);
-        String key = new String(payload, b.position(), keyLen, StandardCharsets.UTF_8);
-        b.position(b.position() + keyLen);
-        byte[] delta = new byte[b.remaining()];
-        b.get(delta);
+      JournalRecords.Entry entry;
+      try {
+        entry = JournalRecords.parse(payload);
+      } catch (IllegalArgumentException e) {
+        throw new IOException("journal record at " + pos + ": " + e.getMessage(), e);
+      }
+      if (entry instanceof JournalRecords.Delta d) {
         CausalContext context;
         try {
-          context = CrdtCodec.decodeDocument(delta).context();
+          context = CrdtCodec.decodeDocument(d.delta()).context();
         } catch (CodecException e) {
           throw new IOException("journal record at " + pos + " holds a bad delta", e);
         }
-        chunk.computeIfAbsent(key, k -> new ArrayList<>()).add(delta);
-        contexts.computeIfAbsent(key, k -> new ArrayList<>()).add(context);
-        standby.observeClock(clock);
+        chunk.computeIfAbsent(d.key(), k -> new ArrayList<>()).add(d.delta());
+        contexts.computeIfAbsent(d.key(), k -> new ArrayList<>()).add(context);
+        standby.observeClock(d.clock());
         if (++chunkSize[0] >= 4096) {
           applyChunk(standby, chunk, contexts);
           chunkSize[0] = 0;
         }
-      } else if (type == RESERVE) {
-        standby.applyReservation(b.getLong(), b.getLong());
+      } else if (entry instanceof JournalRecords.Reserve res) {
+        standby.applyReservation(res.counter(), res.clock());
       }
       applied[0]++;
       CrashPoints.at(CrashPoints.MAPDB_APPLY);
@@ -1029,7 +730,7 @@ public final class MapDbDocStore implements DocStore {
             OverlayRecord rec = ri.next();
             if (rec.position < target) {
               ri.remove();
-              freed += rec.delta.length + e.getKey().length() + 32;
+              freed += overlayWeight(e.getKey(), rec.delta);
             }
           }
           if (recs.isEmpty()) {

@@ -170,6 +170,9 @@ class CorruptionTest {
     try (MapDbDocStore r = MapDbDocStore.open(options(dir))) {
       assertAllDocs(r, DOCS);
       assertEquals(1, r.recoveryReport().repairs(), r.recoveryReport().toString());
+      // Restarting the replay at the current file keeps that file's counter reservation.
+      assertTrue(r.replica().lastCounter() >= MapDbDocStore.RESERVE_BLOCK,
+          "resumed at " + r.replica().lastCounter());
     }
   }
 
