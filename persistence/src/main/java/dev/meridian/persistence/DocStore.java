@@ -44,7 +44,12 @@ public interface DocStore extends AutoCloseable {
    */
   CompletableFuture<Void> applyRemote(String key, Document delta);
 
-  /** A copy of the document at {@code key} (unbound), or empty if no delta was ever written there. */
+  /**
+   * A copy of the document at {@code key} (unbound: it cannot be written), or empty if no delta was
+   * ever written there.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
   Optional<Document> get(String key);
 
   /**

@@ -365,6 +365,7 @@ public final class MapDbDocStore implements DocStore {
   @Override
   public Optional<Document> get(String key) {
     checkKey(key);
+    checkOpen();
     synchronized (stripe(key)) {
       Document doc = cache.getIfPresent(key);
       if (doc == null) {
@@ -383,6 +384,7 @@ public final class MapDbDocStore implements DocStore {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
+    checkOpen();
     List<String> out = new ArrayList<>(Math.min(limit, 1024));
     viewLock.readLock().lock();
     try {
@@ -423,6 +425,7 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public long count() {
+    checkOpen();
     viewLock.readLock().lock();
     try {
       MapDbFile f = files[current];
@@ -462,6 +465,7 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public CloseableIterator<KeyedDelta> changedSince(CausalContext remote) {
+    checkOpen();
     return new SyncIterator(remote.copy());
   }
 
@@ -792,6 +796,12 @@ public final class MapDbDocStore implements DocStore {
     if (failure == null) {
       failure = e;
       LOG.error("store {} failed; it accepts no more writes", dir, e);
+    }
+  }
+
+  private void checkOpen() {
+    if (closing) {
+      throw new IllegalStateException("the store " + dir + " is closed");
     }
   }
 
