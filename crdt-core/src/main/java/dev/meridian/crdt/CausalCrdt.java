@@ -65,8 +65,9 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
 
   @Override
   public void join(T other) {
-    if (other == this) {
-      return;
+    if (other == this
+        || (other.context.isEmpty() && other.store.isEmpty() && (other.keyed || !keyed))) {
+      return; // self, or bottom that leaves the keyed flag as it is: nothing would change
     }
     CausalCrdt<T, S> o = other;
     boolean resultKeyed = keyed && o.keyed;
@@ -157,6 +158,8 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
    */
   public void restorePending(CausalContext pending) {
     Preconditions.requireArgument(pending.isSubsetOf(context), "pending dots outside the context");
+    store.forEachDot(d -> Preconditions.requireArgument(
+        !pending.contains(d), "dot %s is held but pending", d));
     this.pending = pending;
   }
 

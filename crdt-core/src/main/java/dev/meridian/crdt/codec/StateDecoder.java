@@ -35,10 +35,17 @@ import java.util.List;
  */
 final class StateDecoder {
   /** Deepest nesting of maps accepted. */
-  static final int MAX_DEPTH = 256;
+  static final int MAX_DEPTH = OrMap.MAX_DEPTH;
 
   /** Highest dot counter accepted; far beyond any real replica, and safe from overflow. */
   static final long MAX_COUNTER = 1L << 62;
+
+  /**
+   * Most entries one register, counter, flag or set element may hold. Real ones hold one per
+   * concurrent writer; the bound keeps joins over a forged store (whose entry lookups are linear)
+   * from going quadratic.
+   */
+  static final int MAX_ENTRIES = 4096;
 
   final State state;
   final CausalContext context = new CausalContext();
@@ -236,6 +243,7 @@ final class StateDecoder {
     }
     switch (type) {
       case REGISTER: {
+        require(leaf.getRegisterCount() <= MAX_ENTRIES, "register with more than %d values", MAX_ENTRIES);
         DotFun<dev.meridian.crdt.register.RegisterEntry> f = new DotFun<>();
         Dot prev = null;
         for (RegisterEntry e : leaf.getRegisterList()) {
@@ -243,7 +251,7 @@ final class StateDecoder {
           Dot d = dot(e.getReplica(), e.getBack());
           require(prev == null || prev.compareTo(d) < 0, "register entries not sorted");
           prev = d;
-          f.put(d, new dev.meridian.crdt.register.RegisterEntry(
+          f.putAbsent(d, new dev.meridian.crdt.register.RegisterEntry(
               registerValue(e), e.getTimestamp() + CrdtCodec.TIMESTAMP_EPOCH));
         }
         return f;
@@ -251,6 +259,7 @@ final class StateDecoder {
       case COUNTER: {
         List<Long> c = leaf.getCounterList();
         require(c.size() % 3 == 0, "counter entries are triples");
+        require(c.size() / 3 <= MAX_ENTRIES, "counter with more than %d entries", MAX_ENTRIES);
         DotFun<Long> f = new DotFun<>();
         Dot prev = null;
         for (int i = 0; i < c.size(); i += 3) {
@@ -258,7 +267,7 @@ final class StateDecoder {
           require(prev == null || prev.compareTo(d) < 0, "counter entries not sorted");
           prev = d;
           long z = c.get(i + 2);
-          f.put(d, (z >>> 1) ^ -(z & 1));
+          f.putAbsent(d, (z >>> 1) ^ -(z & 1));
         }
         return f;
       }
@@ -285,6 +294,7 @@ final class StateDecoder {
 
   private DotSet dotSet(List<Long> pairs, boolean mayBeEmpty) throws CodecException {
     require(pairs.size() % 2 == 0, "dots are pairs");
+    require(pairs.size() / 2 <= MAX_ENTRIES, "more than %d dots in one flag or set element", MAX_ENTRIES);
     require(mayBeEmpty || !pairs.isEmpty(), "empty dot set outside a keyed delta");
     DotSet s = new DotSet();
     Dot prev = null;
@@ -292,7 +302,7 @@ final class StateDecoder {
       Dot d = dot(pairs.get(i), pairs.get(i + 1));
       require(prev == null || prev.compareTo(d) < 0, "dots not sorted");
       prev = d;
-      s.add(d);
+      s.addAbsent(d);
     }
     return s;
   }
@@ -304,6 +314,7 @@ final class StateDecoder {
     Dot d = new Dot(replicas[(int) replicaIndex], max - back);
     require(context.contains(d), "dot %s is not in the context", d);
     require(seenDots.add(d), "dot %s appears twice", d);
+    require(!pending.contains(d), "dot %s is held but pending (its event not applied)", d);
     return d;
   }
 
