@@ -888,6 +888,16 @@ public final class MapDbDocStore implements DocStore {
     if (key == null || key.isEmpty()) {
       throw new IllegalArgumentException("key must be a non-empty string");
     }
+    // Keys are stored as UTF-8: an unpaired surrogate would become '?' and two keys one.
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < key.length()
+          && Character.isLowSurrogate(key.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException("key holds an unpaired surrogate at index " + i);
+      }
+    }
     if (key.length() * 3 > MAX_KEY_BYTES
         && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
       throw new IllegalArgumentException("key longer than " + MAX_KEY_BYTES + " UTF-8 bytes");

@@ -75,6 +75,16 @@ class MapDbDocStoreTest {
   }
 
   @Test
+  void update_keyWithAnUnpairedSurrogate_isRefused() throws Exception {
+    try (MapDbDocStore s = open(tmp.resolve("d"))) {
+      assertThrows(IllegalArgumentException.class, () -> s.update("a\ud800", d -> d.set("v", 1)));
+      assertThrows(IllegalArgumentException.class, () -> s.get("\udc00b"));
+      s.update("emoji \ud83d\ude00", d -> d.set("v", 1)).get();
+      assertTrue(s.get("emoji \ud83d\ude00").isPresent());
+    }
+  }
+
+  @Test
   void get_absentKey_isEmpty() throws Exception {
     try (MapDbDocStore s = open(tmp.resolve("d"))) {
       assertFalse(s.get("nope").isPresent());
