@@ -19,6 +19,7 @@ final class CrashPoints {
   /** Names of the points, in the order a write reaches them. */
   static final String JOURNAL_WRITE = "journal.write";
   static final String JOURNAL_FSYNC = "journal.fsync";
+  static final String JOURNAL_ROLL = "journal.roll";
   static final String MAPDB_APPLY = "mapdb.apply";
   static final String MAPDB_COMMIT = "mapdb.commit";
   static final String MANIFEST_WRITE = "manifest.write";

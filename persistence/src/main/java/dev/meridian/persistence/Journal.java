@@ -477,6 +477,7 @@ final class Journal implements Closeable {
     Path file = segmentPath(dir, base);
     writeSegmentHeader(file, base);
     Storage.fsyncDirectory(dir);
+    CrashPoints.at(CrashPoints.JOURNAL_ROLL);
     FileChannel next = FileChannel.open(file, StandardOpenOption.WRITE);
     next.position(SEGMENT_HEADER);
     channel.close();
@@ -613,13 +614,16 @@ final class Journal implements Closeable {
     header.putLong(MAGIC).putInt(VERSION).putLong(base);
     header.putInt(crc(header.array(), 0, 20));
     header.flip();
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE)) {
+    // Written aside and renamed, so a crash never leaves a segment with a torn header.
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       while (header.hasRemaining()) {
         ch.write(header);
       }
       ch.force(true);
     }
+    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static void checkSegmentHeader(Path file, long base) throws IOException {

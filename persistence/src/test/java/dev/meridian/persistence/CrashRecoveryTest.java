@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Kill -9 test: a separate JVM ({@link CrashWriter}) writes with durable acks and prints each
  * acknowledged write; it is killed at random moments and exactly at the commit points (paused or
- * halted inside the journal's fsync, inside MapDB's apply and commit, at the manifest rename).
+ * halted inside the journal's write and fsync, at a segment roll, inside MapDB's apply and
+ * commit, at the manifest rename).
  * After each kill the store must open with no manual step and hold every acknowledged write.
  *
  * <p>Cycles: system property {@code meridian.killCycles} (20 by default, 500 with -Pthorough).
@@ -36,7 +37,8 @@ class CrashRecoveryTest {
   private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryTest.class);
 
   private static final String[] POINTS = {CrashPoints.JOURNAL_WRITE, CrashPoints.JOURNAL_FSYNC,
-      CrashPoints.MAPDB_APPLY, CrashPoints.MAPDB_COMMIT, CrashPoints.MANIFEST_WRITE};
+      CrashPoints.JOURNAL_ROLL, CrashPoints.MAPDB_APPLY, CrashPoints.MAPDB_COMMIT,
+      CrashPoints.MANIFEST_WRITE};
 
   @TempDir Path tmp;
 
@@ -56,7 +58,7 @@ class CrashRecoveryTest {
     Map<String, Integer> byMode = new TreeMap<>();
     for (int cycle = 0; cycle < cycles; cycle++) {
       // Cycle through the commit points (each by pause, halt, or halt during the operation)
-      // and a random moment, so that 20 cycles cover every point three times.
+      // and a random moment, so that 20 cycles cover nearly every point three ways.
       String crashAt = null;
       String mode;
       int slot = cycle % (POINTS.length + 1);
@@ -65,6 +67,7 @@ class CrashRecoveryTest {
         int variant = (cycle / (POINTS.length + 1)) % 3;
         String how = variant == 0 ? "pause" : variant == 1 ? "die" : "during";
         int nth = point.equals(CrashPoints.MAPDB_APPLY) ? 1 + random.nextInt(300)
+            : point.equals(CrashPoints.JOURNAL_ROLL) ? 1 + random.nextInt(2)
             : 1 + random.nextInt(point.startsWith("journal") ? 60 : 8);
         crashAt = point + ":" + nth + ":" + how;
         mode = point + ":" + how;
