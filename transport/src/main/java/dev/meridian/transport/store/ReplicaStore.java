@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  *       results into the store whose sound context is {@code remote} gives it every event held
  *       here. <b>Every</b> event counts, not only the newest per document and replica: pushes can
  *       be lost or dropped (a slow peer overflows its push queue), so a peer may hold a document's
- *       newer write and lack an older one; an index compacted to the newest dot per (document,
- *       replica) would then skip the document for ever (see the transport's BrokenStoresTest).
+ *       newer write and lack an older one. A query that skips a document whose newest dot per
+ *       replica is in {@code remote} skips it for ever (the transport's BrokenStoresTest); an
+ *       index of newest dots works if scanned from the first counter {@code remote} lacks.
  *   <li><b>Local writes</b> are announced to subscribers with their exact events (the dots minted
  *       by the write). A store may announce before the write is durable: a write lost by a crash
  *       after it reached a peer is simply restored from that peer.

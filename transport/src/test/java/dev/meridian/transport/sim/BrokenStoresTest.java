@@ -25,12 +25,13 @@ class BrokenStoresTest {
   private static final int SEEDS = 400;
 
   /**
-   * A sync query over an index compacted to the newest event per (document, replica), as the
-   * shared design sketch proposes for persistence: a peer that got a document's newer write but
-   * lost an older one (a dropped push) never gets the older one.
+   * A sync query that skips a document when its newest dot per replica is in the remote's
+   * context: a peer that got a document's newer write but lost an older one (a dropped push) never
+   * gets the older one. (Scanning an index of newest dots from the first counter the remote lacks,
+   * as persistence does, is sound.)
    */
   @Test
-  void newestEventPerDocumentIndex_losesOlderWrites() {
+  void newestDotInContext_losesOlderWrites() {
     assertSomeScheduleFails(NewestEventIndex::new);
   }
 
