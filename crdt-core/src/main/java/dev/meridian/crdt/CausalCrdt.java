@@ -3,6 +3,7 @@ package dev.meridian.crdt;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +74,8 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     store.join(context, o.store, o.context, o.keyed, resultKeyed);
     if (keyed && !resultKeyed && store instanceof DotMap) {
       ((DotMap<?>) store).dropEmpty();
+    } else if (keyed && !resultKeyed && store instanceof DotSeq) {
+      ((DotSeq) store).dropEmpty();
     }
     if (!pending.isEmpty() || !o.pending.isEmpty()) {
       // Still pending: pending on one side and not applied by the other.
@@ -174,6 +177,30 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     T delta = create(deltaStore, claim.context(), removed, true);
     join(delta);
     return delta;
+  }
+
+  /**
+   * For a mutation that a subclass has already applied to its store in place (the fast path of
+   * types with large stores, such as text): records the claimed counters in this state's context
+   * and returns the delta, as {@link #applyDelta} would build it. The mutation must leave this state
+   * equal to {@code before ⊔ delta}. {@code removed} (taken over; may be null) holds the dots the
+   * mutation removed: they were held here, so they are in the context already, and they are
+   * pending in the delta.
+   */
+  protected T appliedInPlace(
+      ReplicaId replica, Replica.Counters claimed, CausalContext removed, S deltaStore) {
+    CausalContext deltaContext;
+    CausalContext deltaPending;
+    if (removed == null || removed.isEmpty()) {
+      deltaContext = new CausalContext();
+      deltaPending = new CausalContext();
+    } else {
+      deltaContext = removed.copy();
+      deltaPending = removed;
+    }
+    deltaContext.addRange(replica, claimed.from(), claimed.last());
+    context.addRange(replica, claimed.from(), claimed.last());
+    return create(deltaStore, deltaContext, deltaPending, true);
   }
 
   @Override

@@ -74,23 +74,69 @@ public final class Replica {
    * The caller adds the dots the mutation observed and removed.
    */
   public Claim claim(CausalContext objectContext) {
-    Dot dot = nextDot();
-    long from = Math.max(objectContext.max(id) + 1, floor);
-    CausalContext context = new CausalContext();
-    context.addRange(id, Math.min(from, dot.counter()), dot.counter());
-    return new Claim(dot, context, context.copy());
+    return claim(objectContext, 1);
   }
+
+  /**
+   * Like {@link #claim(CausalContext)}, but mints {@code count} consecutive dots at once (an
+   * insert of several sequence elements, or a list element with its fields, is one event with one
+   * dot per element or field). {@link Claim#dot()} is the first of them.
+   *
+   * @throws IllegalArgumentException unless {@code count >= 1}
+   */
+  public Claim claim(CausalContext objectContext, int count) {
+    Counters c = claimCounters(objectContext, count);
+    CausalContext context = new CausalContext();
+    context.addRange(id, c.from(), c.last());
+    return new Claim(new Dot(id, c.first()), count, context, context.copy());
+  }
+
+  /**
+   * The counters of a claim without building contexts, for types whose local edits are hot paths
+   * (text): mints {@code count} consecutive dots {@code first..last}; the delta claims this
+   * replica's dots {@code from..last} (see {@link #claim(CausalContext)}).
+   *
+   * @throws IllegalArgumentException unless {@code count >= 1}
+   */
+  public Counters claimCounters(CausalContext objectContext, int count) {
+    requireArgument(count >= 1, "must claim at least one dot: %s", count);
+    long last = counter.addAndGet(count);
+    long first = last - count + 1;
+    long from = Math.max(objectContext.max(id) + 1, floor);
+    return new Counters(Math.min(from, first), first, last);
+  }
+
+  /**
+   * The counters of a claim: this replica's dots {@code from..last} are the delta's events, of
+   * which {@code first..last} were just minted.
+   *
+   * @param from the first counter claimed
+   * @param first the first counter minted
+   * @param last the last counter minted
+   */
+  public record Counters(long from, long first, long last) {}
 
   /**
    * A freshly minted dot and the context its delta starts from.
    *
-   * @param dot the new dot
+   * @param dot the new dot (the first, if several were minted)
+   * @param count how many consecutive dots were minted, from {@code dot} on
    * @param context the delta's context: starts as {@code events}; the mutator adds the dots it
    *     overwrites or removes
    * @param events the events the delta applies: the new dot and this replica's dots for other
    *     objects since the object's last one (see {@link CausalContext})
    */
-  public record Claim(Dot dot, CausalContext context, CausalContext events) {}
+  public record Claim(Dot dot, int count, CausalContext context, CausalContext events) {
+    /** A claim of one dot. */
+    public Claim(Dot dot, CausalContext context, CausalContext events) {
+      this(dot, 1, context, events);
+    }
+
+    /** The counter of the last dot minted by this claim. */
+    public long lastCounter() {
+      return dot.counter() + count - 1;
+    }
+  }
 
   @Override
   public String toString() {

@@ -95,6 +95,22 @@ public final class CausalContext {
     return r != null && r.contains(counter);
   }
 
+  /**
+   * The last counter {@code e <= limit} such that the dots {@code (replica, c..e)} are all held or
+   * all not held, as {@code (replica, c)} is: walks a range of counters by membership in O(log n)
+   * steps.
+   */
+  public long sameUntil(ReplicaId replica, long c, long limit) {
+    DotRanges r = ranges.get(replica);
+    return r == null ? limit : r.sameUntil(c, limit);
+  }
+
+  /** True if any dot {@code (replica, lo..hi)} is held. */
+  public boolean containsAny(ReplicaId replica, long lo, long hi) {
+    DotRanges r = ranges.get(replica);
+    return r != null && (r.contains(lo) || r.sameUntil(lo, hi) < hi);
+  }
+
   /** Adds one dot. */
   public void add(Dot dot) {
     addRange(dot.replica(), dot.counter(), dot.counter());

@@ -92,6 +92,18 @@ final class DotRanges {
     return hi;
   }
 
+  /**
+   * The last counter {@code e <= limit} such that every counter in {@code [c, e]} is held, or every
+   * one is not held, as {@code c} is.
+   */
+  long sameUntil(long c, long limit) {
+    int i = indexOfRangeAtOrBefore(c);
+    if (i >= 0 && c <= end(i)) {
+      return Math.min(limit, end(i));
+    }
+    return i + 1 < size ? Math.min(limit, start(i + 1) - 1) : limit;
+  }
+
   void add(long c) {
     addRange(c, c);
   }

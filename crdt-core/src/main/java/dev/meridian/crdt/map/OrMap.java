@@ -9,6 +9,7 @@ import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
 import java.util.List;
@@ -157,12 +158,15 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
     return cur;
   }
 
-  /** The types present under {@code name} in the live map {@code map}, in tag order. */
+  /**
+   * The types present under {@code name} in the live map {@code map}, in tag order: those whose
+   * value shows (a text or list whose elements were all removed keeps its records, but is absent).
+   */
   public static TreeSet<CrdtType> typesOf(DotMap<TypedKey> map, String name) {
     TreeSet<CrdtType> out = new TreeSet<>();
     for (CrdtType t : CrdtType.values()) {
       DotStore s = map.get(new TypedKey(name, t));
-      if (s != null && !s.isEmpty()) {
+      if (s != null && s.isVisible()) {
         out.add(t);
       }
     }
@@ -173,7 +177,7 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
   public static TreeSet<String> namesOf(DotMap<TypedKey> map) {
     TreeSet<String> out = new TreeSet<>();
     for (Map.Entry<TypedKey, DotStore> e : map.entrySet()) {
-      if (!e.getValue().isEmpty()) {
+      if (e.getValue().isVisible()) {
         out.add(e.getKey().name());
       }
     }
@@ -191,6 +195,10 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       case SET:
       case MAP:
         return new DotMap<>();
+      case LIST:
+        return DotSeq.newList();
+      case TEXT:
+        return DotSeq.newText();
       default:
         throw new IllegalArgumentException("unknown type " + type);
     }

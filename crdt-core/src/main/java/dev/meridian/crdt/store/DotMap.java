@@ -73,6 +73,16 @@ public final class DotMap<K> extends DotStore {
   }
 
   @Override
+  public boolean isVisible() {
+    for (DotStore s : entries.values()) {
+      if (s.isVisible()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
   @SuppressWarnings("unchecked")
   public void join(
       CausalContext selfContext,
@@ -161,6 +171,8 @@ public final class DotMap<K> extends DotStore {
       DotStore s = it.next();
       if (s instanceof DotMap) {
         ((DotMap<?>) s).dropEmpty();
+      } else if (s instanceof DotSeq) {
+        ((DotSeq) s).dropEmpty();
       }
       if (s.isEmpty()) {
         it.remove();

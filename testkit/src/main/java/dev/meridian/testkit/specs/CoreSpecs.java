@@ -8,6 +8,8 @@ import dev.meridian.crdt.doc.Path;
 import dev.meridian.crdt.flag.EwFlag;
 import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.register.MvRegister;
+import dev.meridian.crdt.sequence.OrList;
+import dev.meridian.crdt.sequence.Text;
 import dev.meridian.crdt.set.AwSet;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
@@ -313,6 +315,140 @@ public final class CoreSpecs {
       }
     }
     return m;
+  }
+
+  // ---- Text -----------------------------------------------------------------------------------
+
+  /**
+   * {@code insert(where mod (length + 1), chars)}: positions are drawn independently of the state,
+   * so one op means something on any replica's text.
+   */
+  public record TextInsert(int where, String chars) implements Op<Text> {
+    @Override
+    public Text apply(Text state, Replica replica) {
+      return state.insert(replica, where % (state.length() + 1), chars);
+    }
+
+    @Override
+    public String description() {
+      return "insert(" + where + ", " + show(chars) + ")";
+    }
+  }
+
+  /** {@code delete(where mod length, up to count)}; refused on an empty text. */
+  public record TextDelete(int where, int count) implements Op<Text> {
+    @Override
+    public Text apply(Text state, Replica replica) {
+      if (state.length() == 0) {
+        return null;
+      }
+      int at = where % state.length();
+      return state.delete(replica, at, Math.min(count, state.length() - at));
+    }
+  }
+
+  /** Text edits: inserts of one to three letters and deletes of one to three characters. */
+  public static OpGenerator<Text> textOps() {
+    return random -> {
+      int where = random.nextInt(1 << 20);
+      if (random.nextInt(3) == 0) {
+        return new TextDelete(where, 1 + random.nextInt(3));
+      }
+      StringBuilder sb = new StringBuilder();
+      int n = 1 + random.nextInt(3);
+      char base = (char) ('a' + random.nextInt(20));
+      for (int i = 0; i < n; i++) {
+        sb.append((char) (base + i));
+      }
+      return new TextInsert(where, sb.toString());
+    };
+  }
+
+  /**
+   * The text: small edits that collide; converged: only inserted characters remain, no more of
+   * each than were inserted.
+   */
+  public static CrdtSpec<Text> text() {
+    return CrdtSpec.builder("Text", Text::new)
+        .ops(textOps())
+        .show(t -> show(t.value()) + " " + t)
+        .convergedCheck((t, applied) -> {
+          int[] inserted = new int[65536];
+          for (Op<Text> op : applied) {
+            if (op instanceof TextInsert ins) {
+              ins.chars().chars().forEach(c -> inserted[c]++);
+            }
+          }
+          for (char c : t.value().toCharArray()) {
+            if (--inserted[c] < 0) {
+              throw new AssertionError("'" + c + "' appears more often than it was inserted: "
+                  + show(t.value()));
+            }
+          }
+        })
+        .build();
+  }
+
+  // ---- OrList ---------------------------------------------------------------------------------
+
+  /** An edit of the element at {@code where} mod the list's size (or size + 1 to insert). */
+  public record ListOp(String kind, int where, Object value) implements Op<OrList> {
+    @Override
+    public OrList apply(OrList state, Replica replica) {
+      int n = state.size();
+      try {
+        switch (kind) {
+          case "insert":
+            return state.insert(replica, where % (n + 1), value);
+          case "set":
+            return n == 0 ? null : state.set(replica, where % n, value);
+          case "setField":
+            return n == 0 ? null : state.setField(replica, where % n, "f", value);
+          default:
+            if (n == 0) {
+              return null;
+            }
+            int at = where % n;
+            return state.delete(replica, at, Math.min((Integer) value, n - at));
+        }
+      } catch (IllegalArgumentException typeClash) {
+        return null;
+      }
+    }
+
+    @Override
+    public String description() {
+      return kind + "(" + where + ", " + (value instanceof String ? show(value) : value) + ")";
+    }
+  }
+
+  /** List edits: inserts of scalars and small maps, overwrites, field writes, deletes. */
+  public static OpGenerator<OrList> listOps() {
+    return random -> {
+      int where = random.nextInt(1 << 20);
+      switch (random.nextInt(8)) {
+        case 0:
+        case 1:
+          return new ListOp("insert", where, RandomValues.scalar(random));
+        case 2:
+          return new ListOp("insert", where, Map.of("f", RandomValues.element(random)));
+        case 3:
+          return new ListOp("set", where, RandomValues.scalar(random));
+        case 4:
+        case 5:
+          return new ListOp("setField", where, RandomValues.element(random));
+        default:
+          return new ListOp("delete", where, 1 + random.nextInt(2));
+      }
+    };
+  }
+
+  /** The list: inserts, overwrites, field writes and deletes that collide. */
+  public static CrdtSpec<OrList> orList() {
+    return CrdtSpec.builder("OrList", OrList::new)
+        .ops(listOps())
+        .show(l -> l.value() + " " + l)
+        .build();
   }
 
   // ---- helpers --------------------------------------------------------------------------------
