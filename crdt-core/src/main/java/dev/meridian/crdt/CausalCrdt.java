@@ -66,8 +66,9 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
 
   @Override
   public void join(T other) {
-    if (other == this) {
-      return;
+    if (other == this
+        || (other.context.isEmpty() && other.store.isEmpty() && (other.keyed || !keyed))) {
+      return; // self, or bottom that leaves the keyed flag as it is: nothing would change
     }
     CausalCrdt<T, S> o = other;
     boolean resultKeyed = keyed && o.keyed;
@@ -160,6 +161,8 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
    */
   public void restorePending(CausalContext pending) {
     Preconditions.requireArgument(pending.isSubsetOf(context), "pending dots outside the context");
+    store.forEachDotRange((r, lo, hi) -> Preconditions.requireArgument(
+        !pending.containsAny(r, lo, hi), "dots %s:%s..%s are held but pending", r, lo, hi));
     this.pending = pending;
   }
 
@@ -198,8 +201,8 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
       deltaContext = removed.copy();
       deltaPending = removed;
     }
-    deltaContext.addRange(replica, claimed.from(), claimed.last());
-    context.addRange(replica, claimed.from(), claimed.last());
+    deltaContext.addRange(replica, claimed.first(), claimed.last());
+    context.addRange(replica, claimed.first(), claimed.last());
     return create(deltaStore, deltaContext, deltaPending, true);
   }
 

@@ -15,21 +15,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe for minting; the states it mutates are not.
  *
  * <p><b>Rule:</b> a replica applies its mutations of one object to one state (its replica of that
- * object), never to two diverging copies. This is what lets a delta claim, for its own replica,
- * every dot since that state's previous write by it (see {@link #claim}): those dots were minted for
- * other objects, so the object's context stays one range per replica instead of one per write.
+ * object), never to two diverging copies, like any CRDT replica. Documents handed out for reading
+ * are unbound copies ({@link dev.meridian.crdt.doc.Document#copy()}), which cannot be written.
  */
 public final class Replica {
   private final ReplicaId id;
   private final AtomicLong counter;
-  private final long floor;
   private final HybridClock clock;
 
   private Replica(ReplicaId id, long lastCounter, HybridClock clock) {
     requireArgument(lastCounter >= 0, "last counter must not be negative: %s", lastCounter);
     this.id = Objects.requireNonNull(id, "id");
     this.counter = new AtomicLong(lastCounter);
-    this.floor = lastCounter + 1;
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -68,10 +65,13 @@ public final class Replica {
   }
 
   /**
-   * Mints the next dot and returns the context a delta for an object with context {@code
-   * objectContext} must carry for its own replica: the new dot plus every earlier dot of this
-   * replica since that object's last one, minted during this run (those went to other objects).
-   * The caller adds the dots the mutation observed and removed.
+   * Mints the next dot for a change to an object whose context is {@code objectContext}, and
+   * returns it with the context its delta starts from (just the new dot; the mutator adds the dots
+   * it overwrites or removes).
+   *
+   * @throws IllegalStateException if the object has already seen the new dot: this replica's
+   *     counter went backwards (a resumed counter below what it had issued, or a cloned data
+   *     directory), and writing on would make other replicas drop the write
    */
   public Claim claim(CausalContext objectContext) {
     return claim(objectContext, 1);
@@ -87,34 +87,39 @@ public final class Replica {
   public Claim claim(CausalContext objectContext, int count) {
     Counters c = claimCounters(objectContext, count);
     CausalContext context = new CausalContext();
-    context.addRange(id, c.from(), c.last());
-    return new Claim(new Dot(id, c.first()), count, context, context.copy());
+    context.addRange(id, c.first(), c.last());
+    CausalContext events = new CausalContext();
+    events.addRange(id, c.first(), c.last());
+    return new Claim(new Dot(id, c.first()), count, context, events);
   }
 
   /**
    * The counters of a claim without building contexts, for types whose local edits are hot paths
-   * (text): mints {@code count} consecutive dots {@code first..last}; the delta claims this
-   * replica's dots {@code from..last} (see {@link #claim(CausalContext)}).
+   * (text): mints {@code count} consecutive dots {@code first..last}, the events of the delta.
    *
    * @throws IllegalArgumentException unless {@code count >= 1}
+   * @throws IllegalStateException if the object has already seen one of the new dots (see {@link
+   *     #claim(CausalContext)})
    */
   public Counters claimCounters(CausalContext objectContext, int count) {
     requireArgument(count >= 1, "must claim at least one dot: %s", count);
     long last = counter.addAndGet(count);
     long first = last - count + 1;
-    long from = Math.max(objectContext.max(id) + 1, floor);
-    return new Counters(Math.min(from, first), first, last);
+    if (objectContext.containsAny(id, first, last)) {
+      Preconditions.requireState(false,
+          "replica %s is minting dots %s..%s, which the object has already seen: its counter went"
+              + " backwards", id, first, last);
+    }
+    return new Counters(first, last);
   }
 
   /**
-   * The counters of a claim: this replica's dots {@code from..last} are the delta's events, of
-   * which {@code first..last} were just minted.
+   * The counters of a claim: this replica's dots {@code first..last}, just minted.
    *
-   * @param from the first counter claimed
    * @param first the first counter minted
    * @param last the last counter minted
    */
-  public record Counters(long from, long first, long last) {}
+  public record Counters(long first, long last) {}
 
   /**
    * A freshly minted dot and the context its delta starts from.
@@ -123,8 +128,7 @@ public final class Replica {
    * @param count how many consecutive dots were minted, from {@code dot} on
    * @param context the delta's context: starts as {@code events}; the mutator adds the dots it
    *     overwrites or removes
-   * @param events the events the delta applies: the new dot and this replica's dots for other
-   *     objects since the object's last one (see {@link CausalContext})
+   * @param events the events the delta applies: the new dot
    */
   public record Claim(Dot dot, int count, CausalContext context, CausalContext events) {
     /** A claim of one dot. */

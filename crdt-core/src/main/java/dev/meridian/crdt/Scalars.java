@@ -16,10 +16,14 @@ public final class Scalars {
   /**
    * Returns the canonical form of a scalar.
    *
-   * @throws IllegalArgumentException for any other value, or a non-finite double
+   * @throws IllegalArgumentException for any other value, a non-finite double, or a string that is
+   *     not well-formed UTF-16
    */
   public static Object normalize(Object value) {
-    if (value == null || value instanceof String || value instanceof Boolean || value instanceof Long) {
+    if (value instanceof String) {
+      return requireWellFormed((String) value, "string");
+    }
+    if (value == null || value instanceof Boolean || value instanceof Long) {
       return value;
     }
     if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
@@ -33,6 +37,29 @@ public final class Scalars {
     throw new IllegalArgumentException(
         "not a scalar (null, boolean, integer, finite double or string): "
             + value.getClass().getName());
+  }
+
+  /**
+   * Returns {@code s} if it is well-formed UTF-16 (no unpaired surrogate), which is what survives a
+   * round trip through UTF-8 on the wire.
+   *
+   * @throws IllegalArgumentException naming {@code what} and the position otherwise
+   */
+  public static String requireWellFormed(String s, String what) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+          continue;
+        }
+        throw new IllegalArgumentException(what + " has an unpaired surrogate at index " + i);
+      }
+      if (Character.isLowSurrogate(c)) {
+        throw new IllegalArgumentException(what + " has an unpaired surrogate at index " + i);
+      }
+    }
+    return s;
   }
 
   private static int rank(Object v) {

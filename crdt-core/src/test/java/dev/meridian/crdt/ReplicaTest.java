@@ -40,32 +40,59 @@ class ReplicaTest {
   }
 
   @Test
-  void claim_firstWriteToObject_claimsDotsMintedThisRun() {
+  void claim_holdsOnlyTheNewDot() {
     Replica r = Replica.resume(ID, 10, new HybridClock());
-    r.nextDot(); // 11 and 12 went to other objects
-    r.nextDot();
-
-    Replica.Claim claim = r.claim(new CausalContext());
-
-    assertEquals(new Dot(ID, 13), claim.dot());
-    assertEquals(List.of("11-13"), ranges(claim.context()), "dots before the resume point are not claimed");
-  }
-
-  @Test
-  void claim_laterWrite_claimsSinceObjectsLastDot() {
-    Replica r = Replica.resume(ID, 0, new HybridClock());
     CausalContext object = new CausalContext();
-    object.add(r.nextDot()); // 1: this object
-    r.nextDot(); // 2, 3: other objects
-    r.nextDot();
+    object.add(r.nextDot()); // 11: this object
+    r.nextDot(); // 12: another object
 
     Replica.Claim claim = r.claim(object);
 
-    assertEquals(List.of("2-4"), ranges(claim.context()));
+    assertEquals(new Dot(ID, 13), claim.dot());
+    assertEquals(List.of("13-13"), ranges(claim.context()), "dots of other objects are not claimed");
+    assertEquals(claim.context(), claim.events());
+  }
+
+  /**
+   * Found by review: with claims of the dots since the object's last write, a rolled-back copy
+   * (or a second copy written by the same replica) claimed a dot of the object it never applied,
+   * and replicas diverged for good. Without claims, sync repairs such a copy.
+   */
+  @Test
+  void claim_rolledBackCopy_convergesAfterSync() {
+    Replica r = Replica.resume(ID, 0, new HybridClock());
+    Document doc = Document.create(r);
+    Document snapshot = doc.copy().bind(r);
+    Document lost = doc.set("x", 1);
+    Document later = snapshot.set("y", 2); // written on the stale copy
+
+    Document seesBoth = Document.empty();
+    seesBoth.join(lost);
+    seesBoth.join(later);
+    Document seesLater = Document.empty();
+    seesLater.join(later);
+    seesLater.join(seesBoth.deltaSince(seesLater.context()));
+
+    assertEquals(seesBoth, seesLater);
+    assertEquals("{\"x\":1,\"y\":2}", seesLater.toJson());
   }
 
   @Test
-  void claim_keepsDocumentContextOneRangePerReplica() {
+  void claim_counterBehindObject_throws() {
+    Replica before = Replica.resume(ID, 0, new HybridClock());
+    Document doc = Document.create(before);
+    doc.set("a", 1);
+    doc.set("b", 2);
+    doc.set("c", 3);
+
+    doc.bind(Replica.resume(ID, 1, new HybridClock())); // as if its counter went backwards
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> doc.set("d", 4));
+    assertTrue(e.getMessage().contains("counter went backwards"), e.getMessage());
+  }
+
+  @Test
+  void interleavedWrites_fragmentEachDocumentsContext() {
     Replica r = Replica.resume(ID, 0, new HybridClock());
     Document a = Document.create(r);
     Document b = Document.create(r);
@@ -75,10 +102,11 @@ class ReplicaTest {
       b.increment("n", 1);
     }
 
-    assertEquals(1, a.context().rangeCount());
-    assertEquals(1, b.context().rangeCount());
-    assertEquals(19, a.context().max(ID));
-    assertEquals(20, b.context().max(ID));
+    // Each document holds its own events only; the union over documents is one range.
+    assertEquals(10, a.context().rangeCount());
+    CausalContext union = a.context();
+    union.addAll(b.context());
+    assertEquals(List.of("1-20"), ranges(union));
   }
 
   @Test

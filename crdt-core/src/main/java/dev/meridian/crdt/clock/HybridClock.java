@@ -39,9 +39,16 @@ public final class HybridClock {
     return last;
   }
 
-  /** Records a timestamp seen from elsewhere, so later {@link #now()} values exceed it. */
+  /** How far ahead of the local wall clock an observed timestamp may be and still count. */
+  public static final long MAX_DRIFT_MILLIS = 24L * 60 * 60 * 1000;
+
+  /**
+   * Records a timestamp seen from elsewhere, so later {@link #now()} values exceed it. A timestamp
+   * more than {@link #MAX_DRIFT_MILLIS} ahead of the local wall clock is ignored, so one forged or
+   * wildly wrong clock cannot drag this one to the end of time.
+   */
   public synchronized void observe(long timestamp) {
-    if (timestamp > last) {
+    if (timestamp > last && millis(timestamp) <= wallMillis.getAsLong() + MAX_DRIFT_MILLIS) {
       last = timestamp;
     }
   }

@@ -20,11 +20,15 @@ import dev.meridian.crdt.store.DotSet;
  *
  * <p>A blob is one format-version byte ({@link #FORMAT_VERSION}) followed by a protobuf {@code
  * State}: a replica table, the context as packed ranges, and the store. Encoding is deterministic:
- * equal states encode to equal bytes. Decoding validates everything — version, protobuf
+ * equal states with the same keyed flag encode to equal bytes. Decoding validates everything — version, protobuf
  * well-formedness, indexes, ordering, that every dot in the store is in the context and appears once
  * — and fails only with {@link CodecException}. Protobuf's parser bounds every length by the input
- * size, so forged lengths cannot cause large allocations. Decoded states are unbound (read and join
- * only).
+ * size, so forged lengths cannot cause large allocations, and each register, counter, flag or set
+ * element holds at most 4,096 entries. Decoded states are unbound (read and join only).
+ *
+ * <p>The keyed flag (a mutator's delta, whose join visits only its keys) is taken from the bytes:
+ * peers are authenticated members of the cluster running this code, and like any CRDT the
+ * protocol does not defend against a Byzantine peer, which could as well forge dots.
  */
 public final class CrdtCodec {
   /** The format version written as the first byte of every blob. */

@@ -3,6 +3,7 @@ package dev.meridian.crdt.codec;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnknownFieldSet;
 import dev.meridian.crdt.CrdtType;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.Scalars;
@@ -21,6 +22,7 @@ import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -33,16 +35,26 @@ import java.util.List;
  */
 final class StateDecoder {
   /** Deepest nesting of maps accepted. */
-  static final int MAX_DEPTH = 256;
+  static final int MAX_DEPTH = OrMap.MAX_DEPTH;
 
   /** Highest dot counter accepted; far beyond any real replica, and safe from overflow. */
   static final long MAX_COUNTER = 1L << 62;
+
+  /**
+   * Most entries one register, counter, flag or set element may hold. Real ones hold one per
+   * concurrent writer; the bound keeps joins over a forged store (whose entry lookups are linear)
+   * from going quadratic.
+   */
+  static final int MAX_ENTRIES = 4096;
 
   final State state;
   final CausalContext context = new CausalContext();
   final CausalContext pending = new CausalContext();
   private final ReplicaId[] replicas;
   private final HashSet<Dot> seenDots = new HashSet<>();
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+      .onMalformedInput(CodingErrorAction.REPORT)
+      .onUnmappableCharacter(CodingErrorAction.REPORT);
 
   StateDecoder(byte[] bytes) throws CodecException {
     if (bytes == null || bytes.length == 0) {
@@ -62,7 +74,7 @@ final class StateDecoder {
     } catch (java.io.IOException e) {
       throw new CodecException(Reason.MALFORMED, "not a Meridian state: " + e.getMessage(), e);
     }
-    require(state.getUnknownFields().asMap().isEmpty(), "unknown fields in state");
+    require(noUnknownFields(state.getUnknownFields()), "unknown fields in state");
     replicas = new ReplicaId[state.getReplicasCount()];
     for (int i = 0; i < replicas.length; i++) {
       replicas[i] = ReplicaId.of(state.getReplicas(i));
@@ -183,11 +195,10 @@ final class StateDecoder {
         int len = in.readRawVarint32();
         require(len >= 0 && len <= path.size(), "path name length %d past the end", len);
         byte[] raw = in.readRawBytes(len);
-        out.add(StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT)
-            .decode(ByteBuffer.wrap(raw))
-            .toString());
+        // ASCII (the usual name) is valid UTF-8 that decodes byte for byte; skip the decoder.
+        out.add(isAscii(raw)
+            ? new String(raw, StandardCharsets.US_ASCII)
+            : utf8.decode(ByteBuffer.wrap(raw)).toString());
       }
     } catch (CharacterCodingException e) {
       throw new CodecException(Reason.INVALID, "path name is not UTF-8", e);
@@ -198,7 +209,7 @@ final class StateDecoder {
   }
 
   private CrdtType leafType(Leaf leaf) throws CodecException {
-    require(leaf.getUnknownFields().asMap().isEmpty(), "unknown fields in leaf");
+    require(noUnknownFields(leaf.getUnknownFields()), "unknown fields in leaf");
     int present = 0;
     CrdtType type = null;
     if (leaf.getRegisterCount() > 0) {
@@ -232,14 +243,15 @@ final class StateDecoder {
     }
     switch (type) {
       case REGISTER: {
+        require(leaf.getRegisterCount() <= MAX_ENTRIES, "register with more than %d values", MAX_ENTRIES);
         DotFun<dev.meridian.crdt.register.RegisterEntry> f = new DotFun<>();
         Dot prev = null;
         for (RegisterEntry e : leaf.getRegisterList()) {
-          require(e.getUnknownFields().asMap().isEmpty(), "unknown fields in register entry");
+          require(noUnknownFields(e.getUnknownFields()), "unknown fields in register entry");
           Dot d = dot(e.getReplica(), e.getBack());
           require(prev == null || prev.compareTo(d) < 0, "register entries not sorted");
           prev = d;
-          f.put(d, new dev.meridian.crdt.register.RegisterEntry(
+          f.putAbsent(d, new dev.meridian.crdt.register.RegisterEntry(
               registerValue(e), e.getTimestamp() + CrdtCodec.TIMESTAMP_EPOCH));
         }
         return f;
@@ -247,6 +259,7 @@ final class StateDecoder {
       case COUNTER: {
         List<Long> c = leaf.getCounterList();
         require(c.size() % 3 == 0, "counter entries are triples");
+        require(c.size() / 3 <= MAX_ENTRIES, "counter with more than %d entries", MAX_ENTRIES);
         DotFun<Long> f = new DotFun<>();
         Dot prev = null;
         for (int i = 0; i < c.size(); i += 3) {
@@ -254,7 +267,7 @@ final class StateDecoder {
           require(prev == null || prev.compareTo(d) < 0, "counter entries not sorted");
           prev = d;
           long z = c.get(i + 2);
-          f.put(d, (z >>> 1) ^ -(z & 1));
+          f.putAbsent(d, (z >>> 1) ^ -(z & 1));
         }
         return f;
       }
@@ -265,7 +278,7 @@ final class StateDecoder {
         Object prev = null;
         boolean first = true;
         for (SetElement e : leaf.getSetList()) {
-          require(e.getUnknownFields().asMap().isEmpty(), "unknown fields in set element");
+          require(noUnknownFields(e.getUnknownFields()), "unknown fields in set element");
           Object v = setValue(e);
           require(first || Scalars.ORDER.compare(prev, v) < 0, "set elements not in strictly ascending order");
           first = false;
@@ -281,6 +294,7 @@ final class StateDecoder {
 
   private DotSet dotSet(List<Long> pairs, boolean mayBeEmpty) throws CodecException {
     require(pairs.size() % 2 == 0, "dots are pairs");
+    require(pairs.size() / 2 <= MAX_ENTRIES, "more than %d dots in one flag or set element", MAX_ENTRIES);
     require(mayBeEmpty || !pairs.isEmpty(), "empty dot set outside a keyed delta");
     DotSet s = new DotSet();
     Dot prev = null;
@@ -288,7 +302,7 @@ final class StateDecoder {
       Dot d = dot(pairs.get(i), pairs.get(i + 1));
       require(prev == null || prev.compareTo(d) < 0, "dots not sorted");
       prev = d;
-      s.add(d);
+      s.addAbsent(d);
     }
     return s;
   }
@@ -300,6 +314,7 @@ final class StateDecoder {
     Dot d = new Dot(replicas[(int) replicaIndex], max - back);
     require(context.contains(d), "dot %s is not in the context", d);
     require(seenDots.add(d), "dot %s appears twice", d);
+    require(!pending.contains(d), "dot %s is held but pending (its event not applied)", d);
     return d;
   }
 
@@ -332,6 +347,53 @@ final class StateDecoder {
   private static double finite(double d) throws CodecException {
     require(Double.isFinite(d), "number is not finite: %s", d);
     return d;
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * True if a message has no unknown fields. Same as {@code fields.asMap().isEmpty()}, but asMap
+   * clones the field set's TreeMap on every call, and this runs for every leaf and entry.
+   */
+  private static boolean noUnknownFields(UnknownFieldSet fields) {
+    return UnknownFieldSet.getDefaultInstance().equals(fields);
+  }
+
+  /*
+   * The fixed-arity overloads of require exist for the per-leaf and per-dot checks: the varargs
+   * form allocates its array, and boxes primitive arguments, on every call even when the check
+   * passes. All format the same message the varargs form would.
+   */
+
+  static void require(boolean ok, String message) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(message));
+    }
+  }
+
+  static void require(boolean ok, String format, long arg) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(format, arg));
+    }
+  }
+
+  static void require(boolean ok, String format, long arg1, long arg2) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(format, arg1, arg2));
+    }
+  }
+
+  static void require(boolean ok, String format, Object arg) throws CodecException {
+    if (!ok) {
+      throw new CodecException(Reason.INVALID, String.format(format, arg));
+    }
   }
 
   static void require(boolean ok, String format, Object... args) throws CodecException {

@@ -84,14 +84,39 @@ public final class Counter extends CausalCrdt<Counter, DotFun<Long>> {
     return delta;
   }
 
-  /** Building block: the value of a counter store (may be null). */
+  /**
+   * Building block: the value of a counter store (may be null). Each replica's contribution is
+   * bounded by a long (its increments refuse to overflow); their exact sum is clamped to {@link
+   * Long#MIN_VALUE} and {@link Long#MAX_VALUE} rather than wrapping.
+   */
   public static long value(DotFun<Long> store) {
     if (store == null) {
       return 0;
     }
     long[] sum = {0};
-    store.forEach((d, v) -> sum[0] += v);
-    return sum[0];
+    boolean[] overflow = {false};
+    store.forEach((d, v) -> {
+      long r = sum[0] + v;
+      overflow[0] |= ((sum[0] ^ r) & (v ^ r)) < 0;
+      sum[0] = r;
+    });
+    if (!overflow[0]) {
+      return sum[0];
+    }
+    // Rare: compute exactly, then clamp, so the result does not depend on the entries' order.
+    java.math.BigInteger exact = java.math.BigInteger.ZERO;
+    for (var e : store.entries()) {
+      exact = exact.add(java.math.BigInteger.valueOf(e.getValue()));
+    }
+    return clamp(exact);
+  }
+
+  /** The long nearest to {@code exact}. */
+  public static long clamp(java.math.BigInteger exact) {
+    if (exact.bitLength() < 64) {
+      return exact.longValueExact();
+    }
+    return exact.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
   }
 
   private static long add(long a, long b) {

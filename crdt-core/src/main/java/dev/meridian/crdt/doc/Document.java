@@ -216,9 +216,19 @@ public final class Document implements DeltaCrdt<Document> {
     return replica;
   }
 
+  /*
+   * Both checks first look up the key under the expected type: if it holds a value there, that type
+   * is among the key's types and the check passes without collecting them all (the common case of
+   * writing an existing value; typesOf costs a TreeSet and a lookup per type).
+   */
   private void checkIntermediates(List<String> keys) {
     DotMap<TypedKey> cur = map.store();
     for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
+      DotStore nested = cur.get(new TypedKey(keys.get(i), CrdtType.MAP));
+      if (nested != null && !nested.isEmpty()) {
+        cur = castTypedMap(nested);
+        continue;
+      }
       TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
       if (!types.isEmpty() && !types.contains(CrdtType.MAP)) {
         throw new IllegalArgumentException(String.format(
@@ -231,6 +241,10 @@ public final class Document implements DeltaCrdt<Document> {
   private void checkLeaf(List<String> keys, CrdtType type) {
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     if (parent != null) {
+      DotStore current = parent.get(new TypedKey(keys.get(keys.size() - 1), type));
+      if (current != null && !current.isEmpty()) {
+        return;
+      }
       TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
       if (!types.isEmpty() && !types.contains(type)) {
         throw new IllegalArgumentException(String.format(
@@ -359,9 +373,14 @@ public final class Document implements DeltaCrdt<Document> {
     map.join(other.map);
   }
 
+  /**
+   * An independent, <em>unbound</em> copy: it reads and joins, but its mutators throw until it is
+   * bound. A replica writes one state per document; a bound copy would let two diverging copies
+   * write with the same replica, which replicas resolve in different ways.
+   */
   @Override
   public Document copy() {
-    return new Document(map.copy(), replica);
+    return new Document(map.copy(), null);
   }
 
   @Override

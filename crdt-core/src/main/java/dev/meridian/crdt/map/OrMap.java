@@ -71,21 +71,24 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
    * Applies a mutation to the value of type {@code type} at {@code path} as {@code replica},
    * creating the nested maps on the way; returns the delta.
    *
-   * @throws IllegalArgumentException if the path is empty
+   * @throws IllegalArgumentException if the path is empty, deeper than {@link #MAX_DEPTH} or has a
+   *     name that is not well-formed UTF-16, or if the mutation returns a store that cannot hold a
+   *     value of {@code type}
    */
   public OrMap update(Replica replica, List<String> path, CrdtType type, LeafMutation mutation) {
-    requireArgument(!path.isEmpty(), "path must not be empty");
+    checkPath(path);
     Replica.Claim claim = replica.claim(context);
     DotMap<TypedKey> deltaRoot = new DotMap<>();
     Walk walk = descend(path, deltaRoot);
     TypedKey leaf = new TypedKey(path.get(path.size() - 1), type);
     DotStore current = walk.state() == null ? null : walk.state().get(leaf);
     DotStore delta = mutation.delta(current, claim.dot(), claim.context());
-    requireArgument(
-        emptyStore(type).getClass() == delta.getClass(),
-        "mutation for a %s returned a %s",
-        type.label(),
-        delta.getClass().getSimpleName());
+    // Compared without building an empty store or the message's arguments on every write.
+    if (storeClass(type) != delta.getClass()) {
+      requireArgument(false, "mutation for a %s returned a %s",
+          type.label(), delta.getClass().getSimpleName());
+    }
+    checkValues(type, delta);
     walk.delta().put(leaf, delta);
     return applyDelta(claim, deltaRoot);
   }
@@ -95,7 +98,7 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
    * type if {@code type} is null. Only what this replica has seen is removed. Returns the delta.
    */
   public OrMap remove(Replica replica, List<String> path, CrdtType type) {
-    requireArgument(!path.isEmpty(), "path must not be empty");
+    checkPath(path);
     Replica.Claim claim = replica.claim(context);
     DotMap<TypedKey> deltaRoot = new DotMap<>();
     Walk walk = descend(path, deltaRoot);
@@ -112,6 +115,34 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       }
     }
     return applyDelta(claim, deltaRoot);
+  }
+
+  /** Deepest nesting of maps a path may reach (decoders refuse deeper states). */
+  public static final int MAX_DEPTH = 256;
+
+  private static void checkPath(List<String> path) {
+    requireArgument(!path.isEmpty(), "path must not be empty");
+    requireArgument(path.size() <= MAX_DEPTH, "path deeper than %s maps", MAX_DEPTH);
+    for (String name : path) {
+      dev.meridian.crdt.Scalars.requireWellFormed(name, "key name");
+    }
+  }
+
+  /** Checks a mutation's delta store holds what a value of {@code type} holds. */
+  private static void checkValues(CrdtType type, DotStore delta) {
+    switch (type) {
+      case REGISTER -> ((DotFun<?>) delta).forEach((d, v) -> requireArgument(
+          v instanceof dev.meridian.crdt.register.RegisterEntry, "a register holds register entries, not %s", v));
+      case COUNTER -> ((DotFun<?>) delta).forEach((d, v) -> requireArgument(
+          v instanceof Long, "a counter holds longs, not %s", v));
+      case SET -> ((DotMap<?>) delta).entrySet().forEach(e -> requireArgument(
+          e.getValue() instanceof DotSet, "a set element holds a dot set, not %s", e.getValue()));
+      case MAP -> ((DotMap<?>) delta).keySet().forEach(k -> requireArgument(
+          k instanceof TypedKey, "a map holds typed keys, not %s", k));
+      case LIST, TEXT -> requireArgument(((DotSeq) delta).isText() == (type == CrdtType.TEXT),
+          "a %s holds a %s sequence", type.label(), type.label());
+      default -> { }
+    }
   }
 
   /** The parent maps of a path's leaf: in this state (null if absent) and in the delta being built. */
@@ -182,6 +213,25 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       }
     }
     return out;
+  }
+
+  /** The class of {@link #emptyStore(CrdtType)}'s result, without making one. */
+  private static Class<? extends DotStore> storeClass(CrdtType type) {
+    switch (type) {
+      case REGISTER:
+      case COUNTER:
+        return DotFun.class;
+      case FLAG:
+        return DotSet.class;
+      case SET:
+      case MAP:
+        return DotMap.class;
+      case LIST:
+      case TEXT:
+        return DotSeq.class;
+      default:
+        throw new IllegalArgumentException("unknown type " + type);
+    }
   }
 
   /** An empty store of the kind that holds values of {@code type}. */

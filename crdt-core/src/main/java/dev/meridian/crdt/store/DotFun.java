@@ -49,6 +49,21 @@ public final class DotFun<V> extends DotStore {
     size++;
   }
 
+  /**
+   * Adds a dot the caller knows is absent (decoders, which check uniqueness themselves): O(1),
+   * where {@link #put} scans.
+   */
+  public void putAbsent(Dot dot, V value) {
+    Objects.requireNonNull(value, "value");
+    if (size == dots.length) {
+      dots = Arrays.copyOf(dots, size * 2);
+      values = Arrays.copyOf(values, size * 2);
+    }
+    dots[size] = dot;
+    values[size] = value;
+    size++;
+  }
+
   /** The value of a dot, or null. */
   @SuppressWarnings("unchecked")
   public V get(Dot dot) {

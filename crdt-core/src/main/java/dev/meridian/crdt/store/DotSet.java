@@ -49,6 +49,17 @@ public final class DotSet extends DotStore {
     dots[size++] = dot;
   }
 
+  /**
+   * Adds a dot the caller knows is not held (decoders, which check uniqueness themselves): O(1),
+   * where {@link #add} scans.
+   */
+  public void addAbsent(Dot dot) {
+    if (size == dots.length) {
+      dots = Arrays.copyOf(dots, size * 2);
+    }
+    dots[size++] = dot;
+  }
+
   /** The number of dots held. */
   public int size() {
     return size;

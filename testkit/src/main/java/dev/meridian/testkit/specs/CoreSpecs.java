@@ -64,10 +64,11 @@ public final class CoreSpecs {
           return new Increment(amount);
         })
         .convergedCheck((counter, applied) -> {
-          long sum = 0;
+          java.math.BigInteger exact = java.math.BigInteger.ZERO;
           for (Op<Counter> op : applied) {
-            sum += ((Increment) op).amount();
+            exact = exact.add(java.math.BigInteger.valueOf(((Increment) op).amount()));
           }
+          long sum = Counter.clamp(exact); // the value is the exact sum, clamped to a long
           if (counter.value() != sum) {
             throw new AssertionError("counter value " + counter.value()
                 + " differs from the sum of applied increments " + sum);
