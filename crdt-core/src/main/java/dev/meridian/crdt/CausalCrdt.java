@@ -79,10 +79,20 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
       ((DotSeq) store).dropEmpty();
     }
     if (!pending.isEmpty() || !o.pending.isEmpty()) {
-      // Still pending: pending on one side and not applied by the other.
-      CausalContext mine = pending.minus(o.context.minus(o.pending));
-      mine.addAll(o.pending.minus(context.minus(pending)));
-      pending = mine;
+      // Still pending: pending on one side and not applied by the other. With P, C this side's
+      // pending and context and P', C' the other's, that is (P \ (C' \ P')) ∪ (P' \ (C \ P)),
+      // which equals (P \ C') ∪ (P' \ C) ∪ (P ∩ P'). When the other side touches none of P (a
+      // delta joined into a big group or state, the common case) it is P ∪ (P' \ C): computed
+      // from the small side only, so joining many deltas costs no pass over a big context each.
+      if (pending.isEmpty()) {
+        pending = o.pending.minus(context);
+      } else if (!o.context.intersects(pending)) {
+        pending.addAll(o.pending.minus(context));
+      } else {
+        CausalContext mine = pending.minus(o.context.minus(o.pending));
+        mine.addAll(o.pending.minus(context.minus(pending)));
+        pending = mine;
+      }
     }
     context.addAll(o.context);
     keyed = resultKeyed;
@@ -110,13 +120,19 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     if (applied.isSubsetOf(remote)) {
       return create((S) store.emptyLike(), new CausalContext(), false);
     }
-    List<Dot> heldAndApplied = new ArrayList<>();
-    store.forEachDot(d -> {
-      if (remote.contains(d)) {
-        heldAndApplied.add(d);
+    List<long[]> held = new ArrayList<>();
+    List<ReplicaId> heldReplicas = new ArrayList<>();
+    store.forEachDotRange((r, lo, hi) -> {
+      for (long c = lo; c <= hi; ) {
+        long e = remote.sameUntil(r, c, hi);
+        if (remote.contains(r, c)) {
+          heldReplicas.add(r);
+          held.add(new long[] {c, e});
+        }
+        c = e + 1;
       }
     });
-    CausalContext deltaContext = context.minus(CausalContext.ofDots(heldAndApplied));
+    CausalContext deltaContext = context.minus(CausalContext.ofRanges(heldReplicas, held));
     CausalContext deltaPending = deltaContext.minus(applied.minus(remote));
     return create((S) store.copyOutside(remote, false), deltaContext, deltaPending, false);
   }

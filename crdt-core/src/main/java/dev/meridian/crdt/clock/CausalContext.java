@@ -66,6 +66,43 @@ public final class CausalContext {
     return c;
   }
 
+  /**
+   * Returns a context holding the ranges {@code (replicas[i], ranges[i][0] .. ranges[i][1])}, in any
+   * order; sorts them first, so building it is O(n log n) whatever the order.
+   */
+  public static CausalContext ofRanges(java.util.List<ReplicaId> replicas, java.util.List<long[]> ranges) {
+    java.util.Objects.requireNonNull(replicas, "replicas");
+    java.util.Objects.requireNonNull(ranges, "ranges");
+    requireArgument(replicas.size() == ranges.size(), "%s replicas for %s ranges", replicas.size(),
+        ranges.size());
+    Integer[] order = new Integer[ranges.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> {
+      int c = replicas.get(a).compareTo(replicas.get(b));
+      return c != 0 ? c : Long.compare(ranges.get(a)[0], ranges.get(b)[0]);
+    });
+    CausalContext c = new CausalContext();
+    for (int i : order) {
+      c.addRange(replicas.get(i), ranges.get(i)[0], ranges.get(i)[1]);
+    }
+    return c;
+  }
+
+  /** True if this context and {@code other} hold a dot in common. */
+  public boolean intersects(CausalContext other) {
+    CausalContext small = ranges.size() <= other.ranges.size() ? this : other;
+    CausalContext big = small == this ? other : this;
+    for (Map.Entry<ReplicaId, DotRanges> e : small.ranges.entrySet()) {
+      DotRanges theirs = big.ranges.get(e.getKey());
+      if (theirs != null && e.getValue().intersects(theirs)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Returns a context holding {@code [1, n]} for each entry of the version vector. */
   public static CausalContext of(VersionVector vv) {
     CausalContext c = new CausalContext();

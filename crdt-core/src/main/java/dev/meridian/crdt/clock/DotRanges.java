@@ -156,17 +156,21 @@ final class DotRanges {
     }
   }
 
-  /** Counters held here and not in {@code other}. */
+  /**
+   * Counters held here and not in {@code other}. Each range finds its place in {@code other} by
+   * binary search, so a few ranges minus many cost O(few log many).
+   */
   DotRanges minus(DotRanges other) {
     DotRanges out = new DotRanges();
-    int j = 0;
     for (int i = 0; i < size; i++) {
       long lo = start(i);
       long hi = end(i);
-      while (j < other.size && other.end(j) < lo) {
-        j++;
+      int k = other.indexOfRangeAtOrBefore(lo);
+      if (k < 0) {
+        k = 0;
+      } else if (other.end(k) < lo) {
+        k++;
       }
-      int k = j;
       while (lo <= hi) {
         if (k >= other.size || other.start(k) > hi) {
           out.addRange(lo, hi);
@@ -180,6 +184,19 @@ final class DotRanges {
       }
     }
     return out;
+  }
+
+  /** True if a counter is held both here and in {@code other}. */
+  boolean intersects(DotRanges other) {
+    DotRanges small = size <= other.size ? this : other;
+    DotRanges big = small == this ? other : this;
+    for (int i = 0; i < small.size; i++) {
+      long lo = small.start(i);
+      if (big.contains(lo) || big.sameUntil(lo, small.end(i)) < small.end(i)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True if every counter here is in {@code other}. */

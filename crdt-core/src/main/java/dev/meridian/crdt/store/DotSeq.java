@@ -70,7 +70,10 @@ public final class DotSeq extends DotStore {
   private int scanEpoch;
   private int visitEpoch;
   private boolean marksMatter;
-  private boolean integratedAny;
+  private List<SeqRun> batch;
+  private Map<ReplicaId, TreeMap<Long, List<SeqRun>>> blocked;
+  private java.util.ArrayDeque<SeqRun> wakeQueue;
+  private boolean waking;
   private SeqRun cursor;
   private long cursorStart;
   private long locOffset;
@@ -106,6 +109,14 @@ public final class DotSeq extends DotStore {
       n += waiting[i].len;
     }
     return n;
+  }
+
+  /**
+   * The number of runs waiting for an origin that has not arrived: zero in a replica that has
+   * every record its records refer to.
+   */
+  public int waitingRuns() {
+    return waitingN;
   }
 
   /** The number of runs the records are held in (a measure of fragmentation). */
@@ -342,7 +353,6 @@ public final class DotSeq extends DotStore {
       t.seen = 0;
       delta.addRecord(t);
     });
-    delta.releaseWaiting();
     return delta;
   }
 
@@ -397,7 +407,6 @@ public final class DotSeq extends DotStore {
     } else {
       cursor = null;
     }
-    delta.releaseWaiting();
     return delta;
   }
 
@@ -539,18 +548,20 @@ public final class DotSeq extends DotStore {
     } else if (waitingN == waiting.length) {
       waiting = Arrays.copyOf(waiting, waitingN * 2);
     }
+    r.slot = waitingN;
     waiting[waitingN++] = r;
+    register(r);
   }
 
   private void removeWaiting(SeqRun r) {
-    for (int i = 0; i < waitingN; i++) {
-      if (waiting[i] == r) {
-        waiting[i] = waiting[--waitingN];
-        waiting[waitingN] = null;
-        return;
-      }
+    int i = r.slot;
+    if (i >= waitingN || waiting[i] != r) {
+      throw new IllegalStateException("run not waiting");
     }
-    throw new IllegalStateException("run not waiting");
+    SeqRun last = waiting[--waitingN];
+    waiting[i] = last;
+    last.slot = i;
+    waiting[waitingN] = null;
   }
 
   /** Adds a record none of whose elements is here: integrates it, or parks it for an origin. */
@@ -559,6 +570,11 @@ public final class DotSeq extends DotStore {
       integrate(run, false);
       return;
     }
+    park(run);
+  }
+
+  /** Adds a record whose origins are not all here, unindexed, to the waiting runs. */
+  private void park(SeqRun run) {
     if (text && !marksMatter) {
       SeqRun prev = run.start > 1 ? index.find(run.replica, run.start - 1) : null;
       if (prev != null && prev.leaf == null && prev.live == run.live && prev.chainsTo(run)) {
@@ -608,7 +624,17 @@ public final class DotSeq extends DotStore {
     }
     SeqRun first = left == null ? tree.firstRun() : tree.next(left);
     SeqRun anchor = first == right ? left : scan(run, left, right, first);
-    integratedAny = true;
+    ReplicaId rep = run.replica;
+    long lo = run.start;
+    long hi = run.end();
+    place(run, anchor, indexed);
+    if (blocked != null) {
+      wake(rep, lo, hi);
+    }
+  }
+
+  /** Puts an integrated run after {@code anchor}, merging it into the anchor if it chains. */
+  private void place(SeqRun run, SeqRun anchor, boolean indexed) {
     if (anchor != null && text && anchor.chainsTo(run) && anchor.live == run.live
         && (!marksMatter || anchor.seen == run.seen)) {
       if (indexed) {
@@ -699,75 +725,68 @@ public final class DotSeq extends DotStore {
     return c != 0 ? c < 0 : a.start < b.start;
   }
 
-  /** Integrates every waiting run whose origins have arrived, and those that then can. */
-  private void releaseWaiting() {
-    if (waitingN == 0 || tree == null) {
-      return;
-    }
-    if (waitingN <= 16) {
-      boolean progress = true;
-      while (progress) {
-        progress = false;
-        for (int i = 0; i < waitingN; ) {
-          SeqRun w = waiting[i];
-          if (ready(w)) {
-            removeWaiting(w);
-            integrate(w, true);
-            progress = true;
-          } else {
-            i++;
-          }
-        }
-      }
-      return;
-    }
-    // Many waiting runs: wake them by the id they wait for (a worklist, not repeated passes).
-    Map<ReplicaId, TreeMap<Long, List<SeqRun>>> blocked = new HashMap<>();
-    List<SeqRun> queue = new ArrayList<>();
-    for (int i = 0; i < waitingN; i++) {
-      park(waiting[i], blocked, queue);
-    }
-    while (!queue.isEmpty()) {
-      SeqRun w = queue.remove(queue.size() - 1);
-      if (w.leaf != null) {
-        continue;
-      }
-      removeWaiting(w);
-      ReplicaId rep = w.replica;
-      long lo = w.start;
-      long hi = w.end();
-      integrate(w, true);
-      TreeMap<Long, List<SeqRun>> byCounter = blocked.get(rep);
-      if (byCounter != null) {
-        Map<Long, List<SeqRun>> woken = byCounter.subMap(lo, true, hi, true);
-        List<SeqRun> again = new ArrayList<>();
-        woken.values().forEach(again::addAll);
-        woken.clear();
-        for (SeqRun x : again) {
-          park(x, blocked, queue);
-        }
+  /** Files a waiting run under the first of its origins that is absent or waiting itself. */
+  private void register(SeqRun w) {
+    ReplicaId r = w.leftReplica;
+    long c = w.leftCounter;
+    if (r != null) {
+      SeqRun l = index.find(r, c);
+      if (l != null && l.leaf != null) {
+        r = null;
       }
     }
-  }
-
-  private void park(SeqRun w, Map<ReplicaId, TreeMap<Long, List<SeqRun>>> blocked, List<SeqRun> queue) {
-    ReplicaId r;
-    long c;
-    SeqRun l = w.leftReplica == null ? null : index.find(w.leftReplica, w.leftCounter);
-    if (w.leftReplica != null && (l == null || l.leaf == null)) {
-      r = w.leftReplica;
-      c = w.leftCounter;
-    } else {
-      SeqRun x = w.rightReplica == null ? null : index.find(w.rightReplica, w.rightCounter);
-      if (w.rightReplica != null && (x == null || x.leaf == null)) {
-        r = w.rightReplica;
-        c = w.rightCounter;
-      } else {
-        queue.add(w);
-        return;
+    if (r == null) {
+      r = w.rightReplica;
+      c = w.rightCounter;
+      SeqRun x = r == null ? null : index.find(r, c);
+      if (r == null || (x != null && x.leaf != null)) {
+        // Both origins integrated: only a forged record that refers into itself gets here.
+        r = w.replica;
+        c = w.start;
       }
+    }
+    if (blocked == null) {
+      blocked = new HashMap<>();
     }
     blocked.computeIfAbsent(r, k -> new TreeMap<>()).computeIfAbsent(c, k -> new ArrayList<>(1)).add(w);
+  }
+
+  private boolean isWaiting(SeqRun w) {
+    return w.leaf == null && w.slot < waitingN && waiting[w.slot] == w;
+  }
+
+  /** Integrates the waiting runs filed under ids {@code (r, lo..hi)}, just integrated. */
+  private void wake(ReplicaId r, long lo, long hi) {
+    TreeMap<Long, List<SeqRun>> byCounter = blocked.get(r);
+    if (byCounter == null) {
+      return;
+    }
+    Map<Long, List<SeqRun>> woken = byCounter.subMap(lo, true, hi, true);
+    if (woken.isEmpty()) {
+      return;
+    }
+    if (wakeQueue == null) {
+      wakeQueue = new java.util.ArrayDeque<>();
+    }
+    woken.values().forEach(wakeQueue::addAll);
+    woken.clear();
+    if (waking) {
+      return;
+    }
+    waking = true;
+    while (!wakeQueue.isEmpty()) {
+      SeqRun w = wakeQueue.poll();
+      if (!isWaiting(w)) {
+        continue;
+      }
+      if (ready(w)) {
+        removeWaiting(w);
+        integrate(w, true);
+      } else {
+        register(w);
+      }
+    }
+    waking = false;
   }
 
   // ---- join -----------------------------------------------------------------------------------
@@ -798,18 +817,24 @@ public final class DotSeq extends DotStore {
     cursor = null;
     int visit = ++visitEpoch;
     marksMatter = !otherKeyed;
-    integratedAny = false;
     boolean direct = index.size() == 0;
+    batch = new ArrayList<>();
     for (SeqTree.Leaf l = o.tree == null ? null : o.tree.firstLeaf(); l != null; l = l.next) {
       for (int i = 0; i < l.n; i++) {
         merge(l.runs[i], direct, selfContext, otherContext, otherKeyed, keepEmpty);
       }
     }
-    for (int i = 0; i < o.waitingN; i++) {
-      merge(o.waiting[i], false, selfContext, otherContext, otherKeyed, keepEmpty);
+    // Waiting runs in id order: a replica's later elements come after those they follow.
+    if (o.waitingN == 1) {
+      merge(o.waiting[0], false, selfContext, otherContext, otherKeyed, keepEmpty);
+    } else if (o.waitingN > 1) {
+      for (SeqRun w : o.waitingById()) {
+        merge(w, false, selfContext, otherContext, otherKeyed, keepEmpty);
+      }
     }
-    if (integratedAny) {
-      releaseWaiting();
+    if (batch != null) {
+      integrateBatch(batch);
+      batch = null;
     }
     if (!otherKeyed && !otherContext.isEmpty() && !direct) {
       for (SeqRun r : allRuns()) {
@@ -907,7 +932,49 @@ public final class DotSeq extends DotStore {
       tree.append(s);
       index.put(s);
     } else {
-      addRecord(s);
+      s.reach = 4;
+      index.put(s);
+      batch.add(s);
+    }
+  }
+
+  /**
+   * Integrates the records a join added, origins first (a depth-first walk over their origins), so
+   * none waits for another record of the same join; those whose origins are nowhere here wait.
+   */
+  private void integrateBatch(List<SeqRun> added) {
+    List<SeqRun> stack = new ArrayList<>();
+    for (SeqRun x : added) {
+      if (x.reach != 4) {
+        continue;
+      }
+      stack.add(x);
+      while (!stack.isEmpty()) {
+        SeqRun y = stack.get(stack.size() - 1);
+        if (y.reach != 4 && y.reach != 3) {
+          stack.remove(stack.size() - 1);
+          continue;
+        }
+        y.reach = 3;
+        SeqRun l = y.leftReplica == null ? null : index.find(y.leftReplica, y.leftCounter);
+        SeqRun r = y.rightReplica == null ? null : index.find(y.rightReplica, y.rightCounter);
+        if (l != null && l.reach == 4 && l.leaf == null) {
+          stack.add(l);
+        } else if (r != null && r.reach == 4 && r.leaf == null) {
+          stack.add(r);
+        } else {
+          stack.remove(stack.size() - 1);
+          boolean ready = (y.leftReplica == null || (l != null && l.leaf != null))
+              && (y.rightReplica == null || (r != null && r.leaf != null));
+          y.reach = 0;
+          if (ready) {
+            integrate(y, true);
+          } else {
+            index.remove(y);
+            park(y);
+          }
+        }
+      }
     }
   }
 
@@ -964,7 +1031,10 @@ public final class DotSeq extends DotStore {
       }
       return out;
     }
+    List<SeqRun> ordered = new ArrayList<>();
+    List<SeqRun> waitingPieces = new ArrayList<>();
     for (SeqRun r : all) {
+      List<SeqRun> to = r.leaf != null ? ordered : waitingPieces;
       if (text) {
         long c = r.start;
         while (c <= r.end()) {
@@ -973,7 +1043,7 @@ public final class DotSeq extends DotStore {
           if (!in) {
             SeqRun s = r.slice((int) (c - r.start), (int) (e - c + 1));
             s.seen = 0;
-            out.addRecord(s);
+            to.add(s);
           }
           c = e + 1;
         }
@@ -987,12 +1057,73 @@ public final class DotSeq extends DotStore {
           s.live = r.live && !in;
           s.value = v;
           s.visible = s.live || v.isVisible();
-          out.addRecord(s);
+          to.add(s);
         }
       }
     }
-    out.releaseWaiting();
+    out.adopt(ordered, waitingPieces);
     return out;
+  }
+
+  /**
+   * Fills this empty store with some of another store's records: {@code ordered}, pieces of its
+   * integrated runs in its order, and {@code parked}, pieces of its waiting runs. The pieces
+   * reachable through origins that are here form a subset closed under origins, whose FugueMax
+   * order is the other store's order restricted to it (whole subtrees are missing), so they are
+   * appended as they come; the rest wait. O(n log n), with no integration scans.
+   */
+  private void adopt(List<SeqRun> ordered, List<SeqRun> parked) {
+    for (SeqRun x : ordered) {
+      x.reach = 0;
+      index.put(x);
+    }
+    for (SeqRun x : parked) {
+      x.reach = 2;
+      index.put(x);
+    }
+    List<SeqRun> stack = new ArrayList<>();
+    for (SeqRun x : ordered) {
+      if (decideReach(x, stack)) {
+        if (tree == null) {
+          tree = new SeqTree();
+        }
+        tree.append(x);
+      } else {
+        addWaiting(x);
+      }
+    }
+    for (SeqRun x : parked) {
+      addWaiting(x);
+    }
+  }
+
+  /** Whether {@code x}'s origins are here and reachable in turn (iterative: chains are long). */
+  private boolean decideReach(SeqRun x, List<SeqRun> stack) {
+    stack.add(x);
+    while (!stack.isEmpty()) {
+      SeqRun y = stack.get(stack.size() - 1);
+      if (y.reach == 1 || y.reach == 2) {
+        stack.remove(stack.size() - 1);
+        continue;
+      }
+      y.reach = 3;
+      SeqRun l = y.leftReplica == null ? null : index.find(y.leftReplica, y.leftCounter);
+      SeqRun r = y.rightReplica == null ? null : index.find(y.rightReplica, y.rightCounter);
+      boolean missing = (y.leftReplica != null && (l == null || l.reach >= 2))
+          || (y.rightReplica != null && (r == null || r.reach >= 2));
+      if (missing) {
+        y.reach = 2;
+        stack.remove(stack.size() - 1);
+      } else if (l != null && l.reach == 0) {
+        stack.add(l);
+      } else if (r != null && r.reach == 0) {
+        stack.add(r);
+      } else {
+        y.reach = 1;
+        stack.remove(stack.size() - 1);
+      }
+    }
+    return x.reach == 1;
   }
 
   @Override
@@ -1037,6 +1168,8 @@ public final class DotSeq extends DotStore {
   @Override
   public DotSeq skeleton() {
     DotSeq out = new DotSeq(text);
+    List<SeqRun> ordered = new ArrayList<>();
+    List<SeqRun> parked = new ArrayList<>();
     for (SeqRun r : allRuns()) {
       if (r.live || (!text && !r.value.isEmpty())) {
         SeqRun t = r.slice(0, r.len);
@@ -1047,10 +1180,10 @@ public final class DotSeq extends DotStore {
           t.value = r.value.skeleton();
         }
         t.visible = false;
-        out.addRecord(t);
+        (r.leaf != null ? ordered : parked).add(t);
       }
     }
-    out.releaseWaiting();
+    out.adopt(ordered, parked);
     return out;
   }
 

@@ -30,6 +30,10 @@ final class SeqRun {
   boolean visible;
   /** The B-tree leaf holding this run, or null while it waits for an origin (buffered). */
   SeqTree.Leaf leaf;
+  /** Scratch state of DotSeq#adopt: 0 unknown, 1 reachable, 2 not, 3 being decided. */
+  byte reach;
+  /** While waiting: the run's slot in DotSeq's waiting array. */
+  int slot;
   /** Scratch mark of integration scans (see DotSeq#integrate). */
   int mark;
   /** Scratch mark of joins: the join that visited this run (see DotSeq#join). */
