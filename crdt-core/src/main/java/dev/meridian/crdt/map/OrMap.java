@@ -94,6 +94,19 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
   }
 
   /**
+   * Applies a change whose delta {@code build} makes from a claim of {@code dots} consecutive dots
+   * (for changes below list elements, or that mint several dots, such as inserting text or a list
+   * element with its fields); returns the delta.
+   *
+   * @throws IllegalArgumentException unless {@code dots >= 1}
+   */
+  public OrMap mutate(Replica replica, int dots,
+      java.util.function.Function<Replica.Claim, DotMap<TypedKey>> build) {
+    Replica.Claim claim = replica.claim(context, dots);
+    return applyDelta(claim, build.apply(claim));
+  }
+
+  /**
    * Removes the values under the last name of {@code path}: those of type {@code type}, or of every
    * type if {@code type} is null. Only what this replica has seen is removed. Returns the delta.
    */

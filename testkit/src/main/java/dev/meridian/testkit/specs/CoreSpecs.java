@@ -287,11 +287,90 @@ public final class CoreSpecs {
         .build();
   }
 
+  /**
+   * Document edits of lists and text at a few paths (mostly a list name and a text name, one name
+   * both use, one nested in a map the other ops write): list inserts (scalars and
+   * small maps), deletes, writes of elements and of their fields, element removals, lists nested
+   * in elements, text inserts and deletes. Positions are drawn independently of the state and taken
+   * modulo the current length; a position past the end, or a type clash, is a refused op.
+   */
+  public static OpGenerator<Document> documentSequenceOps() {
+    List<String> lists = List.of("l", "l", "m", "a.l");
+    List<String> texts = List.of("t", "t", "m", "a.t");
+    return random -> {
+      int where = random.nextInt(1 << 20);
+      int roll = random.nextInt(12);
+      // Lists and text mostly under names of their own, sometimes under one they share ("m").
+      String path = (roll >= 8 && roll <= 10 ? texts : lists).get(random.nextInt(4));
+      switch (roll) {
+        case 0:
+        case 1: {
+          Object v = random.nextBoolean() ? RandomValues.scalar(random)
+              : Map.of("f", RandomValues.element(random));
+          return docOp("insert(" + path + ", " + where + ", " + show(v) + ")",
+              d -> d.insert(path, where % (d.length(path) + 1), v));
+        }
+        case 2:
+          return docOp("delete(" + path + ", " + where + ")", d -> {
+            int n = d.length(path);
+            return n == 0 ? null : d.delete(path, where % n, Math.min(2, n - where % n));
+          });
+        case 3: {
+          Object v = RandomValues.scalar(random);
+          return docOp("set(" + path + "[" + where + "], " + show(v) + ")",
+              d -> d.length(path) == 0 ? null : d.set(path + "[" + where % d.length(path) + "]", v));
+        }
+        case 4:
+        case 5: {
+          Object v = RandomValues.element(random);
+          return docOp("set(" + path + "[" + where + "].f, " + show(v) + ")",
+              d -> d.length(path) == 0 ? null
+                  : d.set(path + "[" + where % d.length(path) + "].f", v));
+        }
+        case 6:
+          return docOp("remove(" + path + "[" + where + "])",
+              d -> d.length(path) == 0 ? null : d.remove(path + "[" + where % d.length(path) + "]"));
+        case 7: {
+          Object v = RandomValues.element(random);
+          return docOp("insert(" + path + "[" + where + "].sub, 0, " + show(v) + ")",
+              d -> d.length(path) == 0 ? null
+                  : d.insert(path + "[" + where % d.length(path) + "].sub", 0, v));
+        }
+        case 8:
+        case 9: {
+          String chars = String.valueOf((char) ('a' + random.nextInt(26))).repeat(1 + random.nextInt(2));
+          return docOp("insertText(" + path + ", " + where + ", " + show(chars) + ")",
+              d -> d.insertText(path, where % (d.length(path) + 1), chars));
+        }
+        case 10:
+          return docOp("deleteText(" + path + ", " + where + ")", d -> {
+            int n = d.length(path);
+            return n == 0 ? null : d.deleteText(path, where % n, Math.min(2, n - where % n));
+          });
+        default:
+          return docOp("remove(" + path + ")", d -> d.remove(path));
+      }
+    };
+  }
+
+  /**
+   * The JSON document with lists and text: the edits of {@link #documentOps} (depth 2) and of
+   * {@link #documentSequenceOps}, which collide on the same names.
+   */
+  public static CrdtSpec<Document> documentWithSequences() {
+    return CrdtSpec.builder("Document+sequences", Document::empty)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeDocument, CodecException.class))
+        .newState(Document::create)
+        .ops(OpGenerator.oneOf(documentOps(2), documentSequenceOps(), documentSequenceOps()))
+        .show(d -> d.toJson() + " " + d.map())
+        .build();
+  }
+
   private static Op<Document> docOp(String description, java.util.function.Function<Document, Document> edit) {
     return Op.of(description, (doc, replica) -> {
       try {
         return edit.apply(doc.bind(replica));
-      } catch (IllegalArgumentException clash) {
+      } catch (IllegalArgumentException | IndexOutOfBoundsException clash) {
         return null;
       }
     });
