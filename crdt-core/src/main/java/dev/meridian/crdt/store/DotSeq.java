@@ -62,11 +62,11 @@ public final class DotSeq extends DotStore {
    * [5] Equality is element by element (id, origins, presence, content), so it does not depend on
    *     how runs happen to be split; hashCode merges chaining runs to the same canonical runs.
    */
-  private final boolean text;
-  private SeqTree tree;
-  private final SeqIndex index = new SeqIndex();
-  private SeqRun[] waiting;
-  private int waitingN;
+  final boolean text;
+  SeqTree tree;
+  final SeqIndex index = new SeqIndex();
+  SeqRun[] waiting;
+  int waitingN;
   private int scanEpoch;
   private int visitEpoch;
   private boolean marksMatter;
@@ -78,7 +78,7 @@ public final class DotSeq extends DotStore {
   private long cursorStart;
   private long locOffset;
 
-  private DotSeq(boolean text) {
+  DotSeq(boolean text) {
     this.text = text;
   }
 
@@ -475,7 +475,7 @@ public final class DotSeq extends DotStore {
   // ---- structure ------------------------------------------------------------------------------
 
   /** Splits {@code r} after its first {@code k} elements; returns the new run holding the rest. */
-  private SeqRun split(SeqRun r, int k) {
+  SeqRun split(SeqRun r, int k) {
     SeqRun t = new SeqRun(r.replica, r.start + k, r.len - k, r.replica, r.start + k - 1,
         r.rightReplica, r.rightCounter);
     t.live = r.live;
@@ -542,7 +542,7 @@ public final class DotSeq extends DotStore {
     }
   }
 
-  private void addWaiting(SeqRun r) {
+  void addWaiting(SeqRun r) {
     if (waiting == null) {
       waiting = new SeqRun[2];
     } else if (waitingN == waiting.length) {
@@ -589,7 +589,7 @@ public final class DotSeq extends DotStore {
     addWaiting(run);
   }
 
-  private boolean ready(SeqRun r) {
+  boolean ready(SeqRun r) {
     if (r.leftReplica != null) {
       SeqRun l = index.find(r.leftReplica, r.leftCounter);
       if (l == null || l.leaf == null) {
@@ -1161,6 +1161,22 @@ public final class DotSeq extends DotStore {
   }
 
   @Override
+  public void forEachReplica(Consumer<ReplicaId> visitor) {
+    for (SeqRun r : allRuns()) {
+      visitor.accept(r.replica);
+      if (r.leftReplica != null) {
+        visitor.accept(r.leftReplica);
+      }
+      if (r.rightReplica != null) {
+        visitor.accept(r.rightReplica);
+      }
+      if (!text) {
+        r.value.forEachReplica(visitor);
+      }
+    }
+  }
+
+  @Override
   public DotSeq emptyLike() {
     return new DotSeq(text);
   }
@@ -1203,6 +1219,24 @@ public final class DotSeq extends DotStore {
 
   private String kind() {
     return text ? "text" : "list";
+  }
+
+  // ---- codecs -------------------------------------------------------------------------------
+
+  /** The records laid out for a codec (see {@link SeqColumns}); deterministic. */
+  public SeqColumns columns() {
+    return SeqLayout.columns(this);
+  }
+
+  /**
+   * Rebuilds a store from a codec's layout, validating it: ids unique and in range, positions
+   * within the elements so far, explicit origins present and on the right sides, the removed runs
+   * and characters matching the elements, no waiting record whose origins are here.
+   *
+   * @throws IllegalArgumentException if the layout is not a valid store
+   */
+  public static DotSeq fromColumns(SeqColumns columns) {
+    return SeqLayout.build(columns);
   }
 
   // ---- equality -------------------------------------------------------------------------------

@@ -63,6 +63,15 @@ public abstract sealed class DotStore permits DotSet, DotFun, DotMap, DotSeq {
   /** Visits every dot held. */
   public abstract void forEachDot(Consumer<Dot> visitor);
 
+  /**
+   * Visits every replica this store refers to (codecs build their replica tables from it): the
+   * replicas of its dots, and for a sequence those of its records and their origins. A replica may
+   * be visited more than once.
+   */
+  public void forEachReplica(Consumer<dev.meridian.crdt.ReplicaId> visitor) {
+    forEachDot(d -> visitor.accept(d.replica()));
+  }
+
   /** Visits every dot held, as ranges of counters of one replica (a sequence holds long runs). */
   public void forEachDotRange(CausalContext.RangeVisitor visitor) {
     forEachDot(d -> visitor.range(d.replica(), d.counter(), d.counter()));

@@ -30,6 +30,8 @@ final class SeqRun {
   boolean visible;
   /** The B-tree leaf holding this run, or null while it waits for an origin (buffered). */
   SeqTree.Leaf leaf;
+  /** Scratch of SeqLayout: the run's index in sequence order. */
+  int order;
   /** Scratch state of DotSeq#adopt: 0 unknown, 1 reachable, 2 not, 3 being decided. */
   byte reach;
   /** While waiting: the run's slot in DotSeq's waiting array. */

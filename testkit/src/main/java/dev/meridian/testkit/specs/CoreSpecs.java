@@ -450,6 +450,7 @@ public final class CoreSpecs {
    */
   public static CrdtSpec<Text> text() {
     return CrdtSpec.builder("Text", Text::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeText, CodecException.class))
         .ops(textOps())
         .show(t -> show(t.value()) + " " + t)
         .convergedCheck((t, applied) -> {
@@ -526,6 +527,7 @@ public final class CoreSpecs {
   /** The list: inserts, overwrites, field writes and deletes that collide. */
   public static CrdtSpec<OrList> orList() {
     return CrdtSpec.builder("OrList", OrList::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeList, CodecException.class))
         .ops(listOps())
         .show(l -> l.value() + " " + l)
         .build();
