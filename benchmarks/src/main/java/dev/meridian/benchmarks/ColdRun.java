@@ -25,7 +25,9 @@ import java.util.Map;
  * interpretation and JIT compilation included), repeated in several fresh JVMs; the median and range
  * are printed. Heap after: the heap in use after full GCs holding the result, minus before (the
  * trace or op stream loaded). Decoding reads bytes written by an earlier JVM, so no code of the
- * sequence types has run before it.
+ * sequence types has run before it. The {@code -5} measurements follow the anchors' method instead
+ * (anchors/README.md): the median of five consecutive runs in one fresh process, the first (cold)
+ * one included.
  *
  * <p>Run (from the repository root; 5 JVMs per measurement, a few minutes on this machine):
  *
@@ -38,8 +40,9 @@ import java.util.Map;
  */
 public final class ColdRun {
   /** The measurements, in the order {@code all} runs them. */
-  static final List<String> MEASUREMENTS = List.of("trace-apply", "trace-apply-document",
-      "trace-plain", "trace-decode", "trace-decode-merge", "json-apply", "json-plain", "json-decode");
+  static final List<String> MEASUREMENTS = List.of("trace-apply", "trace-apply-5",
+      "trace-apply-document", "trace-plain", "trace-decode", "trace-decode-5",
+      "trace-decode-merge", "json-apply", "json-apply-5", "json-plain", "json-decode");
 
   private ColdRun() {}
 
@@ -124,6 +127,39 @@ public final class ColdRun {
         check(JsonWorkload.replay(ops).equals(d.get("items")), name);
         break;
       }
+      case "trace-apply-5": {
+        EditingTrace trace = EditingTrace.automergePaper();
+        double[] ms = new double[5];
+        for (int i = 0; i < 5; i++) {
+          long a = System.nanoTime();
+          Text t = Workloads.applyTrace(trace, Workloads.replica(1));
+          ms[i] = (System.nanoTime() - a) / 1e6;
+          check(t.length() == 104_852, name);
+        }
+        return median(ms);
+      }
+      case "trace-decode-5": {
+        byte[] bytes = Files.readAllBytes(dir.resolve("trace.bin"));
+        double[] ms = new double[5];
+        for (int i = 0; i < 5; i++) {
+          long a = System.nanoTime();
+          Text t = CrdtCodec.decodeText(bytes);
+          ms[i] = (System.nanoTime() - a) / 1e6;
+          check(t.length() == 104_852, name);
+        }
+        return median(ms);
+      }
+      case "json-apply-5": {
+        List<JsonWorkload.Op> ops = JsonWorkload.generate(Workloads.JSON_OPS, Workloads.JSON_SEED);
+        double[] ms = new double[5];
+        for (int i = 0; i < 5; i++) {
+          long a = System.nanoTime();
+          Document d = Workloads.applyJson(ops, Workloads.replica(1));
+          ms[i] = (System.nanoTime() - a) / 1e6;
+          check(d.length("items") == 7_436, name);
+        }
+        return median(ms);
+      }
       case "json-plain": {
         List<JsonWorkload.Op> ops = JsonWorkload.generate(Workloads.JSON_OPS, Workloads.JSON_SEED);
         t0 = System.nanoTime();
@@ -144,6 +180,12 @@ public final class ColdRun {
         throw new IllegalArgumentException("unknown measurement " + name + "; known: " + MEASUREMENTS);
     }
     return String.format(Locale.ROOT, "ms=%.1f heap=%d", (t1 - t0) / 1e6, heap);
+  }
+
+  private static String median(double[] ms) {
+    double[] sorted = ms.clone();
+    Arrays.sort(sorted);
+    return String.format(Locale.ROOT, "ms=%.1f heap=-1", sorted[sorted.length / 2]);
   }
 
   private static void check(boolean ok, String name) {
@@ -175,7 +217,7 @@ public final class ColdRun {
         System.err.println("run " + (r + 1) + ": " + line);
       }
     }
-    System.out.println("| measurement (first run in a fresh JVM) | median ms | min-max ms | heap after MiB |");
+    System.out.println("| measurement (fresh JVM each) | median ms | min-max ms | heap after MiB |");
     System.out.println("|---|---:|---:|---:|");
     for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
       double[] ms = e.getValue().stream().mapToDouble(x -> x[0]).sorted().toArray();

@@ -43,7 +43,13 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   protected final CausalContext context;
 
   /** Dots in {@link #context} whose own events this state has not applied; usually empty. */
-  private CausalContext pending = new CausalContext();
+  private CausalContext pending = NO_PENDING;
+
+  /**
+   * The pending dots of states that have none (most), shared: pending is replaced, never changed
+   * in place while empty, so one instance serves all and a delta costs no allocation for it.
+   */
+  private static final CausalContext NO_PENDING = new CausalContext();
 
   /** True for a delta made by mutators: its removals are witnessed by keys (see DotStore). */
   protected boolean keyed;
@@ -192,7 +198,9 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
    * mutation removed are pending in the delta: it names them without applying their events.
    */
   protected T applyDelta(Replica.Claim claim, S deltaStore) {
-    CausalContext removed = claim.context().minus(claim.events());
+    // The context is the events plus what was removed: equal sizes mean nothing was removed.
+    CausalContext removed = claim.context().dotCount() == claim.events().dotCount()
+        ? NO_PENDING : claim.context().minus(claim.events());
     T delta = create(deltaStore, claim.context(), removed, true);
     join(delta);
     return delta;
@@ -212,7 +220,7 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     CausalContext deltaPending;
     if (removed == null || removed.isEmpty()) {
       deltaContext = new CausalContext();
-      deltaPending = new CausalContext();
+      deltaPending = NO_PENDING;
     } else {
       deltaContext = removed.copy();
       deltaPending = removed;

@@ -263,7 +263,7 @@ public final class Document implements DeltaCrdt<Document> {
     int dots = 1 + Values.dotsNeeded(value);
     Path p = Path.parse(path);
     checkPosition(sizeAt(p, CrdtType.LIST), index);
-    return edit(p, CrdtType.LIST, dots, (cur, claim) -> {
+    return editChecked(p, CrdtType.LIST, dots, (cur, claim) -> {
       DotSeq list = cur == null ? DotSeq.newList() : (DotSeq) cur;
       long id = claim.dot().counter();
       DotStore content = Values.write(value, new Values.Dots(writer(), id + 1));
@@ -285,7 +285,7 @@ public final class Document implements DeltaCrdt<Document> {
 
   private Document delete(Path p, int index, int count) {
     checkRange(sizeAt(p, CrdtType.LIST), index, count);
-    return edit(p, CrdtType.LIST, 1,
+    return editChecked(p, CrdtType.LIST, 1,
         (cur, claim) -> cur == null ? DotSeq.newList() : ((DotSeq) cur).removeDelta(index, count, claim.context()));
   }
 
@@ -300,7 +300,7 @@ public final class Document implements DeltaCrdt<Document> {
     requireArgument(!text.isEmpty(), "nothing to insert");
     Path p = Path.parse(path);
     checkPosition(sizeAt(p, CrdtType.TEXT), index);
-    return edit(p, CrdtType.TEXT, text.length(), (cur, claim) ->
+    return editChecked(p, CrdtType.TEXT, text.length(), (cur, claim) ->
         (cur == null ? DotSeq.newText() : (DotSeq) cur)
             .insertTextDelta(index, writer().id(), claim.dot().counter(), text));
   }
@@ -315,7 +315,7 @@ public final class Document implements DeltaCrdt<Document> {
   public Document deleteText(String path, int index, int count) {
     Path p = Path.parse(path);
     checkRange(sizeAt(p, CrdtType.TEXT), index, count);
-    return edit(p, CrdtType.TEXT, 1,
+    return editChecked(p, CrdtType.TEXT, 1,
         (cur, claim) -> cur == null ? DotSeq.newText() : ((DotSeq) cur).removeDelta(index, count, claim.context()));
   }
 
@@ -329,6 +329,7 @@ public final class Document implements DeltaCrdt<Document> {
     return s == null ? 0 : (int) ((DotSeq) s).size();
   }
 
+  /** Checks the path (as {@link #edit} does) and returns the length of the list or text there. */
   private int sizeAt(Path p, CrdtType type) {
     check(p.segments(), type);
     DotStore s = find(p.segments(), type);
@@ -360,8 +361,13 @@ public final class Document implements DeltaCrdt<Document> {
    * and builds the delta down the path: maps for keys, element records for indexes.
    */
   private Document edit(Path path, CrdtType leafType, int dots, Edit edit) {
+    check(path.segments(), leafType);
+    return editChecked(path, leafType, dots, edit);
+  }
+
+  /** {@link #edit} for a path {@link #sizeAt} has just checked. */
+  private Document editChecked(Path path, CrdtType leafType, int dots, Edit edit) {
     List<Path.Segment> segs = path.segments();
-    check(segs, leafType);
     return new Document(map.mutate(writer(), dots,
         claim -> castTypedMap(descend(map.store(), segs, 0, leafType, edit, claim))), null);
   }

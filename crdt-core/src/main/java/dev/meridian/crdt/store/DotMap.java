@@ -153,6 +153,13 @@ public final class DotMap<K> extends DotStore {
   }
 
   @Override
+  public void forEachDotRange(CausalContext.RangeVisitor visitor) {
+    for (DotStore s : entries.values()) {
+      s.forEachDotRange(visitor);
+    }
+  }
+
+  @Override
   public void forEachReplica(Consumer<dev.meridian.crdt.ReplicaId> visitor) {
     for (DotStore s : entries.values()) {
       s.forEachReplica(visitor);

@@ -71,6 +71,7 @@ public final class DotSeq extends DotStore {
   private int visitEpoch;
   private boolean marksMatter;
   private List<SeqRun> batch;
+  /** Waiting runs by the id they wait for; built on the first integration that may wake one. */
   private Map<ReplicaId, TreeMap<Long, List<SeqRun>>> blocked;
   private java.util.ArrayDeque<SeqRun> wakeQueue;
   private boolean waking;
@@ -550,7 +551,9 @@ public final class DotSeq extends DotStore {
     }
     r.slot = waitingN;
     waiting[waitingN++] = r;
-    register(r);
+    if (blocked != null) {
+      register(r);
+    }
   }
 
   private void removeWaiting(SeqRun r) {
@@ -627,8 +630,15 @@ public final class DotSeq extends DotStore {
     ReplicaId rep = run.replica;
     long lo = run.start;
     long hi = run.end();
+    if (waitingN > 0 && blocked == null) {
+      // Filed before the run is placed, so each waiting run is filed under what it waits for.
+      blocked = new HashMap<>();
+      for (int i = 0; i < waitingN; i++) {
+        register(waiting[i]);
+      }
+    }
     place(run, anchor, indexed);
-    if (blocked != null) {
+    if (waitingN > 0) {
       wake(rep, lo, hi);
     }
   }
@@ -744,9 +754,6 @@ public final class DotSeq extends DotStore {
         r = w.replica;
         c = w.start;
       }
-    }
-    if (blocked == null) {
-      blocked = new HashMap<>();
     }
     blocked.computeIfAbsent(r, k -> new TreeMap<>()).computeIfAbsent(c, k -> new ArrayList<>(1)).add(w);
   }
