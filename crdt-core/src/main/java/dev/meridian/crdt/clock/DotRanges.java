@@ -109,7 +109,9 @@ final class DotRanges {
   }
 
   void addRange(long lo, long hi) {
-    requireArgument(lo >= 1 && lo <= hi, "bad dot range [%s, %s]", lo, hi);
+    if (lo < 1 || lo > hi) { // tested first: the varargs call would box on every add
+      requireArgument(false, "bad dot range [%s, %s]", lo, hi);
+    }
     // Fast path: append at or extend the last range.
     if (size == 0 || lo > max() + 1) {
       ensureCapacity(size + 1);

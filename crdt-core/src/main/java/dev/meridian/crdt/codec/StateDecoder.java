@@ -546,9 +546,12 @@ final class StateDecoder {
   }
 
   private void presentRange(ReplicaId r, long lo, long hi) throws CodecException {
-    require(context.contains(r, lo) && context.sameUntil(r, lo, hi) == hi,
-        "present elements %s:%s..%s are not all in the context", r, lo, hi);
-    require(!pending.containsAny(r, lo, hi), "present elements %s:%s..%s are pending", r, lo, hi);
+    if (!context.contains(r, lo) || context.sameUntil(r, lo, hi) != hi) {
+      require(false, "present elements %s:%s..%s are not all in the context", r, lo, hi);
+    }
+    if (pending.containsAny(r, lo, hi)) {
+      require(false, "present elements %s:%s..%s are pending", r, lo, hi);
+    }
     elementReplicas.add(r);
     elementRanges.add(new long[] {lo, hi});
   }

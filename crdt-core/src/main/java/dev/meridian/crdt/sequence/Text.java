@@ -76,8 +76,9 @@ public final class Text extends CausalCrdt<Text, DotSeq> {
    * @throws IllegalArgumentException unless the range lies within the text
    */
   public Text delete(Replica replica, int index, int count) {
-    requireArgument(index >= 0 && count >= 0 && (long) index + count <= store.size(),
-        "cannot delete %s characters at %s of %s", count, index, store.size());
+    if (index < 0 || count < 0 || (long) index + count > store.size()) {
+      requireArgument(false, "cannot delete %s characters at %s of %s", count, index, store.size());
+    }
     Replica.Counters claimed = replica.claimCounters(context, 1);
     CausalContext removed = new CausalContext();
     DotSeq delta = store.delete(index, count, removed);

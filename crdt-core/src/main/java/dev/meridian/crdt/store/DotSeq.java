@@ -76,6 +76,8 @@ public final class DotSeq extends DotStore {
   private java.util.ArrayDeque<SeqRun> wakeQueue;
   private boolean waking;
   private SeqRun cursor;
+  /** A hint: the cursor's index in its leaf, if it has not moved since (checked before use). */
+  private int cursorSlot;
   private long cursorStart;
   private long locOffset;
 
@@ -201,6 +203,7 @@ public final class DotSeq extends DotStore {
     SeqRun r = tree.findVisible(p);
     locOffset = tree.foundOffset;
     cursor = r;
+    cursorSlot = tree.foundSlot;
     cursorStart = p - locOffset;
     return r;
   }
@@ -227,7 +230,7 @@ public final class DotSeq extends DotStore {
       right = left;
       rc = left.start + off + 1;
     } else {
-      right = tree.next(left);
+      right = tree.next(left, cursorSlot);
       rc = right == null ? 0 : right.start;
     }
     return new SeqRun(replica, first, len, left == null ? null : left.replica,
@@ -269,13 +272,28 @@ public final class DotSeq extends DotStore {
       tree.insertAfter(left, mine);
       index.put(mine);
       cursor = mine;
+      cursorSlot = SeqTree.indexIn(mine.leaf, mine);
       cursorStart = at;
     }
     rec.live = true;
     rec.visible = true;
     rec.chars = content;
-    DotSeq delta = new DotSeq(true);
-    delta.addRecord(rec);
+    return single(rec);
+  }
+
+  /**
+   * A delta holding one fresh record: integrated if it has no origins, else waiting (its origins
+   * are other elements, absent from the delta) — what addRecord would decide, without lookups.
+   */
+  private DotSeq single(SeqRun rec) {
+    DotSeq delta = new DotSeq(text);
+    delta.index.put(rec);
+    if (rec.leftReplica == null && rec.rightReplica == null) {
+      delta.tree = new SeqTree();
+      delta.tree.append(rec);
+    } else {
+      delta.addWaiting(rec);
+    }
     return delta;
   }
 
@@ -363,8 +381,9 @@ public final class DotSeq extends DotStore {
    */
   public DotSeq delete(long at, long count, CausalContext deltaContext) {
     requireArgument(text, "not a text");
-    requireArgument(count >= 0 && at >= 0 && at + count <= size(),
-        "cannot delete %s characters at %s of %s", count, at, size());
+    if (count < 0 || at < 0 || at + count > size()) {
+      requireArgument(false, "cannot delete %s characters at %s of %s", count, at, size());
+    }
     DotSeq delta = new DotSeq(true);
     if (count == 0) {
       return delta;
@@ -815,9 +834,10 @@ public final class DotSeq extends DotStore {
       CausalContext otherContext,
       boolean otherKeyed,
       boolean keepEmpty) {
-    requireArgument(other instanceof DotSeq, "cannot join a sequence with %s", other.getClass());
+    if (!(other instanceof DotSeq) || ((DotSeq) other).text != text) {
+      requireArgument(false, "cannot join a %s with %s", kind(), other);
+    }
     DotSeq o = (DotSeq) other;
-    requireArgument(o.text == text, "cannot join a %s with a %s", kind(), o.kind());
     if (o == this) {
       return;
     }

@@ -182,7 +182,9 @@ final class SeqLayout {
     s.tree = new SeqTree();
     long[] removed = c.removed();
     for (int k = 0; k < removed.length; k++) {
-      requireArgument(removed[k] >= 0 && (removed[k] > 0 || k == 0), "bad removed run %s", removed[k]);
+      if (removed[k] < 0 || (removed[k] == 0 && k != 0)) {
+        requireArgument(false, "bad removed run %s", removed[k]);
+      }
     }
     int ri = 0;
     long runLeft = removed.length == 0 ? 0 : removed[0];
@@ -193,8 +195,9 @@ final class SeqLayout {
     List<SeqColumns.Unit> explicitUnits = new ArrayList<>();
     for (SeqColumns.Unit u : c.units()) {
       checkIds(s, u);
-      requireArgument(u.position() >= 0 && u.position() <= total,
-          "position %s past the %s elements before it", u.position(), total);
+      if (u.position() < 0 || u.position() > total) {
+        requireArgument(false, "position %s past the %s elements before it", u.position(), total);
+      }
       SeqRun anchor = null;
       ReplicaId dlr = null;
       long dlc = 0;
@@ -267,18 +270,22 @@ final class SeqLayout {
   private static void element(SeqRun run, SeqColumns c, int element) {
     run.type = c.types().get(element);
     run.value = c.values().get(element);
-    requireArgument(run.type != null && run.value != null, "list element %s without a value", element);
+    if (run.type == null || run.value == null) {
+      requireArgument(false, "list element %s without a value", element);
+    }
     run.visible = run.live || run.value.isVisible();
   }
 
   private static void checkIds(DotSeq s, SeqColumns.Unit u) {
     requireArgument(u.replica() != null, "a unit without a replica");
-    requireArgument(u.start() >= 1 && u.length() >= 1 && u.start() <= (1L << 62) - u.length(),
-        "bad element ids %s..+%s", u.start(), u.length());
+    if (u.start() < 1 || u.length() < 1 || u.start() > (1L << 62) - u.length()) {
+      requireArgument(false, "bad element ids %s..+%s", u.start(), u.length());
+    }
     SeqRun clash = s.index.find(u.replica(), u.start());
     SeqRun after = s.index.ceiling(u.replica(), u.start());
-    requireArgument(clash == null && (after == null || after.start > u.start() + u.length() - 1),
-        "element ids %s:%s..+%s appear twice", u.replica(), u.start(), u.length());
+    if (clash != null || (after != null && after.start <= u.start() + u.length() - 1)) {
+      requireArgument(false, "element ids %s:%s..+%s appear twice", u.replica(), u.start(), u.length());
+    }
   }
 
   private static void assignChars(DotSeq s, String chars) {
@@ -355,8 +362,9 @@ final class SeqLayout {
     requireArgument(element == c.types().size() && element == c.values().size(),
         "%s types and %s values for %s list elements", c.types().size(), c.values().size(), element);
     for (SeqRun run : added) {
-      requireArgument(!s.ready(run), "a waiting record %s:%s whose origins are here",
-          run.replica, run.start);
+      if (s.ready(run)) {
+        requireArgument(false, "a waiting record %s:%s whose origins are here", run.replica, run.start);
+      }
       s.addWaiting(run);
     }
   }

@@ -50,6 +50,8 @@ final class SeqTree {
 
   /** Offset within the run found by the last {@link #findVisible} or {@link #findTotal}. */
   long foundOffset;
+  /** Index in its leaf of the run found by the last {@link #findVisible}. */
+  int foundSlot;
 
   long vis() {
     return root == null ? 0 : root.vis;
@@ -78,6 +80,16 @@ final class SeqTree {
   SeqRun next(SeqRun r) {
     Leaf l = r.leaf;
     int i = indexIn(l, r);
+    if (i + 1 < l.n) {
+      return l.runs[i + 1];
+    }
+    return l.next == null ? null : l.next.runs[0];
+  }
+
+  /** {@link #next}, trying {@code hint} as r's index in its leaf first. */
+  SeqRun next(SeqRun r, int hint) {
+    Leaf l = r.leaf;
+    int i = hint >= 0 && hint < l.n && l.runs[hint] == r ? hint : indexIn(l, r);
     if (i + 1 < l.n) {
       return l.runs[i + 1];
     }
@@ -129,6 +141,7 @@ final class SeqTree {
       int v = l.runs[i].vis();
       if (p < v) {
         foundOffset = p;
+        foundSlot = i;
         return l.runs[i];
       }
       p -= v;
