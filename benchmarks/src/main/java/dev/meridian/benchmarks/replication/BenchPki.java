@@ -1,0 +1,127 @@
+package dev.meridian.benchmarks.replication;
+
+import dev.meridian.transport.grpc.TlsSettings;
+import java.io.File;
+import java.io.IOException;
+import java.io.Writer;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.security.cert.X509Certificate;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A throwaway certificate authority for benchmarks (as the transport tests make theirs): EC P-256 keys, a self-signed CA, and leaf
+ * certificates valid for 127.0.0.1 and localhost (client and server use), written as PEM files
+ * (certificate, PKCS#8 key) under a directory.
+ */
+final class BenchPki {
+  private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+
+  private final Path dir;
+  private final String name;
+  private final KeyPair caKeys;
+  private final X509Certificate caCert;
+
+  /** A new CA named {@code name}, writing its files under {@code dir}. */
+  BenchPki(Path dir, String name) throws IOException, GeneralSecurityException {
+    this.dir = dir;
+    this.name = name;
+    this.caKeys = keys();
+    X500Name subject = new X500Name("CN=" + name);
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(subject, serial(), notBefore(),
+        notAfter(), subject, caKeys.getPublic());
+    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+    b.addExtension(Extension.keyUsage, true,
+        new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+    this.caCert = sign(b, caKeys);
+    writePem(caFile(), caCert);
+  }
+
+  /** The CA certificate file (what peers trust). */
+  File caFile() {
+    return dir.resolve(name + "-ca.pem").toFile();
+  }
+
+  /** Issues a leaf certificate with CN {@code cn}; returns mutual TLS settings using this CA. */
+  TlsSettings issue(String cn) throws IOException, GeneralSecurityException {
+    KeyPair keys = keys();
+    X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
+        new X500Name("CN=" + name), serial(), notBefore(), notAfter(), new X500Name("CN=" + cn),
+        keys.getPublic());
+    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+        new GeneralName(GeneralName.dNSName, "localhost"),
+        new GeneralName(GeneralName.dNSName, cn)}));
+    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+        new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
+    b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+    X509Certificate cert = sign(b, caKeys);
+    File certFile = dir.resolve(name + "-" + cn + ".pem").toFile();
+    File keyFile = dir.resolve(name + "-" + cn + "-key.pem").toFile();
+    writePem(certFile, cert);
+    try (Writer w = Files.newBufferedWriter(keyFile.toPath(), StandardCharsets.US_ASCII);
+        JcaPEMWriter pem = new JcaPEMWriter(w)) {
+      pem.writeObject(new JcaPKCS8Generator(keys.getPrivate(), null));
+    }
+    return TlsSettings.mutual(certFile, keyFile, caFile());
+  }
+
+  private static KeyPair keys() throws GeneralSecurityException {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    return g.generateKeyPair();
+  }
+
+  private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair issuer)
+      throws GeneralSecurityException {
+    try {
+      ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA")
+          .build(issuer.getPrivate());
+      return new JcaX509CertificateConverter().getCertificate(b.build(signer));
+    } catch (OperatorCreationException e) {
+      throw new GeneralSecurityException(e);
+    }
+  }
+
+  private static void writePem(File f, Object o) throws IOException {
+    try (Writer w = Files.newBufferedWriter(f.toPath(), StandardCharsets.US_ASCII);
+        JcaPEMWriter pem = new JcaPEMWriter(w)) {
+      pem.writeObject(o);
+    }
+  }
+
+  private static BigInteger serial() {
+    return BigInteger.valueOf(SERIAL.incrementAndGet());
+  }
+
+  private static Date notBefore() {
+    return new Date(System.currentTimeMillis() - 3_600_000L);
+  }
+
+  private static Date notAfter() {
+    return new Date(System.currentTimeMillis() + 86_400_000L);
+  }
+}

@@ -1,0 +1,327 @@
+package dev.meridian.transport.grpc;
+
+import dev.meridian.transport.proto.ReplicationGrpc;
+import dev.meridian.transport.store.DocDelta;
+import dev.meridian.transport.store.ReplicaStore;
+import dev.meridian.transport.sync.PeerStats;
+import dev.meridian.transport.sync.Replicator;
+import dev.meridian.transport.sync.SyncConfig;
+import dev.meridian.transport.sync.SyncSession;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's replication over gRPC: a {@link Replicator} on a single event-loop thread, a server
+ * for the Sync streams peers open, and channels to the peers it dials. Everything the engine does
+ * runs on that thread; gRPC callbacks and local writes only post to it.
+ *
+ * <p>Flow control: outbound frames are polled only while the stream {@code isReady()}, and polling
+ * resumes on {@code onReady}; inbound frames are requested one at a time, after the previous one
+ * was applied, so a peer that floods is slowed by HTTP/2 flow control and a slow one makes this
+ * replica stop pulling from storage. Local writes reach the loop through a bounded hand-off: when
+ * it overflows, the writes are left to catch-up instead of buffered.
+ */
+public final class ReplicationNode implements AutoCloseable {
+  /*
+   * Design notes.
+   * [1] One thread per replica is enough: the engine's work per frame is a decode and a join, and
+   *     gRPC's own threads do the I/O. It also makes the engine's single-threaded contract free.
+   * [2] Inbound frames are requested one by one (disableAutoRequest), so at most one frame per
+   *     stream waits in the loop's queue: memory per peer is bounded by the message size limit.
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(ReplicationNode.class);
+  private static final int LOCAL_FEED_LIMIT = 1 << 16;
+
+  /** Opens a channel to a peer address (host:port). */
+  @FunctionalInterface
+  public interface ChannelFactory {
+    /** A channel to {@code address}. */
+    ManagedChannel open(String address) throws IOException;
+  }
+
+  private final ReplicaStore store;
+  private final SyncConfig config;
+  private final ChannelFactory channelFactory;
+  private final ScheduledExecutorService loop;
+  private final Replicator replicator;
+  private final Map<String, ManagedChannel> channels = new HashMap<>();
+  private final AtomicLong identityRefusals = new AtomicLong();
+  private final AtomicLong transportRefusals = new AtomicLong();
+  private final ConcurrentLinkedQueue<DocDelta> feed = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger feedSize = new AtomicInteger();
+  private final AtomicBoolean feedOverflow = new AtomicBoolean();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final AutoCloseable subscription;
+  private Server server;
+  private ScheduledFuture<?> tickFuture;
+  private long tickAt = Long.MAX_VALUE;
+  private volatile boolean closed;
+
+  private ReplicationNode(ReplicaStore store, SyncConfig config, ChannelFactory channels) {
+    this.store = store;
+    this.config = config;
+    this.channelFactory = channels;
+    this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "meridian-sync-" + store.replicaId());
+      t.setDaemon(true);
+      return t;
+    });
+    this.replicator = new Replicator(store, config, new SecureRandom(), System.nanoTime());
+    this.subscription = store.subscribe(this::onLocalWrite);
+  }
+
+  /**
+   * Starts replication: serves Sync streams on {@code server} (null to only dial) and dials with
+   * {@code channels}. The server builder should carry the transport security and message size
+   * limit; {@code tls} is used for the allowlist check of peer certificates.
+   */
+  public static ReplicationNode start(ReplicaStore store, SyncConfig config, TlsSettings tls,
+      ServerBuilder<?> server, ChannelFactory channels) throws IOException {
+    ReplicationNode node = new ReplicationNode(Objects.requireNonNull(store),
+        Objects.requireNonNull(config), Objects.requireNonNull(channels));
+    if (server != null) {
+      node.server = server
+          .addService(ServerInterceptors.intercept(new ReplicationService(node),
+              IdentityCheck.server(tls, node.identityRefusals)))
+          .build()
+          .start();
+    }
+    node.execute(() -> {});
+    return node;
+  }
+
+  /**
+   * Starts replication over Netty: listens on {@code listen} (null to only dial) with {@code tls},
+   * dials peers with the same settings. A frame over the configured maximum size is refused by the
+   * engine with RESOURCE_EXHAUSTED and a Goodbye saying so; gRPC itself cuts any message over twice
+   * that size before reading it (the peer then sees only a reset stream).
+   */
+  public static ReplicationNode startNetty(ReplicaStore store, SyncConfig config, TlsSettings tls,
+      InetSocketAddress listen) throws IOException {
+    ServerBuilder<?> server = listen == null ? null
+        : NettyServerBuilder.forAddress(listen, tls.serverCredentials())
+            .maxInboundMessageSize(hardLimit(config))
+            .directExecutor() // callbacks only post to the loop
+            .permitKeepAliveTime(1, TimeUnit.SECONDS);
+    ReplicationNode[] self = new ReplicationNode[1];
+    ChannelFactory channels = address -> NettyChannelBuilder
+        .forTarget(address, tls.channelCredentials())
+        .maxInboundMessageSize(hardLimit(config))
+        .directExecutor() // callbacks only post to the loop
+        .intercept(IdentityCheck.client(tls, self[0].identityRefusals))
+        .build();
+    self[0] = start(store, config, tls, server, channels);
+    return self[0];
+  }
+
+  /** gRPC's own message limit: twice the engine's, so the engine can answer in between. */
+  public static int hardLimit(SyncConfig config) {
+    return (int) Math.min(Integer.MAX_VALUE, 2L * config.maxMessageBytes());
+  }
+
+  /** The port the server listens on, or -1 without a server. */
+  public int port() {
+    return server == null ? -1 : server.getPort();
+  }
+
+  /** Per-peer statistics (lag, bytes and deltas in and out, last contact). */
+  public List<PeerStats> peers() {
+    return onLoop(replicator::peers);
+  }
+
+  /** Frames refused by the engine, streams refused for their peer's identity, oversized frames. */
+  public long refusals() {
+    return onLoop(replicator::rejectedFrames) + identityRefusals.get() + transportRefusals.get();
+  }
+
+  /** The store replicated. */
+  public ReplicaStore store() {
+    return store;
+  }
+
+  /** Closes every stream with a Goodbye, then the server, the channels and the loop. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    try {
+      onLoop(() -> {
+        replicator.shutdown();
+        return null;
+      });
+    } catch (RuntimeException e) {
+      LOG.debug("shutdown of the engine failed", e);
+    }
+    closed = true;
+    try {
+      subscription.close();
+    } catch (Exception e) {
+      LOG.debug("unsubscribing failed", e);
+    }
+    if (server != null) {
+      server.shutdown();
+    }
+    loop.execute(() -> channels.values().forEach(ManagedChannel::shutdown));
+    loop.shutdown();
+    try {
+      if (server != null && !server.awaitTermination(2, TimeUnit.SECONDS)) {
+        server.shutdownNow();
+      }
+      loop.awaitTermination(2, TimeUnit.SECONDS);
+      for (ManagedChannel c : new ArrayList<>(channels.values())) {
+        if (!c.awaitTermination(2, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  // ---- the loop ---------------------------------------------------------------------------------
+
+  long now() {
+    return System.nanoTime();
+  }
+
+  Replicator replicator() {
+    return replicator;
+  }
+
+  /** Runs {@code r} on the loop, then reschedules the engine's timer. */
+  void execute(Runnable r) {
+    if (closed) {
+      return;
+    }
+    try {
+      loop.execute(() -> {
+        try {
+          r.run();
+        } catch (RuntimeException e) {
+          LOG.error("replication loop task failed", e);
+        }
+        reschedule();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("loop closed; task dropped");
+    }
+  }
+
+  private <T> T onLoop(Supplier<T> s) {
+    try {
+      return java.util.concurrent.CompletableFuture.supplyAsync(s, loop).get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("replication loop did not answer", e);
+    }
+  }
+
+  private void reschedule() {
+    long now = now();
+    long d = replicator.nextDeadline(now);
+    if (d == Long.MAX_VALUE || closed) {
+      return;
+    }
+    if (tickFuture != null && !tickFuture.isDone() && tickAt <= d) {
+      return;
+    }
+    if (tickFuture != null) {
+      tickFuture.cancel(false);
+    }
+    tickAt = d;
+    tickFuture = loop.schedule(() -> {
+      tickFuture = null;
+      tickAt = Long.MAX_VALUE;
+      long t = now();
+      try {
+        replicator.tick(t);
+        for (String address : replicator.dueDials(t)) {
+          dial(address, t);
+        }
+      } catch (RuntimeException e) {
+        LOG.error("replication tick failed", e);
+      }
+      reschedule();
+    }, Math.max(0, d - now), TimeUnit.NANOSECONDS);
+  }
+
+  private void dial(String address, long now) {
+    ManagedChannel channel = channels.get(address);
+    if (channel == null) {
+      try {
+        channel = channelFactory.open(address);
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("cannot open a channel to {}: {}", address, e.toString());
+        replicator.dialFailed(address, now);
+        return;
+      }
+      channels.put(address, channel);
+    }
+    SyncSession s = replicator.connect(address, now);
+    StreamBinding binding = StreamBinding.client(this, s);
+    ReplicationGrpc.newStub(channel).sync(binding);
+  }
+
+  // ---- local writes -----------------------------------------------------------------------------
+
+  private void onLocalWrite(DocDelta d) {
+    if (feedSize.incrementAndGet() > LOCAL_FEED_LIMIT) {
+      feedSize.decrementAndGet();
+      feedOverflow.set(true); // the write is in the store: catch-up will carry it
+    } else {
+      feed.add(d);
+    }
+    if (drainScheduled.compareAndSet(false, true)) {
+      execute(this::drainFeed);
+    }
+  }
+
+  private void drainFeed() {
+    drainScheduled.set(false);
+    long now = now();
+    DocDelta d;
+    while ((d = feed.poll()) != null) {
+      feedSize.decrementAndGet();
+      replicator.onLocalDelta(d, now);
+    }
+    if (feedOverflow.getAndSet(false)) {
+      replicator.catchUpAll();
+    }
+  }
+
+  void countTransportRefusal() {
+    transportRefusals.incrementAndGet();
+  }
+
+  SyncConfig config() {
+    return config;
+  }
+}

@@ -1,0 +1,149 @@
+package dev.meridian.transport.grpc;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.TlsServerCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+
+/**
+ * Transport security of a replica, from PEM files: its certificate chain and PKCS#8 private key,
+ * the CA certificates it trusts for peers, whether peers must present a certificate (mutual TLS),
+ * and an optional allowlist of peer identities (a certificate's subject CN and DNS/URI subject
+ * alternative names). {@link #plaintext()} is for tests on a trusted loopback only.
+ */
+public final class TlsSettings {
+  private final File certChain;
+  private final File privateKey;
+  private final File trustedCas;
+  private final boolean mutual;
+  private final Set<String> allowedPeers;
+
+  private TlsSettings(File certChain, File privateKey, File trustedCas, boolean mutual,
+      Set<String> allowedPeers) {
+    this.certChain = certChain;
+    this.privateKey = privateKey;
+    this.trustedCas = trustedCas;
+    this.mutual = mutual;
+    this.allowedPeers = Set.copyOf(allowedPeers);
+  }
+
+  /**
+   * Mutual TLS: this replica presents {@code certChain}/{@code privateKey} and requires peers (both
+   * dialling and dialled) to present a certificate issued by one of {@code trustedCas}.
+   */
+  public static TlsSettings mutual(File certChain, File privateKey, File trustedCas) {
+    return new TlsSettings(Objects.requireNonNull(certChain), Objects.requireNonNull(privateKey),
+        Objects.requireNonNull(trustedCas), true, Set.of());
+  }
+
+  /**
+   * Server-authenticated TLS: peers check this replica's certificate, but dialling peers need not
+   * present one.
+   */
+  public static TlsSettings serverOnly(File certChain, File privateKey, File trustedCas) {
+    return new TlsSettings(Objects.requireNonNull(certChain), Objects.requireNonNull(privateKey),
+        Objects.requireNonNull(trustedCas), false, Set.of());
+  }
+
+  /** No encryption, no authentication: for tests and benchmarks on a trusted loopback. */
+  public static TlsSettings plaintext() {
+    return new TlsSettings(null, null, null, false, Set.of());
+  }
+
+  /** The same settings, accepting only peers whose certificate names one of {@code names}. */
+  public TlsSettings allowing(Set<String> names) {
+    if (certChain == null) {
+      throw new IllegalStateException("an allowlist of certificate names needs TLS");
+    }
+    return new TlsSettings(certChain, privateKey, trustedCas, mutual, names);
+  }
+
+  /** True unless {@link #plaintext()}. */
+  public boolean isSecure() {
+    return certChain != null;
+  }
+
+  /** The allowed peer names (empty: any peer the CAs vouch for). */
+  public Set<String> allowedPeers() {
+    return allowedPeers;
+  }
+
+  /** Credentials for this replica's server. */
+  public ServerCredentials serverCredentials() throws IOException {
+    if (certChain == null) {
+      return InsecureServerCredentials.create();
+    }
+    return TlsServerCredentials.newBuilder()
+        .keyManager(certChain, privateKey)
+        .trustManager(trustedCas)
+        .clientAuth(mutual
+            ? TlsServerCredentials.ClientAuth.REQUIRE
+            : TlsServerCredentials.ClientAuth.NONE)
+        .build();
+  }
+
+  /** Credentials for the channels this replica dials. */
+  public ChannelCredentials channelCredentials() throws IOException {
+    if (certChain == null) {
+      return InsecureChannelCredentials.create();
+    }
+    TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder().trustManager(trustedCas);
+    if (mutual) {
+      b.keyManager(certChain, privateKey);
+    }
+    return b.build();
+  }
+
+  /** True if the allowlist is empty or {@code cert} names an allowed identity. */
+  boolean allows(X509Certificate cert) {
+    if (allowedPeers.isEmpty()) {
+      return true;
+    }
+    for (String name : names(cert)) {
+      if (allowedPeers.contains(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The identities a certificate names: its subject CN and its DNS and URI alternative names. */
+  static List<String> names(X509Certificate cert) {
+    List<String> out = new ArrayList<>();
+    try {
+      for (Rdn rdn : new LdapName(cert.getSubjectX500Principal().getName()).getRdns()) {
+        if (rdn.getType().equalsIgnoreCase("CN")) {
+          out.add(String.valueOf(rdn.getValue()));
+        }
+      }
+    } catch (InvalidNameException e) {
+      // No usable subject; alternative names may still match.
+    }
+    try {
+      if (cert.getSubjectAlternativeNames() != null) {
+        for (List<?> san : cert.getSubjectAlternativeNames()) {
+          int type = (Integer) san.get(0);
+          if (type == 2 || type == 6) { // dNSName, uniformResourceIdentifier
+            out.add(String.valueOf(san.get(1)));
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // Unparseable extension: only the subject counts.
+    }
+    return out;
+  }
+}

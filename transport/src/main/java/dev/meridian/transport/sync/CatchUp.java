@@ -1,0 +1,117 @@
+package dev.meridian.transport.sync;
+
+import com.google.protobuf.ByteString;
+import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.codec.CrdtCodec;
+import dev.meridian.transport.store.DocDelta;
+import dev.meridian.transport.store.ReplicaStore;
+import dev.meridian.transport.store.SyncCursor;
+import java.util.function.Consumer;
+
+/**
+ * Catch-up with one peer: deciding when to walk the store for what the peer lacks, and the walk
+ * itself, pulled one document at a time and only as far as the next batch needs.
+ *
+ * <p>When: after the handshake; after pushes were dropped (a full push queue or hand-off), once the
+ * push queue has drained; and when the same events are missing in two Acks in a row. Once would
+ * be too eager: events between the store and the push queue, or in a frame on its way, look
+ * missing for a moment.
+ */
+final class CatchUp {
+  private SyncCursor cursor;
+  private OutDelta carried;
+  private CausalContext lastMissing;
+  private boolean requested;
+  private long walks;
+
+  /** True while a walk runs. */
+  boolean active() {
+    return cursor != null;
+  }
+
+  /** The walks started so far. */
+  long walks() {
+    return walks;
+  }
+
+  /** Asks for a walk once the push queue has drained. */
+  void request() {
+    requested = true;
+  }
+
+  /** True if a walk was asked for and none runs. */
+  boolean requested() {
+    return requested && cursor == null;
+  }
+
+  /** Starts a walk over what a store with context {@code peer} lacks, unless one runs. */
+  void start(ReplicaStore store, CausalContext peer) {
+    if (cursor != null) {
+      return;
+    }
+    walks++;
+    requested = false;
+    lastMissing = null;
+    cursor = store.syncQuery(peer.copy());
+  }
+
+  /**
+   * Notes what an Ack showed missing (held here, not reported by the peer, not on its way); true if
+   * some of it was missing at the previous Ack too, so a walk should start.
+   */
+  boolean missingTwice(CausalContext missing) {
+    if (missing.isEmpty()) {
+      lastMissing = null;
+      return false;
+    }
+    boolean twice = lastMissing != null && !missing.minus(lastMissing).equals(missing);
+    lastMissing = missing;
+    return twice;
+  }
+
+  /**
+   * The next batch of the walk: documents whose events are all in {@code sent} are skipped; what
+   * goes into the batch is added to {@code sent}; a delta too big for any frame is reported to
+   * {@code oversized} and skipped. Empty when the walk has ended.
+   */
+  Frames.BatchBuilder fill(CausalContext sent, SyncConfig config, Consumer<OutDelta> oversized) {
+    Frames.BatchBuilder b = new Frames.BatchBuilder();
+    while (cursor != null) {
+      OutDelta d = carried;
+      carried = null;
+      if (d == null) {
+        DocDelta next = cursor.next();
+        if (next == null) {
+          close();
+          break;
+        }
+        if (next.events().isSubsetOf(sent)) {
+          continue;
+        }
+        d = new OutDelta(next.key(), ByteString.copyFrom(CrdtCodec.encode(next.delta())),
+            next.events());
+        if (d.weight() + 64 > config.maxMessageBytes) {
+          oversized.accept(d);
+          sent.addAll(d.events());
+          continue;
+        }
+      }
+      if (!b.fits(d, config.maxBatchBytes, config.maxBatchDeltas)) {
+        carried = d;
+        break;
+      }
+      b.add(d);
+      sent.addAll(d.events());
+    }
+    return b;
+  }
+
+  /** Ends the walk, if any. */
+  void close() {
+    carried = null;
+    if (cursor != null) {
+      cursor.close();
+      cursor = null;
+    }
+  }
+}

@@ -1,0 +1,339 @@
+package dev.meridian.transport.sync;
+
+import com.google.protobuf.ByteString;
+import dev.meridian.crdt.ReplicaId;
+import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.codec.CrdtCodec;
+import dev.meridian.transport.proto.SyncFrame;
+import dev.meridian.transport.store.DocDelta;
+import dev.meridian.transport.store.ReplicaStore;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica's side of replication: its sessions (one per peer stream), pushes of local deltas,
+ * relays of deltas that taught this replica something, and the directory of peers to dial. A pure
+ * state machine driven by a driver (the gRPC runtime or the simulation) through the methods below,
+ * always from one thread at a time, with that driver's clock (nanoseconds).
+ *
+ * <p>A driver: creates sessions with {@link #connect} (it dialled) and {@link #accept} (it accepted
+ * a stream); hands every incoming frame to {@link #receive}; sends what {@link SyncSession#poll}
+ * returns while the stream is ready (and a closing session's last frames regardless); ends a stream
+ * once {@link SyncSession#isFinished()} and then, like for any stream that ended, calls {@link
+ * #streamClosed}; calls {@link #tick} at {@link #nextDeadline()}; dials {@link #dueDials}; and
+ * forwards the store's local deltas to {@link #onLocalDelta}.
+ */
+public final class Replicator {
+  /*
+   * Design notes.
+   * [1] One stream per pair: when a second session with the same replica opens, both sides keep the
+   *     same one: of two streams in opposite directions, the one dialled by the smaller replica id;
+   *     of two in the same direction, the newer (the older is likely dead). If the older is kept,
+   *     it is probed: a half-open stream to a restarted peer then dies within the probe timeout.
+   * [2] Relay: a delta is queued for every open session but the one it came from, and only if it
+   *     taught this store an event; sessions skip what they already sent, so relaying terminates.
+   *     A peer that holds streams with every replica whose writes the delta carries gets them from
+   *     those replicas, so no relay goes to it: a full mesh carries each write once per peer, a
+   *     partial mesh still relays.
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
+
+  private final ReplicaStore store;
+  private final SyncConfig config;
+  private final PeerDirectory directory;
+  private final LinkedHashMap<Long, SyncSession> sessions = new LinkedHashMap<>();
+  private final TreeMap<ReplicaId, SyncSession> open = new TreeMap<>();
+  private long nextId = 1;
+  private long rejectedFrames;
+  private long oversizedDeltas;
+
+  /**
+   * A replicator for {@code store}. {@code random} draws reconnect jitter (seed it to replay).
+   *
+   * @param now the driver's clock now, in nanoseconds
+   */
+  public Replicator(ReplicaStore store, SyncConfig config, Random random, long now) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.config = Objects.requireNonNull(config, "config");
+    Backoff backoff = new Backoff(config.reconnectBaseNanos, config.reconnectMaxNanos, random);
+    this.directory = new PeerDirectory(config.peers, config.advertisedAddress,
+        config.maxDirectory, backoff, now);
+  }
+
+  // ---- driver API -------------------------------------------------------------------------------
+
+  /** A session for a stream this replica dialled to {@code address}; it will send Hello first. */
+  public SyncSession connect(String address, long now) {
+    return register(new SyncSession(this, nextId++, true, address, now));
+  }
+
+  /** A session for a stream a peer opened; {@code remote} describes the peer (for logs). */
+  public SyncSession accept(String remote, long now) {
+    return register(new SyncSession(this, nextId++, false, remote, now));
+  }
+
+  private SyncSession register(SyncSession s) {
+    sessions.put(s.id(), s);
+    return s;
+  }
+
+  /**
+   * Handles one incoming frame of {@code size} serialized bytes. A frame that fails validation is
+   * counted, logged and answered: the session starts closing with a Goodbye naming the problem,
+   * and nothing of the frame is applied.
+   */
+  public void receive(SyncSession s, SyncFrame frame, int size, long now) {
+    if (s.isClosing() || s.isFinished()) {
+      return;
+    }
+    try {
+      s.receive(frame, size, now);
+    } catch (BadFrameException e) {
+      refuse(s, e.refusal());
+    } catch (RuntimeException e) {
+      LOG.error("session {} with {}: failed to handle a {} frame", s.id(), s.describePeer(),
+          frame.getBodyCase(), e);
+      s.close(new Refusal(Refusal.Code.INTERNAL, "internal error: " + e), true);
+    }
+  }
+
+  /** Closes a session because of a frame the driver could not even parse or admit. */
+  public void refuse(SyncSession s, Refusal why) {
+    rejectedFrames++;
+    s.countRejected();
+    if (why.code() == Refusal.Code.ALREADY_EXISTS || why.code() == Refusal.Code.UNAVAILABLE) {
+      LOG.debug("session {} with {}: {}", s.id(), s.describePeer(), why);
+    } else {
+      LOG.warn("session {} with {}: refused a frame: {}", s.id(), s.describePeer(), why);
+    }
+    s.close(why, true);
+  }
+
+  /** The stream of {@code s} is over (ended by either side or broken); forget the session. */
+  public void streamClosed(SyncSession s, Refusal why, long now) {
+    s.ended(why);
+    if (sessions.remove(s.id()) == null) {
+      return;
+    }
+    if (s.peer() != null && open.get(s.peer()) == s) {
+      open.remove(s.peer());
+      announceConnected(now);
+    }
+    if (s.outbound()) {
+      directory.ended(s.address(), s.wasOpen(), now);
+    }
+    LOG.debug("session {} with {} ended: {}", s.id(), s.describePeer(), s.closeReason());
+  }
+
+  /** Runs the timers of every session (timeouts, due acks and pushes). */
+  public void tick(long now) {
+    for (SyncSession s : new ArrayList<>(sessions.values())) {
+      s.tick(now);
+    }
+  }
+
+  /**
+   * The next time {@link #tick} or {@link #dueDials} has something to do, or Long.MAX_VALUE. May be
+   * at or before {@code now} when a timeout or a dial is due: tick (and dial) then.
+   */
+  public long nextDeadline(long now) {
+    long t = directory.nextDue(this::isConnected);
+    for (SyncSession s : sessions.values()) {
+      t = Math.min(t, s.deadline(now));
+    }
+    return t;
+  }
+
+  /** The addresses to dial now; each must end up in {@link #connect} (or be retried later). */
+  public List<String> dueDials(long now) {
+    return directory.due(now, this::isConnected);
+  }
+
+  /** A dial of {@code address} failed before any session existed (connection refused). */
+  public void dialFailed(String address, long now) {
+    directory.ended(address, false, now);
+  }
+
+  /** Pushes a local write to every open session. */
+  public void onLocalDelta(DocDelta d, long now) {
+    if (open.isEmpty()) {
+      return;
+    }
+    OutDelta out = new OutDelta(d.key(), ByteString.copyFrom(CrdtCodec.encode(d.delta())),
+        d.events());
+    for (SyncSession s : open.values()) {
+      if (s.isOpen()) {
+        s.enqueue(out, now);
+      }
+    }
+  }
+
+  /**
+   * Makes every open session run a catch-up once its push queue drains: for local writes the
+   * driver could not hand over (they are in the store, so catch-up finds them).
+   */
+  public void catchUpAll() {
+    for (SyncSession s : open.values()) {
+      s.requestCatchUp();
+    }
+  }
+
+  /** Closes every session with a Goodbye (OK status). */
+  public void shutdown() {
+    for (SyncSession s : new ArrayList<>(sessions.values())) {
+      s.close(new Refusal(Refusal.Code.OK, "replica shutting down"), true);
+    }
+  }
+
+  /** The live sessions, in creation order. */
+  public List<SyncSession> sessions() {
+    return new ArrayList<>(sessions.values());
+  }
+
+  /** The open session with {@code peer}, or null. */
+  public SyncSession sessionWith(ReplicaId peer) {
+    SyncSession s = open.get(peer);
+    return s != null && s.isOpen() ? s : null;
+  }
+
+  /** Per-peer statistics, one per live session. */
+  public List<PeerStats> peers() {
+    CausalContext local = store.context();
+    List<PeerStats> out = new ArrayList<>();
+    for (SyncSession s : sessions.values()) {
+      out.add(s.stats(local));
+    }
+    return out;
+  }
+
+  /** Frames refused so far, over all sessions. */
+  public long rejectedFrames() {
+    return rejectedFrames;
+  }
+
+  /** Deltas that could not be sent because they exceed the message size limit. */
+  public long oversizedDeltas() {
+    return oversizedDeltas;
+  }
+
+  /** The store replicated. */
+  public ReplicaStore store() {
+    return store;
+  }
+
+  /** The settings. */
+  public SyncConfig config() {
+    return config;
+  }
+
+  // ---- callbacks from sessions ------------------------------------------------------------------
+
+  void applyBatch(SyncSession from, Frames.DecodedBatch batch, long now) {
+    List<DocDelta> taught = store.apply(batch.deltas());
+    if (taught.isEmpty()) {
+      return;
+    }
+    Map<DocDelta, OutDelta> raw = new IdentityHashMap<>();
+    for (int i = 0; i < batch.deltas().size(); i++) {
+      raw.put(batch.deltas().get(i), batch.raw().get(i));
+    }
+    for (SyncSession s : open.values()) {
+      if (s != from && s.isOpen()) {
+        for (DocDelta d : taught) {
+          if (!s.peerReaches(d.events().replicas())) {
+            s.enqueue(raw.get(d), now);
+          }
+        }
+      }
+    }
+  }
+
+  /** The replicas this one holds open streams with. */
+  List<ReplicaId> connectedIds() {
+    List<ReplicaId> out = new ArrayList<>();
+    for (Map.Entry<ReplicaId, SyncSession> e : open.entrySet()) {
+      if (e.getValue().isOpen()) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  private void announceConnected(long now) {
+    for (SyncSession s : open.values()) {
+      s.connectedChanged(now);
+    }
+  }
+
+  void opened(SyncSession s, String advertised, List<String> known, long now) {
+    ReplicaId peer = s.peer();
+    if (s.outbound()) {
+      directory.opened(s.address(), peer);
+    }
+    if (config.learnPeers) {
+      if (!advertised.isEmpty()) {
+        directory.learn(advertised, now);
+        directory.opened(advertised, peer);
+      }
+      for (String a : known) {
+        directory.learn(a, now);
+      }
+    }
+    SyncSession existing = open.get(peer);
+    if (existing != null && existing != s && existing.isOpen()) {
+      SyncSession keep = choose(existing, s);
+      SyncSession drop = keep == existing ? s : existing;
+      Refusal dup = new Refusal(Refusal.Code.ALREADY_EXISTS,
+          "a stream between replicas " + store.replicaId() + " and " + peer + " already exists");
+      LOG.debug("session {} with {}: {}", drop.id(), drop.describePeer(), dup);
+      drop.close(dup, true);
+      if (keep == existing) {
+        existing.probe(now);
+        return;
+      }
+    }
+    open.put(peer, s);
+    announceConnected(now);
+    LOG.debug("session {} with {} open", s.id(), s.describePeer());
+  }
+
+  private SyncSession choose(SyncSession a, SyncSession b) {
+    if (a.outbound() != b.outbound()) {
+      boolean smallerDialsWins = store.replicaId().compareTo(a.peer()) < 0;
+      SyncSession mine = a.outbound() ? a : b;
+      SyncSession theirs = a.outbound() ? b : a;
+      return smallerDialsWins ? mine : theirs;
+    }
+    return a.id() > b.id() ? a : b;
+  }
+
+  void connectedToSelf(SyncSession s) {
+    if (s.outbound()) {
+      directory.markSelf(s.address());
+    }
+  }
+
+  void oversized(SyncSession s, OutDelta d) {
+    oversizedDeltas++;
+    LOG.error("session {} with {}: the delta of document '{}' ({} bytes) exceeds the {}-byte "
+        + "message limit and cannot be sent", s.id(), s.describePeer(), Frames.abbreviate(d.key()),
+        d.delta().size(), config.maxMessageBytes);
+  }
+
+  List<String> knownAddresses(int max) {
+    return directory.addresses(max);
+  }
+
+  private boolean isConnected(ReplicaId r) {
+    SyncSession s = open.get(r);
+    return s != null && s.isOpen();
+  }
+}

@@ -1,0 +1,277 @@
+package dev.meridian.transport.sync;
+
+import dev.meridian.crdt.ReplicaId;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Settings of one replica's replication: identity checks, limits, timings and peers. Immutable;
+ * build with {@link #builder(String)}. The defaults suit a LAN or WAN; simulations shrink the
+ * timings.
+ */
+public final class SyncConfig {
+  /** The protocol version this code speaks. */
+  public static final int PROTOCOL_VERSION = 1;
+  /** Longest document key accepted, in UTF-8 bytes. */
+  public static final int MAX_KEY_BYTES = 1024;
+  /** Longest cluster id, in UTF-8 bytes. */
+  public static final int MAX_CLUSTER_ID_BYTES = 128;
+  /** Most peer addresses accepted in one Hello, and longest address. */
+  public static final int MAX_KNOWN_PEERS = 64;
+  /** Longest peer address, in bytes. */
+  public static final int MAX_ADDRESS_BYTES = 256;
+
+  final String clusterId;
+  final String advertisedAddress;
+  final List<String> peers;
+  final boolean learnPeers;
+  final Set<ReplicaId> allowedPeers;
+  final int maxMessageBytes;
+  final int maxBatchBytes;
+  final int maxBatchDeltas;
+  final long pushDelayNanos;
+  final long ackDelayNanos;
+  final long syncIntervalNanos;
+  final long pingIntervalNanos;
+  final long idleTimeoutNanos;
+  final long probeTimeoutNanos;
+  final long maxQueuedBytes;
+  final long maxInFlightBytes;
+  final long reconnectBaseNanos;
+  final long reconnectMaxNanos;
+  final int maxDirectory;
+  final boolean compressBatches;
+
+  private SyncConfig(Builder b) {
+    this.clusterId = b.clusterId;
+    this.advertisedAddress = b.advertisedAddress;
+    this.peers = List.copyOf(b.peers);
+    this.learnPeers = b.learnPeers;
+    this.allowedPeers = Set.copyOf(b.allowedPeers);
+    this.maxMessageBytes = b.maxMessageBytes;
+    this.maxBatchBytes = Math.min(b.maxBatchBytes, b.maxMessageBytes);
+    this.maxBatchDeltas = b.maxBatchDeltas;
+    this.pushDelayNanos = b.pushDelay.toNanos();
+    this.ackDelayNanos = b.ackDelay.toNanos();
+    this.syncIntervalNanos = b.syncInterval.toNanos();
+    this.pingIntervalNanos = b.pingInterval.toNanos();
+    this.idleTimeoutNanos = b.idleTimeout.toNanos();
+    this.probeTimeoutNanos = b.probeTimeout.toNanos();
+    this.maxQueuedBytes = b.maxQueuedBytes;
+    this.maxInFlightBytes = b.maxInFlightBytes;
+    this.reconnectBaseNanos = b.reconnectBase.toNanos();
+    this.reconnectMaxNanos = b.reconnectMax.toNanos();
+    this.maxDirectory = b.maxDirectory;
+    this.compressBatches = b.compressBatches;
+  }
+
+  /** A builder with the defaults, for a replica of cluster {@code clusterId}. */
+  public static Builder builder(String clusterId) {
+    return new Builder(clusterId);
+  }
+
+  /** The cluster id every peer must present. */
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /** The largest frame accepted or sent, in bytes. */
+  public int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  /** The configured peer addresses. */
+  public List<String> peers() {
+    return peers;
+  }
+
+  /** The address this replica advertises to peers ("" if none). */
+  public String advertisedAddress() {
+    return advertisedAddress;
+  }
+
+  /** The peer replica ids allowed to connect; empty means any. */
+  public Set<ReplicaId> allowedPeers() {
+    return allowedPeers;
+  }
+
+  /** Collects settings; every setter checks its argument. */
+  public static final class Builder {
+    private final String clusterId;
+    private String advertisedAddress = "";
+    private List<String> peers = List.of();
+    private boolean learnPeers = true;
+    private Set<ReplicaId> allowedPeers = Set.of();
+    private int maxMessageBytes = 4 << 20;
+    private int maxBatchBytes = 256 << 10;
+    private int maxBatchDeltas = 1024;
+    private Duration pushDelay = Duration.ofMillis(1);
+    private Duration ackDelay = Duration.ofMillis(20);
+    private Duration syncInterval = Duration.ofSeconds(1);
+    private Duration pingInterval = Duration.ofSeconds(5);
+    private Duration idleTimeout = Duration.ofSeconds(20);
+    private Duration probeTimeout = Duration.ofSeconds(3);
+    private long maxQueuedBytes = 4 << 20;
+    private long maxInFlightBytes = 1 << 20;
+    private Duration reconnectBase = Duration.ofMillis(100);
+    private Duration reconnectMax = Duration.ofSeconds(10);
+    private int maxDirectory = 256;
+    private boolean compressBatches = true;
+
+    private Builder(String clusterId) {
+      Objects.requireNonNull(clusterId, "clusterId");
+      int n = clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      require(n >= 1 && n <= MAX_CLUSTER_ID_BYTES, "cluster id must be 1 to 128 bytes");
+      this.clusterId = clusterId;
+    }
+
+    /** The host:port peers can dial to reach this replica. */
+    public Builder advertisedAddress(String address) {
+      this.advertisedAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Addresses (host:port) to dial. */
+    public Builder peers(List<String> addresses) {
+      this.peers = List.copyOf(addresses);
+      return this;
+    }
+
+    /** Whether to dial addresses learned from peers' Hellos (default true). */
+    public Builder learnPeers(boolean learn) {
+      this.learnPeers = learn;
+      return this;
+    }
+
+    /** Only these replicas may hold a session with this one (default: any). */
+    public Builder allowedPeers(Set<ReplicaId> ids) {
+      this.allowedPeers = Set.copyOf(ids);
+      return this;
+    }
+
+    /** The largest frame accepted or sent (default 4 MiB). */
+    public Builder maxMessageBytes(int bytes) {
+      require(bytes >= 1024, "max message size must be at least 1 KiB");
+      this.maxMessageBytes = bytes;
+      return this;
+    }
+
+    /** The size at which a batch is closed (default 256 KiB; at most the max message size). */
+    public Builder maxBatchBytes(int bytes) {
+      require(bytes >= 256, "max batch size must be at least 256 bytes");
+      this.maxBatchBytes = bytes;
+      return this;
+    }
+
+    /** The most deltas in a batch (default 1024). */
+    public Builder maxBatchDeltas(int n) {
+      require(n >= 1, "max batch deltas must be positive");
+      this.maxBatchDeltas = n;
+      return this;
+    }
+
+    /** How long a pushed delta may wait for others to share its batch (default 1 ms). */
+    public Builder pushDelay(Duration d) {
+      this.pushDelay = nonNegative(d);
+      return this;
+    }
+
+    /**
+     * How long the answer to a batch may wait for others to share it (default 20 ms). Acks free
+     * the in-flight window and report lag; they need not be prompt, and each costs a context.
+     */
+    public Builder ackDelay(Duration d) {
+      this.ackDelay = nonNegative(d);
+      return this;
+    }
+
+    /** The period of the context exchange that triggers catch-up (default 1 s). */
+    public Builder syncInterval(Duration d) {
+      this.syncInterval = positive(d);
+      return this;
+    }
+
+    /** Silence after which a ping is sent (default 5 s). */
+    public Builder pingInterval(Duration d) {
+      this.pingInterval = positive(d);
+      return this;
+    }
+
+    /** Silence after which a session is closed (default 20 s). */
+    public Builder idleTimeout(Duration d) {
+      this.idleTimeout = positive(d);
+      return this;
+    }
+
+    /** How long a kept session may stay silent after a duplicate was refused (default 3 s). */
+    public Builder probeTimeout(Duration d) {
+      this.probeTimeout = positive(d);
+      return this;
+    }
+
+    /**
+     * Bytes of pushed deltas queued per peer before further pushes to it are dropped and left to
+     * catch-up (default 4 MiB).
+     */
+    public Builder maxQueuedBytes(long bytes) {
+      require(bytes >= 1024, "max queued bytes must be at least 1 KiB");
+      this.maxQueuedBytes = bytes;
+      return this;
+    }
+
+    /** Bytes of batches sent but not acknowledged per peer before sending pauses (default 1 MiB). */
+    public Builder maxInFlightBytes(long bytes) {
+      require(bytes >= 1024, "max in-flight bytes must be at least 1 KiB");
+      this.maxInFlightBytes = bytes;
+      return this;
+    }
+
+    /** First and longest reconnect delay; delays double between, with jitter (100 ms, 10 s). */
+    public Builder reconnect(Duration base, Duration max) {
+      this.reconnectBase = positive(base);
+      this.reconnectMax = positive(max);
+      require(max.compareTo(base) >= 0, "max reconnect delay below the base");
+      return this;
+    }
+
+    /** The most peer addresses remembered (default 256). */
+    public Builder maxDirectory(int n) {
+      require(n >= 1, "directory size must be positive");
+      this.maxDirectory = n;
+      return this;
+    }
+
+    /**
+     * Whether to accept, and send when the peer accepts, "deflate-stream" compressed batches
+     * (default true). Compression needs an ordered, lossless stream: turn it off only for
+     * transports that lose or reorder frames (the simulation).
+     */
+    public Builder compressBatches(boolean compress) {
+      this.compressBatches = compress;
+      return this;
+    }
+
+    /** The settings. */
+    public SyncConfig build() {
+      return new SyncConfig(this);
+    }
+
+    private static Duration nonNegative(Duration d) {
+      require(!d.isNegative(), "duration must not be negative");
+      return d;
+    }
+
+    private static Duration positive(Duration d) {
+      require(!d.isNegative() && !d.isZero(), "duration must be positive");
+      return d;
+    }
+
+    private static void require(boolean ok, String message) {
+      if (!ok) {
+        throw new IllegalArgumentException(message);
+      }
+    }
+  }
+}
