@@ -362,7 +362,7 @@ final class SeqLayout {
     requireArgument(element == c.types().size() && element == c.values().size(),
         "%s types and %s values for %s list elements", c.types().size(), c.values().size(), element);
     for (SeqRun run : added) {
-      if (s.ready(run)) {
+      if (s.merger().ready(run)) {
         requireArgument(false, "a waiting record %s:%s whose origins are here", run.replica, run.start);
       }
       s.addWaiting(run);
