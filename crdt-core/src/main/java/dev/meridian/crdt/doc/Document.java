@@ -31,18 +31,25 @@ import java.util.TreeSet;
 /**
  * A JSON-like document: a root {@link OrMap} addressed by {@link Path paths}, read as JSON.
  *
- * <p>Values are registers (scalars), counters, enable-wins flags, add-wins sets of scalars and
- * nested maps. Every mutator applies the change here and returns the delta to ship to other
- * replicas; {@link #join} merges a delta or a whole state from anywhere, in any order, any number of
- * times. On conflict: concurrent register writes are all kept and reads pick one by hybrid logical
- * clock then replica id; a concurrent add beats a remove of the same set element; a concurrent
- * enable beats a disable; removing a key removes what the remover had seen, so a concurrent update
- * below it survives; concurrent writes of different types under one key both survive, the JSON view
- * shows the one with the highest type tag and {@link #conflicts()} lists them all.
+ * <p>Values are registers (scalars), counters, enable-wins flags, add-wins sets of scalars, nested
+ * maps, lists of any of these ({@code todos[3].title}) and texts ({@code notes.body}). Every mutator
+ * applies the change here and returns the delta to ship to other replicas; {@link #join} merges a
+ * delta or a whole state from anywhere, in any order, any number of times. On conflict: concurrent
+ * register writes are all kept and reads pick one by hybrid logical clock then replica id; a
+ * concurrent add beats a remove of the same set element; a concurrent enable beats a disable;
+ * removing a key removes what the remover had seen, so a concurrent update below it survives;
+ * concurrent writes of different types under one key both survive, the JSON view shows the one with
+ * the highest type tag and {@link #conflicts()} lists them all. Lists and texts order concurrent
+ * inserts at one place without interleaving them ({@link dev.meridian.crdt.sequence.Text}); removing
+ * list elements removes what the remover had seen of them, so an update of an element's value made
+ * concurrently survives, in the element's place ({@link dev.meridian.crdt.sequence.OrList}). The
+ * JSON view shows a list as an array and a text as a string; a list or text with nothing visible is
+ * absent, like an empty set.
  *
  * <p>A local write refuses a path that runs through a value of another type, or a leaf that holds a
- * value of another type ({@link IllegalArgumentException}): remove it first. Only concurrent writes
- * create type conflicts.
+ * value of another type ({@link IllegalArgumentException}): remove it first; and a list position
+ * that is not there ({@link IndexOutOfBoundsException}). Only concurrent writes create type
+ * conflicts.
  *
  * <p>A document mutated by a replica must be bound to it ({@link #bind}); deltas and decoded states
  * are unbound and can only be joined and read. Not thread-safe.
