@@ -91,7 +91,8 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
       // delta joined into a big group or state, the common case) it is P ∪ (P' \ C): computed
       // from the small side only, so joining many deltas costs no pass over a big context each.
       if (pending.isEmpty()) {
-        pending = o.pending.minus(context);
+        // A delta's removed dots were seen here already (a local write's always are).
+        pending = o.pending.isSubsetOf(context) ? NO_PENDING : o.pending.minus(context);
       } else if (!o.context.intersects(pending)) {
         pending.addAll(o.pending.minus(context));
       } else {

@@ -203,7 +203,13 @@ final class DotRanges {
 
   /** True if every counter here is in {@code other}. */
   boolean isSubsetOf(DotRanges other) {
-    return minus(other).isEmpty();
+    for (int i = 0; i < size; i++) {
+      long lo = start(i);
+      if (!other.contains(lo) || other.sameUntil(lo, end(i)) != end(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void ensureCapacity(int ranges) {

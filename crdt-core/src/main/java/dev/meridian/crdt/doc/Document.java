@@ -394,9 +394,7 @@ public final class Document implements DeltaCrdt<Document> {
     if (s instanceof Path.Key) {
       TypedKey k = new TypedKey(((Path.Key) s).name(), typeAt(segs, i, leafType));
       DotStore child = cur == null ? null : castTypedMap(cur).get(k);
-      DotMap<TypedKey> out = new DotMap<>();
-      out.put(k, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
-      return out;
+      return DotMap.of(k, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
     }
     DotSeq list = (DotSeq) cur;
     int index = ((Path.Index) s).index();

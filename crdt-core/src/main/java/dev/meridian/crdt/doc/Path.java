@@ -75,7 +75,7 @@ public final class Path {
           close = text.indexOf(']', i);
           requireArgument(close > i + 1, "expected an index or a quoted name at %s in path '%s'", i + 1, text);
           String digits = text.substring(i + 1, close);
-          requireArgument(digits.chars().allMatch(Character::isDigit) && digits.length() <= 9,
+          requireArgument(isDigits(digits) && digits.length() <= 9,
               "bad list index '%s' in path '%s'", digits, text);
           out.add(new Index(Integer.parseInt(digits)));
         }
@@ -155,6 +155,15 @@ public final class Path {
   /** This path with one more key. */
   public Path child(String name) {
     return new Path(ImmutableList.<Segment>builder().addAll(segments).add(new Key(name)).build());
+  }
+
+  private static boolean isDigits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (!Character.isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean isPlain(String name) {

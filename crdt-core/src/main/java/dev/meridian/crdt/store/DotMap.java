@@ -29,7 +29,14 @@ public final class DotMap<K> extends DotStore {
   }
 
   private DotMap(int expected) {
-    entries = new HashMap<>(Math.max(4, (int) (expected / 0.75f) + 1));
+    entries = new HashMap<>(Math.max(2, (int) (expected / 0.75f) + 1));
+  }
+
+  /** A map of one entry (a delta's step down a path), sized for it. */
+  public static <K> DotMap<K> of(K key, DotStore store) {
+    DotMap<K> m = new DotMap<>(1);
+    m.entries.put(key, store);
+    return m;
   }
 
   /** The store under {@code key}, or null. The returned store is live: do not mutate it. */

@@ -113,9 +113,7 @@ final class SeqEdits {
     rec.live = true;
     rec.visible = true;
     rec.chars = toChars(chars);
-    DotSeq delta = new DotSeq(true);
-    delta.merger().addRecord(rec);
-    return delta;
+    return single(seq, rec);
   }
 
   /**
@@ -131,9 +129,7 @@ final class SeqEdits {
     rec.type = type;
     rec.value = value;
     rec.visible = true;
-    DotSeq delta = new DotSeq(false);
-    delta.merger().addRecord(rec);
-    return delta;
+    return single(seq, rec);
   }
 
   /**
@@ -150,9 +146,7 @@ final class SeqEdits {
     rec.type = r.type;
     rec.value = valueDelta;
     rec.visible = valueDelta.isVisible();
-    DotSeq delta = new DotSeq(false);
-    delta.merger().addRecord(rec);
-    return delta;
+    return single(seq, rec);
   }
 
   /**
