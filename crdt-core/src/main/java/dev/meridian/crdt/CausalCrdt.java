@@ -3,6 +3,7 @@ package dev.meridian.crdt;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,13 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   protected final CausalContext context;
 
   /** Dots in {@link #context} whose own events this state has not applied; usually empty. */
-  private CausalContext pending = new CausalContext();
+  private CausalContext pending = NO_PENDING;
+
+  /**
+   * The pending dots of states that have none (most), shared: pending is replaced, never changed
+   * in place while empty, so one instance serves all and a delta costs no allocation for it.
+   */
+  private static final CausalContext NO_PENDING = new CausalContext();
 
   /** True for a delta made by mutators: its removals are witnessed by keys (see DotStore). */
   protected boolean keyed;
@@ -74,12 +81,25 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     store.join(context, o.store, o.context, o.keyed, resultKeyed);
     if (keyed && !resultKeyed && store instanceof DotMap) {
       ((DotMap<?>) store).dropEmpty();
+    } else if (keyed && !resultKeyed && store instanceof DotSeq) {
+      ((DotSeq) store).dropEmpty();
     }
     if (!pending.isEmpty() || !o.pending.isEmpty()) {
-      // Still pending: pending on one side and not applied by the other.
-      CausalContext mine = pending.minus(o.context.minus(o.pending));
-      mine.addAll(o.pending.minus(context.minus(pending)));
-      pending = mine;
+      // Still pending: pending on one side and not applied by the other. With P, C this side's
+      // pending and context and P', C' the other's, that is (P \ (C' \ P')) ∪ (P' \ (C \ P)),
+      // which equals (P \ C') ∪ (P' \ C) ∪ (P ∩ P'). When the other side touches none of P (a
+      // delta joined into a big group or state, the common case) it is P ∪ (P' \ C): computed
+      // from the small side only, so joining many deltas costs no pass over a big context each.
+      if (pending.isEmpty()) {
+        // A delta's removed dots were seen here already (a local write's always are).
+        pending = o.pending.isSubsetOf(context) ? NO_PENDING : o.pending.minus(context);
+      } else if (!o.context.intersects(pending)) {
+        pending.addAll(o.pending.minus(context));
+      } else {
+        CausalContext mine = pending.minus(o.context.minus(o.pending));
+        mine.addAll(o.pending.minus(context.minus(pending)));
+        pending = mine;
+      }
     }
     context.addAll(o.context);
     keyed = resultKeyed;
@@ -107,13 +127,19 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     if (applied.isSubsetOf(remote)) {
       return create((S) store.emptyLike(), new CausalContext(), false);
     }
-    List<Dot> heldAndApplied = new ArrayList<>();
-    store.forEachDot(d -> {
-      if (remote.contains(d)) {
-        heldAndApplied.add(d);
+    List<long[]> held = new ArrayList<>();
+    List<ReplicaId> heldReplicas = new ArrayList<>();
+    store.forEachDotRange((r, lo, hi) -> {
+      for (long c = lo; c <= hi; ) {
+        long e = remote.sameUntil(r, c, hi);
+        if (remote.contains(r, c)) {
+          heldReplicas.add(r);
+          held.add(new long[] {c, e});
+        }
+        c = e + 1;
       }
     });
-    CausalContext deltaContext = context.minus(CausalContext.ofDots(heldAndApplied));
+    CausalContext deltaContext = context.minus(CausalContext.ofRanges(heldReplicas, held));
     CausalContext deltaPending = deltaContext.minus(applied.minus(remote));
     return create((S) store.copyOutside(remote, false), deltaContext, deltaPending, false);
   }
@@ -158,8 +184,8 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
    */
   public void restorePending(CausalContext pending) {
     Preconditions.requireArgument(pending.isSubsetOf(context), "pending dots outside the context");
-    store.forEachDot(d -> Preconditions.requireArgument(
-        !pending.contains(d), "dot %s is held but pending", d));
+    store.forEachDotRange((r, lo, hi) -> Preconditions.requireArgument(
+        !pending.containsAny(r, lo, hi), "dots %s:%s..%s are held but pending", r, lo, hi));
     this.pending = pending;
   }
 
@@ -173,10 +199,36 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
    * mutation removed are pending in the delta: it names them without applying their events.
    */
   protected T applyDelta(Replica.Claim claim, S deltaStore) {
-    CausalContext removed = claim.context().minus(claim.events());
+    // The context is the events plus what was removed: equal sizes mean nothing was removed.
+    CausalContext removed = claim.context().dotCount() == claim.events().dotCount()
+        ? NO_PENDING : claim.context().minus(claim.events());
     T delta = create(deltaStore, claim.context(), removed, true);
     join(delta);
     return delta;
+  }
+
+  /**
+   * For a mutation that a subclass has already applied to its store in place (the fast path of
+   * types with large stores, such as text): records the claimed counters in this state's context
+   * and returns the delta, as {@link #applyDelta} would build it. The mutation must leave this state
+   * equal to {@code before ⊔ delta}. {@code removed} (taken over; may be null) holds the dots the
+   * mutation removed: they were held here, so they are in the context already, and they are
+   * pending in the delta.
+   */
+  protected T appliedInPlace(
+      ReplicaId replica, Replica.Counters claimed, CausalContext removed, S deltaStore) {
+    CausalContext deltaContext;
+    CausalContext deltaPending;
+    if (removed == null || removed.isEmpty()) {
+      deltaContext = new CausalContext();
+      deltaPending = NO_PENDING;
+    } else {
+      deltaContext = removed.copy();
+      deltaPending = removed;
+    }
+    deltaContext.addRange(replica, claimed.first(), claimed.last());
+    context.addRange(replica, claimed.first(), claimed.last());
+    return create(deltaStore, deltaContext, deltaPending, true);
   }
 
   @Override

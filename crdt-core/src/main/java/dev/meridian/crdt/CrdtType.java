@@ -14,8 +14,11 @@ public enum CrdtType {
   /** {@link dev.meridian.crdt.set.AwSet}: an add-wins set. */
   SET(4, "set"),
   /** {@link dev.meridian.crdt.map.OrMap}: an observed-remove map. */
-  MAP(5, "map");
-  // 6 and 7 are reserved for LIST and TEXT.
+  MAP(5, "map"),
+  /** {@link dev.meridian.crdt.sequence.OrList}: a list of document values. */
+  LIST(6, "list"),
+  /** {@link dev.meridian.crdt.sequence.Text}: a sequence of characters. */
+  TEXT(7, "text");
 
   private final int tag;
   private final String label;

@@ -74,25 +74,73 @@ public final class Replica {
    *     directory), and writing on would make other replicas drop the write
    */
   public Claim claim(CausalContext objectContext) {
-    Dot dot = nextDot();
-    Preconditions.requireState(
-        !objectContext.contains(dot),
-        "replica %s is minting dot %s, which the object has already seen: its counter went backwards",
-        id,
-        dot);
-    CausalContext context = CausalContext.of(dot);
-    return new Claim(dot, context, CausalContext.of(dot));
+    return claim(objectContext, 1);
   }
+
+  /**
+   * Like {@link #claim(CausalContext)}, but mints {@code count} consecutive dots at once (an
+   * insert of several sequence elements, or a list element with its fields, is one event with one
+   * dot per element or field). {@link Claim#dot()} is the first of them.
+   *
+   * @throws IllegalArgumentException unless {@code count >= 1}
+   */
+  public Claim claim(CausalContext objectContext, int count) {
+    Counters c = claimCounters(objectContext, count);
+    CausalContext context = new CausalContext();
+    context.addRange(id, c.first(), c.last());
+    CausalContext events = new CausalContext();
+    events.addRange(id, c.first(), c.last());
+    return new Claim(new Dot(id, c.first()), count, context, events);
+  }
+
+  /**
+   * The counters of a claim without building contexts, for types whose local edits are hot paths
+   * (text): mints {@code count} consecutive dots {@code first..last}, the events of the delta.
+   *
+   * @throws IllegalArgumentException unless {@code count >= 1}
+   * @throws IllegalStateException if the object has already seen one of the new dots (see {@link
+   *     #claim(CausalContext)})
+   */
+  public Counters claimCounters(CausalContext objectContext, int count) {
+    requireArgument(count >= 1, "must claim at least one dot: %s", count);
+    long last = counter.addAndGet(count);
+    long first = last - count + 1;
+    if (objectContext.containsAny(id, first, last)) {
+      Preconditions.requireState(false,
+          "replica %s is minting dots %s..%s, which the object has already seen: its counter went"
+              + " backwards", id, first, last);
+    }
+    return new Counters(first, last);
+  }
+
+  /**
+   * The counters of a claim: this replica's dots {@code first..last}, just minted.
+   *
+   * @param first the first counter minted
+   * @param last the last counter minted
+   */
+  public record Counters(long first, long last) {}
 
   /**
    * A freshly minted dot and the context its delta starts from.
    *
-   * @param dot the new dot
+   * @param dot the new dot (the first, if several were minted)
+   * @param count how many consecutive dots were minted, from {@code dot} on
    * @param context the delta's context: starts as {@code events}; the mutator adds the dots it
    *     overwrites or removes
    * @param events the events the delta applies: the new dot
    */
-  public record Claim(Dot dot, CausalContext context, CausalContext events) {}
+  public record Claim(Dot dot, int count, CausalContext context, CausalContext events) {
+    /** A claim of one dot. */
+    public Claim(Dot dot, CausalContext context, CausalContext events) {
+      this(dot, 1, context, events);
+    }
+
+    /** The counter of the last dot minted by this claim. */
+    public long lastCounter() {
+      return dot.counter() + count - 1;
+    }
+  }
 
   @Override
   public String toString() {

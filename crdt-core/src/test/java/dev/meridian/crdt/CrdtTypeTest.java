@@ -14,6 +14,8 @@ class CrdtTypeTest {
     assertEquals(3, CrdtType.FLAG.tag());
     assertEquals(4, CrdtType.SET.tag());
     assertEquals(5, CrdtType.MAP.tag());
+    assertEquals(6, CrdtType.LIST.tag());
+    assertEquals(7, CrdtType.TEXT.tag());
   }
 
   @Test
@@ -22,7 +24,7 @@ class CrdtTypeTest {
       assertEquals(t, CrdtType.ofTag(t.tag()));
     }
     assertNull(CrdtType.ofTag(0));
-    assertNull(CrdtType.ofTag(6));
+    assertNull(CrdtType.ofTag(8));
     assertNull(CrdtType.ofTag(-1));
   }
 }

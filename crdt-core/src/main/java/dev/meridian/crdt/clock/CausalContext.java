@@ -3,11 +3,8 @@ package dev.meridian.crdt.clock;
 import static dev.meridian.crdt.Preconditions.requireArgument;
 
 import com.google.common.collect.ImmutableMap;
-import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.ImmutableSortedSet;
 import dev.meridian.crdt.ReplicaId;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -30,19 +27,20 @@ public final class CausalContext {
   /*
    * Design notes.
    * [1] One DotRanges per replica; absent replica = no dots. Empty DotRanges are never stored, so
-   *     structural equality of the maps is equality of the dot sets.
-   * [2] A document's context is kept compact by the claim described in dev.meridian.crdt.Replica:
-   *     a replica's delta claims every dot of its own since its previous write to that document,
-   *     so a document written by one replica stays one range per replica.
+   *     structural equality of the maps is equality of the dot sets. The map is a ReplicaRanges
+   *     (parallel arrays, hashed past eight replicas): deltas are contexts of one replica, built
+   *     once per write, and a hash map's table and node cost more than the ranges themselves.
+   * [2] A document's context holds its own events only (DESIGN.md); a replica writing one
+   *     document alone still has one range there, as its dots for it are consecutive.
    */
-  private final HashMap<ReplicaId, DotRanges> ranges;
+  private final ReplicaRanges ranges;
 
   /** Creates an empty context. */
   public CausalContext() {
-    this.ranges = new HashMap<>(4);
+    this.ranges = new ReplicaRanges();
   }
 
-  private CausalContext(HashMap<ReplicaId, DotRanges> ranges) {
+  private CausalContext(ReplicaRanges ranges) {
     this.ranges = ranges;
   }
 
@@ -66,6 +64,43 @@ public final class CausalContext {
     return c;
   }
 
+  /**
+   * Returns a context holding the ranges {@code (replicas[i], ranges[i][0] .. ranges[i][1])}, in any
+   * order; sorts them first, so building it is O(n log n) whatever the order.
+   */
+  public static CausalContext ofRanges(java.util.List<ReplicaId> replicas, java.util.List<long[]> ranges) {
+    java.util.Objects.requireNonNull(replicas, "replicas");
+    java.util.Objects.requireNonNull(ranges, "ranges");
+    requireArgument(replicas.size() == ranges.size(), "%s replicas for %s ranges", replicas.size(),
+        ranges.size());
+    Integer[] order = new Integer[ranges.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> {
+      int c = replicas.get(a).compareTo(replicas.get(b));
+      return c != 0 ? c : Long.compare(ranges.get(a)[0], ranges.get(b)[0]);
+    });
+    CausalContext c = new CausalContext();
+    for (int i : order) {
+      c.addRange(replicas.get(i), ranges.get(i)[0], ranges.get(i)[1]);
+    }
+    return c;
+  }
+
+  /** True if this context and {@code other} hold a dot in common. */
+  public boolean intersects(CausalContext other) {
+    CausalContext small = ranges.size() <= other.ranges.size() ? this : other;
+    CausalContext big = small == this ? other : this;
+    for (int i = 0; i < small.ranges.size(); i++) {
+      DotRanges theirs = big.ranges.get(small.ranges.key(i));
+      if (theirs != null && small.ranges.value(i).intersects(theirs)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Returns a context holding {@code [1, n]} for each entry of the version vector. */
   public static CausalContext of(VersionVector vv) {
     CausalContext c = new CausalContext();
@@ -79,9 +114,7 @@ public final class CausalContext {
 
   /** An independent copy. */
   public CausalContext copy() {
-    HashMap<ReplicaId, DotRanges> m = new HashMap<>(Math.max(4, ranges.size() * 2));
-    ranges.forEach((r, d) -> m.put(r, d.copy()));
-    return new CausalContext(m);
+    return new CausalContext(ranges.copy());
   }
 
   /** True if this context holds the dot. */
@@ -95,6 +128,22 @@ public final class CausalContext {
     return r != null && r.contains(counter);
   }
 
+  /**
+   * The last counter {@code e <= limit} such that the dots {@code (replica, c..e)} are all held or
+   * all not held, as {@code (replica, c)} is: walks a range of counters by membership in O(log n)
+   * steps.
+   */
+  public long sameUntil(ReplicaId replica, long c, long limit) {
+    DotRanges r = ranges.get(replica);
+    return r == null ? limit : r.sameUntil(c, limit);
+  }
+
+  /** True if any dot {@code (replica, lo..hi)} is held. */
+  public boolean containsAny(ReplicaId replica, long lo, long hi) {
+    DotRanges r = ranges.get(replica);
+    return r != null && (r.contains(lo) || r.sameUntil(lo, hi) < hi);
+  }
+
   /** Adds one dot. */
   public void add(Dot dot) {
     addRange(dot.replica(), dot.counter(), dot.counter());
@@ -106,40 +155,44 @@ public final class CausalContext {
    * @throws IllegalArgumentException unless {@code 1 <= lo <= hi}
    */
   public void addRange(ReplicaId replica, long lo, long hi) {
-    requireArgument(lo >= 1 && lo <= hi, "bad dot range %s:[%s, %s]", replica, lo, hi);
-    ranges.computeIfAbsent(replica, r -> new DotRanges()).addRange(lo, hi);
+    if (lo < 1 || lo > hi) { // tested first: the varargs call would box on every add
+      requireArgument(false, "bad dot range %s:[%s, %s]", replica, lo, hi);
+    }
+    ranges.getOrCreate(replica).addRange(lo, hi);
   }
 
   /** Adds every dot of {@code other} (in place union: the join of contexts). */
   public void addAll(CausalContext other) {
-    other.ranges.forEach((r, d) -> {
-      DotRanges mine = ranges.get(r);
+    ReplicaRanges o = other.ranges;
+    for (int i = 0; i < o.size(); i++) {
+      DotRanges mine = ranges.get(o.key(i));
       if (mine == null) {
-        ranges.put(r, d.copy());
+        ranges.put(o.key(i), o.value(i).copy());
       } else {
-        mine.addAll(d);
+        mine.addAll(o.value(i));
       }
-    });
+    }
   }
 
   /** The dots held here and not in {@code other}, as a new context. */
   public CausalContext minus(CausalContext other) {
     CausalContext out = new CausalContext();
-    ranges.forEach((r, d) -> {
-      DotRanges theirs = other.ranges.get(r);
+    for (int i = 0; i < ranges.size(); i++) {
+      DotRanges d = ranges.value(i);
+      DotRanges theirs = other.ranges.get(ranges.key(i));
       DotRanges diff = theirs == null ? d.copy() : d.minus(theirs);
       if (!diff.isEmpty()) {
-        out.ranges.put(r, diff);
+        out.ranges.put(ranges.key(i), diff);
       }
-    });
+    }
     return out;
   }
 
   /** True if every dot here is in {@code other}. */
   public boolean isSubsetOf(CausalContext other) {
-    for (Map.Entry<ReplicaId, DotRanges> e : ranges.entrySet()) {
-      DotRanges theirs = other.ranges.get(e.getKey());
-      if (theirs == null || !e.getValue().isSubsetOf(theirs)) {
+    for (int i = 0; i < ranges.size(); i++) {
+      DotRanges theirs = other.ranges.get(ranges.key(i));
+      if (theirs == null || !ranges.value(i).isSubsetOf(theirs)) {
         return false;
       }
     }
@@ -169,14 +222,16 @@ public final class CausalContext {
 
   /** The replicas with at least one dot here. */
   public Set<ReplicaId> replicas() {
-    return ImmutableSortedSet.copyOf(ranges.keySet());
+    ImmutableSortedSet.Builder<ReplicaId> b = ImmutableSortedSet.naturalOrder();
+    ranges.forEach((r, d) -> b.add(r));
+    return b.build();
   }
 
   /** The number of dots held. */
   public long dotCount() {
     long n = 0;
-    for (DotRanges d : ranges.values()) {
-      n += d.count();
+    for (int i = 0; i < ranges.size(); i++) {
+      n += ranges.value(i).count();
     }
     return n;
   }
@@ -214,11 +269,19 @@ public final class CausalContext {
    * visitor.range(replica, first, last)}.
    */
   public void forEachRange(RangeVisitor visitor) {
-    ImmutableSortedMap.copyOf(ranges).forEach((r, d) -> {
+    if (ranges.size() == 1) {
+      DotRanges d = ranges.value(0);
       for (int i = 0; i < d.rangeCount(); i++) {
-        visitor.range(r, d.start(i), d.end(i));
+        visitor.range(ranges.key(0), d.start(i), d.end(i));
       }
-    });
+      return;
+    }
+    for (int k : ranges.sortedOrder()) {
+      DotRanges d = ranges.value(k);
+      for (int i = 0; i < d.rangeCount(); i++) {
+        visitor.range(ranges.key(k), d.start(i), d.end(i));
+      }
+    }
   }
 
   /** Visits every dot held. For small contexts (deltas); a big context may hold many dots. */
@@ -233,8 +296,8 @@ public final class CausalContext {
   /** The number of ranges held, summed over replicas; a measure of fragmentation. */
   public int rangeCount() {
     int n = 0;
-    for (DotRanges d : ranges.values()) {
-      n += d.rangeCount();
+    for (int i = 0; i < ranges.size(); i++) {
+      n += ranges.value(i).rangeCount();
     }
     return n;
   }
@@ -259,12 +322,12 @@ public final class CausalContext {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("{");
-    ImmutableSortedMap.copyOf(ranges).forEach((r, d) -> {
+    for (int k : ranges.sortedOrder()) {
       if (sb.length() > 1) {
         sb.append(", ");
       }
-      sb.append(r).append('=').append(d);
-    });
+      sb.append(ranges.key(k)).append('=').append(ranges.value(k));
+    }
     return sb.append('}').toString();
   }
 }

@@ -92,12 +92,26 @@ final class DotRanges {
     return hi;
   }
 
+  /**
+   * The last counter {@code e <= limit} such that every counter in {@code [c, e]} is held, or every
+   * one is not held, as {@code c} is.
+   */
+  long sameUntil(long c, long limit) {
+    int i = indexOfRangeAtOrBefore(c);
+    if (i >= 0 && c <= end(i)) {
+      return Math.min(limit, end(i));
+    }
+    return i + 1 < size ? Math.min(limit, start(i + 1) - 1) : limit;
+  }
+
   void add(long c) {
     addRange(c, c);
   }
 
   void addRange(long lo, long hi) {
-    requireArgument(lo >= 1 && lo <= hi, "bad dot range [%s, %s]", lo, hi);
+    if (lo < 1 || lo > hi) { // tested first: the varargs call would box on every add
+      requireArgument(false, "bad dot range [%s, %s]", lo, hi);
+    }
     // Fast path: append at or extend the last range.
     if (size == 0 || lo > max() + 1) {
       ensureCapacity(size + 1);
@@ -144,17 +158,21 @@ final class DotRanges {
     }
   }
 
-  /** Counters held here and not in {@code other}. */
+  /**
+   * Counters held here and not in {@code other}. Each range finds its place in {@code other} by
+   * binary search, so a few ranges minus many cost O(few log many).
+   */
   DotRanges minus(DotRanges other) {
     DotRanges out = new DotRanges();
-    int j = 0;
     for (int i = 0; i < size; i++) {
       long lo = start(i);
       long hi = end(i);
-      while (j < other.size && other.end(j) < lo) {
-        j++;
+      int k = other.indexOfRangeAtOrBefore(lo);
+      if (k < 0) {
+        k = 0;
+      } else if (other.end(k) < lo) {
+        k++;
       }
-      int k = j;
       while (lo <= hi) {
         if (k >= other.size || other.start(k) > hi) {
           out.addRange(lo, hi);
@@ -170,9 +188,28 @@ final class DotRanges {
     return out;
   }
 
+  /** True if a counter is held both here and in {@code other}. */
+  boolean intersects(DotRanges other) {
+    DotRanges small = size <= other.size ? this : other;
+    DotRanges big = small == this ? other : this;
+    for (int i = 0; i < small.size; i++) {
+      long lo = small.start(i);
+      if (big.contains(lo) || big.sameUntil(lo, small.end(i)) < small.end(i)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** True if every counter here is in {@code other}. */
   boolean isSubsetOf(DotRanges other) {
-    return minus(other).isEmpty();
+    for (int i = 0; i < size; i++) {
+      long lo = start(i);
+      if (!other.contains(lo) || other.sameUntil(lo, end(i)) != end(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void ensureCapacity(int ranges) {

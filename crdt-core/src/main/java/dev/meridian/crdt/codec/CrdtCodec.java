@@ -10,9 +10,12 @@ import dev.meridian.crdt.flag.EwFlag;
 import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.register.MvRegister;
 import dev.meridian.crdt.register.RegisterEntry;
+import dev.meridian.crdt.sequence.OrList;
+import dev.meridian.crdt.sequence.Text;
 import dev.meridian.crdt.set.AwSet;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
 
 /**
@@ -80,6 +83,16 @@ public final class CrdtCodec {
     return standalone(set, CrdtType.SET);
   }
 
+  /** Encodes a text. */
+  public static byte[] encode(Text text) {
+    return standalone(text, CrdtType.TEXT);
+  }
+
+  /** Encodes a list. */
+  public static byte[] encode(OrList list) {
+    return standalone(list, CrdtType.LIST);
+  }
+
   /** Encodes a bare causal context. */
   public static byte[] encode(CausalContext context) {
     return new StateEncoder(context, null).finish(null, false);
@@ -122,6 +135,18 @@ public final class CrdtCodec {
   public static AwSet decodeSet(byte[] bytes) throws CodecException {
     StateDecoder d = expect(bytes, CrdtType.SET);
     return restore(AwSet.of((DotMap<Object>) d.value(CrdtType.SET), d.context, d.keyed()), d);
+  }
+
+  /** Decodes a text. @throws CodecException if the bytes are not a valid text */
+  public static Text decodeText(byte[] bytes) throws CodecException {
+    StateDecoder d = expect(bytes, CrdtType.TEXT);
+    return restore(Text.of((DotSeq) d.value(CrdtType.TEXT), d.context, d.keyed()), d);
+  }
+
+  /** Decodes a list. @throws CodecException if the bytes are not a valid list */
+  public static OrList decodeList(byte[] bytes) throws CodecException {
+    StateDecoder d = expect(bytes, CrdtType.LIST);
+    return restore(OrList.of((DotSeq) d.value(CrdtType.LIST), d.context, d.keyed()), d);
   }
 
   /** Decodes a bare causal context. @throws CodecException if the bytes are not a valid context */

@@ -10,7 +10,9 @@ import dev.meridian.crdt.Scalars;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.codec.CodecException.Reason;
+import dev.meridian.crdt.codec.proto.ElementValue;
 import dev.meridian.crdt.codec.proto.Leaf;
+import dev.meridian.crdt.codec.proto.Sequence;
 import dev.meridian.crdt.codec.proto.RegisterEntry;
 import dev.meridian.crdt.codec.proto.SetElement;
 import dev.meridian.crdt.codec.proto.State;
@@ -18,8 +20,10 @@ import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.map.TypedKey;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
+import dev.meridian.crdt.store.SeqColumns;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -36,6 +40,12 @@ import java.util.List;
 final class StateDecoder {
   /** Deepest nesting of maps accepted. */
   static final int MAX_DEPTH = OrMap.MAX_DEPTH;
+
+  /**
+   * Deepest nesting of protobuf messages accepted: lists of maps of lists nest three messages per
+   * level (Leaf, Sequence, ElementValue), so this allows some thirty levels of lists.
+   */
+  static final int MAX_MESSAGE_DEPTH = 100;
 
   /** Highest dot counter accepted; far beyond any real replica, and safe from overflow. */
   static final long MAX_COUNTER = 1L << 62;
@@ -66,7 +76,7 @@ final class StateDecoder {
     }
     try {
       CodedInputStream in = CodedInputStream.newInstance(bytes, 1, bytes.length - 1);
-      in.setRecursionLimit(8);
+      in.setRecursionLimit(MAX_MESSAGE_DEPTH);
       state = State.parseFrom(in);
       in.checkLastTagWas(0);
     } catch (InvalidProtocolBufferException e) {
@@ -132,17 +142,27 @@ final class StateDecoder {
     require(leaf.getPath().isEmpty(), "a standalone value has no path");
     CrdtType t = leafType(leaf);
     require(t == type, "value is a %s, expected a %s", t.label(), type.label());
-    return store(leaf, t);
+    DotStore s = store(leaf, t);
+    checkElementDots();
+    return s;
   }
 
   /** Decodes the leaves of a map. */
   DotMap<TypedKey> map() throws CodecException {
     require(!state.hasValue(), "a map has no standalone value");
+    DotMap<TypedKey> root = mapFrom(state.getLeavesList(), false);
+    checkElementDots();
+    return root;
+  }
+
+  /** A map from its leaves: the state's, or (as a list element's value) a map leaf's. */
+  private DotMap<TypedKey> mapFrom(List<Leaf> leaves, boolean element) throws CodecException {
     DotMap<TypedKey> root = new DotMap<>();
     List<TypedKey> previous = null;
-    for (Leaf leaf : state.getLeavesList()) {
+    for (Leaf leaf : leaves) {
       List<String> names = names(leaf.getPath());
       CrdtType type = leafType(leaf);
+      require(leaf.getMapCount() == 0 || element, "a map's entries are leaves of the state");
       List<TypedKey> keys = new ArrayList<>(names.size());
       for (int i = 0; i < names.size(); i++) {
         keys.add(new TypedKey(names.get(i), i == names.size() - 1 ? type : CrdtType.MAP));
@@ -233,6 +253,18 @@ final class StateDecoder {
       type = CrdtType.ofTag(leaf.getEmpty());
       require(type != null, "unknown type tag %d", leaf.getEmpty());
     }
+    if (leaf.hasList()) {
+      present++;
+      type = CrdtType.LIST;
+    }
+    if (leaf.hasText()) {
+      present++;
+      type = CrdtType.TEXT;
+    }
+    if (leaf.getMapCount() > 0) {
+      present++;
+      type = CrdtType.MAP;
+    }
     require(present == 1, "a leaf must hold exactly one store, found %d", present);
     return type;
   }
@@ -287,8 +319,265 @@ final class StateDecoder {
         }
         return m;
       }
+      case LIST:
+        return sequence(leaf.getList(), false);
+      case TEXT:
+        return sequence(leaf.getText(), true);
+      case MAP:
+        return mapFrom(leaf.getMapList(), true);
       default:
         throw new CodecException(Reason.INVALID, "a " + type.label() + " cannot be a non-empty leaf");
+    }
+  }
+
+  /** Present sequence elements' dots: checked against each other and the other dots at the end. */
+  private final List<ReplicaId> elementReplicas = new ArrayList<>();
+  private final List<long[]> elementRanges = new ArrayList<>();
+
+  private DotSeq sequence(Sequence q, boolean text) throws CodecException {
+    require(noUnknownFields(q.getUnknownFields()), "unknown fields in sequence");
+    List<Long> ids = q.getIdsList();
+    List<Long> positions = q.getPositionsList();
+    List<Long> origins = q.getOriginsList();
+    int[] originAt = {0};
+    List<SeqColumns.Unit> units = new ArrayList<>();
+    int i = 0;
+    long prevIndex = -1;
+    long prevPosEnd = 0;
+    while (i < ids.size()) {
+      require(i + 1 < ids.size(), "sequence ids truncated after replica index");
+      long idx = ids.get(i);
+      long n = ids.get(i + 1);
+      require(idx > prevIndex && idx < replicas.length, "sequence replica index %d out of order or range", idx);
+      require(n >= 1 && n <= (ids.size() - i - 2) / 2, "sequence unit count %d does not fit", n);
+      prevIndex = idx;
+      ReplicaId r = replicas[(int) idx];
+      i += 2;
+      long prevEnd = 0;
+      for (long k = 0; k < n; k++) {
+        long gap = ids.get(i++);
+        long extra = ids.get(i++);
+        require(gap >= 0 && gap < MAX_COUNTER && extra >= 0 && extra < Integer.MAX_VALUE,
+            "bad sequence unit (%d, %d)", gap, extra);
+        long start = prevEnd + gap + 1;
+        require(start < MAX_COUNTER - extra, "sequence ids past the largest counter");
+        require(units.size() < positions.size(), "fewer positions than units");
+        long v = positions.get(units.size());
+        long delta = unzigzag(v >>> 2);
+        long pos = prevPosEnd + delta;
+        require(delta > -MAX_COUNTER && delta < MAX_COUNTER && pos >= 0, "bad position %d", pos);
+        boolean le = (v & 1) != 0;
+        boolean re = (v & 2) != 0;
+        Origin left = le ? origin(origins, originAt) : null;
+        Origin right = re ? origin(origins, originAt) : null;
+        units.add(new SeqColumns.Unit(r, start, extra + 1, pos, le, left == null ? null : left.replica,
+            left == null ? 0 : left.counter, re, right == null ? null : right.replica,
+            right == null ? 0 : right.counter, true));
+        prevPosEnd = pos + extra + 1;
+        prevEnd = start + extra;
+      }
+    }
+    require(units.size() == positions.size(), "more positions than units");
+    require(originAt[0] == origins.size(), "origins left over");
+    // Decoding inserts units in encode order, by replica index; ids sorted within each replica.
+    long[] removed = new long[q.getRemovedCount()];
+    for (int k = 0; k < removed.length; k++) {
+      removed[k] = q.getRemoved(k);
+      require(removed[k] >= 0 && removed[k] < MAX_COUNTER, "bad removed run %d", removed[k]);
+    }
+    List<SeqColumns.Unit> waiting = new ArrayList<>();
+    List<Long> w = q.getWaitingList();
+    int[] at = {0};
+    while (at[0] < w.size()) {
+      require(at[0] + 3 <= w.size(), "waiting record truncated");
+      long idx = w.get(at[0]++);
+      require(idx >= 0 && idx < replicas.length, "waiting replica index %d out of range", idx);
+      ReplicaId r = replicas[(int) idx];
+      long start = context.max(r) - unzigzag(w.get(at[0]++));
+      long extra = w.get(at[0]++);
+      require(start >= 1 && start < MAX_COUNTER && extra >= 0 && extra < Integer.MAX_VALUE
+          && start < MAX_COUNTER - extra, "bad waiting record ids");
+      Origin left = origin(w, at);
+      Origin right = origin(w, at);
+      require(at[0] < w.size(), "waiting record truncated");
+      long present = w.get(at[0]++);
+      require(present == 0 || present == 1, "bad waiting presence %d", present);
+      waiting.add(new SeqColumns.Unit(r, start, extra + 1, -1, true,
+          left == null ? null : left.replica, left == null ? 0 : left.counter, true,
+          right == null ? null : right.replica, right == null ? 0 : right.counter, present == 1));
+    }
+    String chars = "";
+    String waitingChars = "";
+    List<CrdtType> types = new ArrayList<>();
+    List<DotStore> values = new ArrayList<>();
+    if (text) {
+      require(q.getTypesCount() == 0 && q.getValuesCount() == 0, "a text has no element values");
+      byte[] raw = q.getChars().toByteArray();
+      if (q.getInflatedSize() != 0) {
+        raw = inflate(raw, q.getInflatedSize());
+      }
+      chars = Cesu8.decode(raw, 0, raw.length);
+      byte[] wraw = q.getWaitingChars().toByteArray();
+      waitingChars = Cesu8.decode(wraw, 0, wraw.length);
+    } else {
+      require(q.getChars().isEmpty() && q.getWaitingChars().isEmpty() && q.getInflatedSize() == 0,
+          "a list has no characters");
+      int element = 0;
+      for (ElementValue ev : q.getValuesList()) {
+        require(noUnknownFields(ev.getUnknownFields()), "unknown fields in element value");
+        require(ev.getSkip() >= 0 && ev.getSkip() <= q.getTypesCount() - element, "element value past the end");
+        element += (int) ev.getSkip();
+        require(element < q.getTypesCount(), "element value past the end");
+        while (values.size() < element) {
+          values.add(null);
+        }
+        CrdtType t = elementType(q.getTypes(element));
+        require(ev.hasValue(), "element value without a leaf");
+        Leaf leaf = ev.getValue();
+        require(leaf.getPath().isEmpty(), "an element value has no path");
+        require(leafType(leaf) == t, "element %d is a %s, its value is not", element, t.label());
+        values.add(store(leaf, t));
+        element++;
+      }
+      for (int k = 0; k < q.getTypesCount(); k++) {
+        CrdtType t = elementType(q.getTypes(k));
+        types.add(t);
+        if (k >= values.size()) {
+          values.add(null);
+        }
+        if (values.get(k) == null) {
+          values.set(k, OrMap.emptyStore(t));
+        }
+      }
+    }
+    checkPresentElements(units, removed, waiting);
+    try {
+      return DotSeq.fromColumns(
+          new SeqColumns(text, units, removed, chars, waiting, waitingChars, types, values));
+    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+      throw new CodecException(Reason.INVALID, "bad sequence: " + e.getMessage(), e);
+    }
+  }
+
+  private CrdtType elementType(int tag) throws CodecException {
+    CrdtType t = CrdtType.ofTag(tag);
+    require(t != null, "unknown element type tag %d", tag);
+    return t;
+  }
+
+  private record Origin(ReplicaId replica, long counter) {}
+
+  /** An origin as crdt.proto writes it; null for the start or end of the sequence. */
+  private Origin origin(List<Long> in, int[] at) throws CodecException {
+    require(at[0] < in.size(), "origin truncated");
+    long idx = in.get(at[0]++);
+    if (idx == 0) {
+      return null;
+    }
+    require(idx <= replicas.length && at[0] < in.size(), "bad origin replica index %d", idx);
+    ReplicaId r = replicas[(int) idx - 1];
+    long counter = context.max(r) - unzigzag(in.get(at[0]++));
+    require(counter >= 1 && counter < MAX_COUNTER, "origin counter %d out of range", counter);
+    return new Origin(r, counter);
+  }
+
+  static long unzigzag(long z) {
+    return (z >>> 1) ^ -(z & 1);
+  }
+
+  private static byte[] inflate(byte[] deflated, long size) throws CodecException {
+    require(size > 0 && size <= (long) StateEncoder.MAX_INFLATION * deflated.length + 64
+        && size < Integer.MAX_VALUE, "inflated size %d does not fit its %d bytes", size, deflated.length);
+    java.util.zip.Inflater inf = new java.util.zip.Inflater();
+    try {
+      inf.setInput(deflated);
+      byte[] out = new byte[(int) size];
+      int n = 0;
+      while (n < out.length && !inf.finished()) {
+        int k = inf.inflate(out, n, out.length - n);
+        if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
+          break;
+        }
+        n += k;
+      }
+      require(n == out.length && inf.finished() && inf.getRemaining() == 0,
+          "deflated characters do not inflate to %d bytes", size);
+      return out;
+    } catch (java.util.zip.DataFormatException e) {
+      throw new CodecException(Reason.INVALID, "deflated characters are corrupt", e);
+    } finally {
+      inf.end();
+    }
+  }
+
+  /**
+   * Present elements hold their own dot: it must be in the context, not pending, and (checked at
+   * the end) held nowhere else.
+   */
+  private void checkPresentElements(List<SeqColumns.Unit> units, long[] removed,
+      List<SeqColumns.Unit> waiting) throws CodecException {
+    int ri = 0;
+    long left = removed.length == 0 ? 0 : removed[0];
+    boolean present = true;
+    for (SeqColumns.Unit u : units) {
+      long c = u.start();
+      long end = u.start() + u.length() - 1;
+      while (c <= end) {
+        while (left == 0) {
+          if (++ri >= removed.length) {
+            return; // fewer removed runs than elements: fromColumns reports it
+          }
+          left = removed[ri];
+          present = !present;
+        }
+        long e = Math.min(end, c + left - 1);
+        if (present) {
+          presentRange(u.replica(), c, e);
+        }
+        left -= e - c + 1;
+        c = e + 1;
+      }
+    }
+    for (SeqColumns.Unit u : waiting) {
+      if (u.present()) {
+        presentRange(u.replica(), u.start(), u.start() + u.length() - 1);
+      }
+    }
+  }
+
+  private void presentRange(ReplicaId r, long lo, long hi) throws CodecException {
+    if (!context.contains(r, lo) || context.sameUntil(r, lo, hi) != hi) {
+      require(false, "present elements %s:%s..%s are not all in the context", r, lo, hi);
+    }
+    if (pending.containsAny(r, lo, hi)) {
+      require(false, "present elements %s:%s..%s are pending", r, lo, hi);
+    }
+    elementReplicas.add(r);
+    elementRanges.add(new long[] {lo, hi});
+  }
+
+  /** No dot is held twice: by two present elements, or by an element and a value. */
+  private void checkElementDots() throws CodecException {
+    if (elementRanges.isEmpty()) {
+      return;
+    }
+    Integer[] order = new Integer[elementRanges.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> {
+      int c = elementReplicas.get(a).compareTo(elementReplicas.get(b));
+      return c != 0 ? c : Long.compare(elementRanges.get(a)[0], elementRanges.get(b)[0]);
+    });
+    for (int i = 1; i < order.length; i++) {
+      int a = order[i - 1];
+      int b = order[i];
+      require(!elementReplicas.get(a).equals(elementReplicas.get(b))
+          || elementRanges.get(a)[1] < elementRanges.get(b)[0], "an element's dot appears twice");
+    }
+    CausalContext held = CausalContext.ofRanges(elementReplicas, elementRanges);
+    for (Dot d : seenDots) {
+      require(!held.contains(d), "dot %s appears twice", d);
     }
   }
 

@@ -18,6 +18,7 @@ import dev.meridian.crdt.register.RegisterEntry;
 import dev.meridian.crdt.set.AwSet;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
 import java.util.ArrayList;
@@ -30,18 +31,25 @@ import java.util.TreeSet;
 /**
  * A JSON-like document: a root {@link OrMap} addressed by {@link Path paths}, read as JSON.
  *
- * <p>Values are registers (scalars), counters, enable-wins flags, add-wins sets of scalars and
- * nested maps. Every mutator applies the change here and returns the delta to ship to other
- * replicas; {@link #join} merges a delta or a whole state from anywhere, in any order, any number of
- * times. On conflict: concurrent register writes are all kept and reads pick one by hybrid logical
- * clock then replica id; a concurrent add beats a remove of the same set element; a concurrent
- * enable beats a disable; removing a key removes what the remover had seen, so a concurrent update
- * below it survives; concurrent writes of different types under one key both survive, the JSON view
- * shows the one with the highest type tag and {@link #conflicts()} lists them all.
+ * <p>Values are registers (scalars), counters, enable-wins flags, add-wins sets of scalars, nested
+ * maps, lists of any of these ({@code todos[3].title}) and texts ({@code notes.body}). Every mutator
+ * applies the change here and returns the delta to ship to other replicas; {@link #join} merges a
+ * delta or a whole state from anywhere, in any order, any number of times. On conflict: concurrent
+ * register writes are all kept and reads pick one by hybrid logical clock then replica id; a
+ * concurrent add beats a remove of the same set element; a concurrent enable beats a disable;
+ * removing a key removes what the remover had seen, so a concurrent update below it survives;
+ * concurrent writes of different types under one key both survive, the JSON view shows the one with
+ * the highest type tag and {@link #conflicts()} lists them all. Lists and texts order concurrent
+ * inserts at one place without interleaving them ({@link dev.meridian.crdt.sequence.Text}); removing
+ * list elements removes what the remover had seen of them, so an update of an element's value made
+ * concurrently survives, in the element's place ({@link dev.meridian.crdt.sequence.OrList}). The
+ * JSON view shows a list as an array and a text as a string; a list or text with nothing visible is
+ * absent, like an empty set.
  *
  * <p>A local write refuses a path that runs through a value of another type, or a leaf that holds a
- * value of another type ({@link IllegalArgumentException}): remove it first. Only concurrent writes
- * create type conflicts.
+ * value of another type ({@link IllegalArgumentException}): remove it first; and a list position
+ * that is not there ({@link IndexOutOfBoundsException}). Only concurrent writes create type
+ * conflicts.
  *
  * <p>A document mutated by a replica must be bound to it ({@link #bind}); deltas and decoded states
  * are unbound and can only be joined and read. Not thread-safe.
@@ -130,7 +138,28 @@ public final class Document implements DeltaCrdt<Document> {
    * delta if absent. Returns the delta.
    */
   public Document remove(String path) {
-    List<String> keys = Path.parse(path).keys();
+    Path p = Path.parse(path);
+    if (p.hasIndex()) {
+      List<Path.Segment> segs = p.segments();
+      Path.Segment last = segs.get(segs.size() - 1);
+      Path parent = p.parent();
+      if (last instanceof Path.Index) {
+        return delete(parent, ((Path.Index) last).index(), 1);
+      }
+      String name = ((Path.Key) last).name();
+      return edit(parent, CrdtType.MAP, 1, (cur, claim) -> {
+        DotMap<TypedKey> delta = new DotMap<>();
+        for (CrdtType t : CrdtType.values()) {
+          DotStore current = cur == null ? null : castTypedMap(cur).get(new TypedKey(name, t));
+          if (current != null) {
+            current.collectDots(claim.context());
+            delta.put(new TypedKey(name, t), current.skeleton());
+          }
+        }
+        return delta;
+      });
+    }
+    List<String> keys = p.keys();
     checkIntermediates(keys);
     return new Document(map.remove(writer(), keys, null), null);
   }
@@ -145,7 +174,22 @@ public final class Document implements DeltaCrdt<Document> {
    *     a map
    */
   public Document putMap(String path, Map<String, ?> content) {
-    List<String> keys = Path.parse(path).keys();
+    Path p = Path.parse(path);
+    if (p.hasIndex()) {
+      checkContent(content);
+      return edit(p, CrdtType.MAP, Math.max(1, Values.dotsNeeded(content)), (cur, claim) -> {
+        DotMap<TypedKey> delta = cur == null ? new DotMap<>() : castTypedMap(cur.skeleton());
+        if (cur != null) {
+          cur.collectDots(claim.context());
+        }
+        DotStore fresh = Values.write(content, new Values.Dots(writer(), claim.dot().counter()));
+        CausalContext freshDots = new CausalContext();
+        fresh.collectDots(freshDots);
+        delta.join(new CausalContext(), fresh, freshDots, true, true);
+        return delta;
+      });
+    }
+    List<String> keys = p.keys();
     checkIntermediates(keys);
     checkLeaf(keys, CrdtType.MAP);
     checkContent(content);
@@ -201,10 +245,230 @@ public final class Document implements DeltaCrdt<Document> {
   }
 
   private Document update(String path, CrdtType type, OrMap.LeafMutation mutation) {
-    List<String> keys = Path.parse(path).keys();
+    Path p = Path.parse(path);
+    if (p.hasIndex()) {
+      return edit(p, type, 1, (cur, claim) -> mutation.delta(cur, claim.dot(), claim.context()));
+    }
+    List<String> keys = p.keys();
     checkIntermediates(keys);
     checkLeaf(keys, type);
     return write(keys, type, mutation);
+  }
+
+  // ---- lists and text -------------------------------------------------------------------------
+
+  /**
+   * Inserts {@code value} into the list at {@code path} before the element at {@code index} (at
+   * the end for the list's size), creating the list if absent: a scalar as a register, a {@code
+   * Map} as a map of its entries, any other {@code Iterable} as a set of scalars. Returns the
+   * delta.
+   *
+   * @throws IllegalArgumentException for a bad path or value, or a type clash
+   * @throws IndexOutOfBoundsException unless {@code 0 <= index <= size}
+   */
+  public Document insert(String path, int index, Object value) {
+    int dots = 1 + Values.dotsNeeded(value);
+    Path p = Path.parse(path);
+    checkPosition(sizeAt(p, CrdtType.LIST), index);
+    return editChecked(p, CrdtType.LIST, dots, (cur, claim) -> {
+      DotSeq list = cur == null ? DotSeq.newList() : (DotSeq) cur;
+      long id = claim.dot().counter();
+      DotStore content = Values.write(value, new Values.Dots(writer(), id + 1));
+      return list.insertDelta(index, writer().id(), id, Values.typeOf(value), content);
+    });
+  }
+
+  /**
+   * Removes {@code count} elements from {@code index} of the list at {@code path} (what this
+   * replica has seen of them: an update of an element concurrent with this survives). Returns
+   * the delta.
+   *
+   * @throws IllegalArgumentException for a bad path or a type clash
+   * @throws IndexOutOfBoundsException unless the range lies within the list
+   */
+  public Document delete(String path, int index, int count) {
+    return delete(Path.parse(path), index, count);
+  }
+
+  private Document delete(Path p, int index, int count) {
+    checkRange(sizeAt(p, CrdtType.LIST), index, count);
+    return editChecked(p, CrdtType.LIST, 1,
+        (cur, claim) -> cur == null ? DotSeq.newList() : ((DotSeq) cur).removeDelta(index, count, claim.context()));
+  }
+
+  /**
+   * Inserts {@code text} into the text at {@code path} before the character at {@code index}
+   * (UTF-16 units), creating the text if absent. Returns the delta.
+   *
+   * @throws IllegalArgumentException for a bad path, empty text, or a type clash
+   * @throws IndexOutOfBoundsException unless {@code 0 <= index <= length}
+   */
+  public Document insertText(String path, int index, String text) {
+    requireArgument(!text.isEmpty(), "nothing to insert");
+    Path p = Path.parse(path);
+    checkPosition(sizeAt(p, CrdtType.TEXT), index);
+    return editChecked(p, CrdtType.TEXT, text.length(), (cur, claim) ->
+        (cur == null ? DotSeq.newText() : (DotSeq) cur)
+            .insertTextDelta(index, writer().id(), claim.dot().counter(), text));
+  }
+
+  /**
+   * Deletes {@code count} characters from {@code index} of the text at {@code path}. Returns the
+   * delta.
+   *
+   * @throws IllegalArgumentException for a bad path or a type clash
+   * @throws IndexOutOfBoundsException unless the range lies within the text
+   */
+  public Document deleteText(String path, int index, int count) {
+    Path p = Path.parse(path);
+    checkRange(sizeAt(p, CrdtType.TEXT), index, count);
+    return editChecked(p, CrdtType.TEXT, 1,
+        (cur, claim) -> cur == null ? DotSeq.newText() : ((DotSeq) cur).removeDelta(index, count, claim.context()));
+  }
+
+  /** The number of elements of the list, or characters of the text, at {@code path}; 0 if absent. */
+  public int length(String path) {
+    Path p = Path.parse(path);
+    DotStore s = find(p.segments(), CrdtType.LIST);
+    if (s == null) {
+      s = find(p.segments(), CrdtType.TEXT);
+    }
+    return s == null ? 0 : (int) ((DotSeq) s).size();
+  }
+
+  /** Checks the path (as {@link #edit} does) and returns the length of the list or text there. */
+  private int sizeAt(Path p, CrdtType type) {
+    check(p.segments(), type);
+    DotStore s = find(p.segments(), type);
+    return s == null ? 0 : (int) ((DotSeq) s).size();
+  }
+
+  private static void checkPosition(int size, int index) {
+    if (index < 0 || index > size) {
+      throw new IndexOutOfBoundsException("position " + index + " out of bounds for size " + size);
+    }
+  }
+
+  private static void checkRange(int size, int index, int count) {
+    if (index < 0 || count < 0 || (long) index + count > size) {
+      throw new IndexOutOfBoundsException(
+          "range [" + index + ", " + ((long) index + count) + ") out of bounds for size " + size);
+    }
+  }
+
+  /** Builds the delta of the value at a path's leaf from its current store (null if absent). */
+  @FunctionalInterface
+  private interface Edit {
+    DotStore delta(DotStore current, Replica.Claim claim);
+  }
+
+  /**
+   * Changes the value of type {@code leafType} at {@code path}, which may run through list
+   * elements: checks the path first (nothing changes if it is refused), claims {@code dots} dots,
+   * and builds the delta down the path: maps for keys, element records for indexes.
+   */
+  private Document edit(Path path, CrdtType leafType, int dots, Edit edit) {
+    check(path.segments(), leafType);
+    return editChecked(path, leafType, dots, edit);
+  }
+
+  /** {@link #edit} for a path {@link #sizeAt} has just checked. */
+  private Document editChecked(Path path, CrdtType leafType, int dots, Edit edit) {
+    List<Path.Segment> segs = path.segments();
+    return new Document(map.mutate(writer(), dots,
+        claim -> castTypedMap(descend(map.store(), segs, 0, leafType, edit, claim))), null);
+  }
+
+  /** The type the segment at {@code i} addresses: a map before a key, a list before an index. */
+  private static CrdtType typeAt(List<Path.Segment> segs, int i, CrdtType leafType) {
+    if (i == segs.size() - 1) {
+      return leafType;
+    }
+    return segs.get(i + 1) instanceof Path.Key ? CrdtType.MAP : CrdtType.LIST;
+  }
+
+  private DotStore descend(DotStore cur, List<Path.Segment> segs, int i, CrdtType leafType,
+      Edit edit, Replica.Claim claim) {
+    boolean last = i == segs.size() - 1;
+    Path.Segment s = segs.get(i);
+    if (s instanceof Path.Key) {
+      TypedKey k = new TypedKey(((Path.Key) s).name(), typeAt(segs, i, leafType));
+      DotStore child = cur == null ? null : castTypedMap(cur).get(k);
+      return DotMap.of(k, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
+    }
+    DotSeq list = (DotSeq) cur;
+    int index = ((Path.Index) s).index();
+    DotStore child = list.element(index).value();
+    return list.updateDelta(index, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
+  }
+
+  /**
+   * Refuses a path that runs through a value of another type, through a list position that is not
+   * there, or ends at a value of another type than {@code leafType} ({@link IllegalArgumentException}
+   * or {@link IndexOutOfBoundsException}).
+   */
+  private void check(List<Path.Segment> segs, CrdtType leafType) {
+    requireArgument(segs.get(0) instanceof Path.Key, "a document path starts with a key");
+    DotStore cur = map.store();
+    for (int i = 0; i < segs.size() && cur != null; i++) {
+      Path.Segment s = segs.get(i);
+      CrdtType t = typeAt(segs, i, leafType);
+      Path here = Path.of(segs.subList(0, i + 1));
+      if (s instanceof Path.Key) {
+        DotMap<TypedKey> m = castTypedMap(cur);
+        String name = ((Path.Key) s).name();
+        DotStore next = m.get(new TypedKey(name, t));
+        if (next == null || !next.isVisible()) {
+          TreeSet<CrdtType> types = OrMap.typesOf(m, name);
+          if (!types.isEmpty() && !types.contains(t)) {
+            throw new IllegalArgumentException(i == segs.size() - 1
+                ? String.format("'%s' holds a %s; remove it before writing a %s", here,
+                    types.last().label(), t.label())
+                : String.format("'%s' is a %s, not a %s", here, types.last().label(), t.label()));
+          }
+        }
+        cur = next;
+      } else {
+        DotSeq list = (DotSeq) cur;
+        int index = ((Path.Index) s).index();
+        if (index >= list.size()) {
+          throw new IndexOutOfBoundsException(String.format(
+              "'%s': index %s out of bounds for a list of %s", here, index, list.size()));
+        }
+        DotSeq.Element e = list.element(index);
+        requireArgument(e.type() == t, "'%s' is a %s, not a %s", here, e.type().label(), t.label());
+        cur = e.value();
+      }
+      if (cur == null && i < segs.size() - 1 && segs.get(i + 1) instanceof Path.Index) {
+        throw new IndexOutOfBoundsException(String.format("'%s' is not a list here", here));
+      }
+    }
+  }
+
+  /** The live store of type {@code leafType} at a path, or null (read only). */
+  private DotStore find(List<Path.Segment> segs, CrdtType leafType) {
+    DotStore cur = map.store();
+    for (int i = 0; i < segs.size() && cur != null; i++) {
+      Path.Segment s = segs.get(i);
+      CrdtType t = typeAt(segs, i, leafType);
+      if (s instanceof Path.Key) {
+        if (!(cur instanceof DotMap)) {
+          return null;
+        }
+        cur = castTypedMap(cur).get(new TypedKey(((Path.Key) s).name(), t));
+      } else {
+        if (!(cur instanceof DotSeq) || ((DotSeq) cur).isText()) {
+          return null;
+        }
+        DotSeq list = (DotSeq) cur;
+        int index = ((Path.Index) s).index();
+        if (index >= list.size() || list.element(index).type() != t) {
+          return null;
+        }
+        cur = list.element(index).value();
+      }
+    }
+    return cur == null || !cur.isVisible() ? null : cur;
   }
 
   private Document write(List<String> keys, CrdtType type, OrMap.LeafMutation mutation) {
@@ -262,7 +526,12 @@ public final class Document implements DeltaCrdt<Document> {
    * null if absent. Under a type conflict, the value of the highest type tag.
    */
   public Object get(String path) {
-    List<String> keys = Path.parse(path).keys();
+    Path p = Path.parse(path);
+    if (p.hasIndex()) {
+      Typed v = lookup(p.segments());
+      return v == null ? null : Values.render(v.type(), v.store());
+    }
+    List<String> keys = p.keys();
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     if (parent == null) {
       return null;
@@ -274,9 +543,45 @@ public final class Document implements DeltaCrdt<Document> {
 
   /** True if something is stored at {@code path}. */
   public boolean contains(String path) {
-    List<String> keys = Path.parse(path).keys();
+    Path p = Path.parse(path);
+    if (p.hasIndex()) {
+      return lookup(p.segments()) != null;
+    }
+    List<String> keys = p.keys();
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     return parent != null && !OrMap.typesOf(parent, keys.get(keys.size() - 1)).isEmpty();
+  }
+
+  private record Typed(CrdtType type, DotStore store) {}
+
+  /** The shown value at a path through maps and lists, or null: as the JSON view shows it. */
+  private Typed lookup(List<Path.Segment> segs) {
+    Typed cur = new Typed(CrdtType.MAP, map.store());
+    for (Path.Segment s : segs) {
+      if (s instanceof Path.Key) {
+        if (cur.type() != CrdtType.MAP) {
+          return null;
+        }
+        DotMap<TypedKey> m = castTypedMap(cur.store());
+        TreeSet<CrdtType> types = OrMap.typesOf(m, ((Path.Key) s).name());
+        if (types.isEmpty()) {
+          return null;
+        }
+        cur = new Typed(types.last(), m.get(new TypedKey(((Path.Key) s).name(), types.last())));
+      } else {
+        if (cur.type() != CrdtType.LIST) {
+          return null;
+        }
+        DotSeq list = (DotSeq) cur.store();
+        int index = ((Path.Index) s).index();
+        if (index >= list.size()) {
+          return null;
+        }
+        DotSeq.Element e = list.element(index);
+        cur = new Typed(e.type(), e.value());
+      }
+    }
+    return cur;
   }
 
   /** The whole document as a JSON-like sorted map (see {@link #get}). */
@@ -309,46 +614,36 @@ public final class Document implements DeltaCrdt<Document> {
         }
         out.add(new Conflict(p.toString(), b.build()));
       }
-      DotStore reg = m.get(new TypedKey(name, CrdtType.REGISTER));
-      if (reg != null && ((DotFun<?>) reg).size() > 1) {
-        ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
-        for (Object v : MvRegister.values(castFun(reg))) {
-          b.add(new Conflict.Candidate(CrdtType.REGISTER, v));
-        }
-        out.add(new Conflict(p.toString(), b.build()));
+      for (CrdtType t : types) {
+        collectValueConflicts(t, m.get(new TypedKey(name, t)), p, out);
       }
-      DotStore nested = m.get(new TypedKey(name, CrdtType.MAP));
-      if (nested != null) {
-        collectConflicts(castTypedMap(nested), p, out);
+    }
+  }
+
+  /** Conflicts inside one value: a register's concurrent values, or those below a map or list. */
+  private void collectValueConflicts(CrdtType type, DotStore s, Path p, List<Conflict> out) {
+    if (type == CrdtType.REGISTER && ((DotFun<?>) s).size() > 1) {
+      ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
+      for (Object v : MvRegister.values(castFun(s))) {
+        b.add(new Conflict.Candidate(CrdtType.REGISTER, v));
+      }
+      out.add(new Conflict(p.toString(), b.build()));
+    } else if (type == CrdtType.MAP) {
+      collectConflicts(castTypedMap(s), p, out);
+    } else if (type == CrdtType.LIST) {
+      List<DotSeq.Element> elements = ((DotSeq) s).elements();
+      for (int i = 0; i < elements.size(); i++) {
+        collectValueConflicts(elements.get(i).type(), elements.get(i).value(), p.index(i), out);
       }
     }
   }
 
   private Map<String, Object> mapValue(DotMap<TypedKey> m) {
-    TreeMap<String, Object> out = new TreeMap<>();
-    for (String name : OrMap.namesOf(m)) {
-      CrdtType t = OrMap.typesOf(m, name).last();
-      out.put(name, valueOf(t, m.get(new TypedKey(name, t))));
-    }
-    return out;
+    return Values.renderMap(m);
   }
 
   private Object valueOf(CrdtType type, DotStore s) {
-    switch (type) {
-      case REGISTER:
-        RegisterEntry e = MvRegister.pick(castFun(s));
-        return e == null ? null : e.value();
-      case COUNTER:
-        return Counter.value(castFun(s));
-      case FLAG:
-        return !s.isEmpty();
-      case SET:
-        return AwSet.elements(castMap(s));
-      case MAP:
-        return mapValue(castTypedMap(s));
-      default:
-        throw new IllegalStateException("unknown type " + type);
-    }
+    return Values.render(type, s);
   }
 
   @SuppressWarnings("unchecked")

@@ -75,7 +75,7 @@ public final class Path {
           close = text.indexOf(']', i);
           requireArgument(close > i + 1, "expected an index or a quoted name at %s in path '%s'", i + 1, text);
           String digits = text.substring(i + 1, close);
-          requireArgument(digits.chars().allMatch(Character::isDigit) && digits.length() <= 9,
+          requireArgument(isDigits(digits) && digits.length() <= 9,
               "bad list index '%s' in path '%s'", digits, text);
           out.add(new Index(Integer.parseInt(digits)));
         }
@@ -114,18 +114,56 @@ public final class Path {
   public ImmutableList<String> keys() {
     ImmutableList.Builder<String> b = ImmutableList.builder();
     for (Segment s : segments) {
-      requireArgument(
-          s instanceof Key,
-          "path '%s' has a list index; lists are not supported yet in this version",
-          this);
+      requireArgument(s instanceof Key, "path '%s' has a list index where a key is expected", this);
       b.add(((Key) s).name());
     }
     return b.build();
   }
 
+  /** A path of the given segments. */
+  public static Path of(List<Segment> segments) {
+    requireArgument(!segments.isEmpty(), "path must not be empty");
+    return new Path(ImmutableList.copyOf(segments));
+  }
+
+  /** True if a segment is a list index. */
+  public boolean hasIndex() {
+    for (Segment s : segments) {
+      if (s instanceof Index) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * This path without its last segment.
+   *
+   * @throws IllegalArgumentException if this path has one segment
+   */
+  public Path parent() {
+    requireArgument(segments.size() > 1, "path '%s' has no parent", this);
+    return new Path(segments.subList(0, segments.size() - 1));
+  }
+
+  /** This path with one more index. */
+  public Path index(int index) {
+    requireArgument(index >= 0, "negative index %s", index);
+    return new Path(ImmutableList.<Segment>builder().addAll(segments).add(new Index(index)).build());
+  }
+
   /** This path with one more key. */
   public Path child(String name) {
     return new Path(ImmutableList.<Segment>builder().addAll(segments).add(new Key(name)).build());
+  }
+
+  private static boolean isDigits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (!Character.isDigit(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean isPlain(String name) {

@@ -9,6 +9,7 @@ import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
+import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
 import java.util.List;
@@ -93,6 +94,19 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
   }
 
   /**
+   * Applies a change whose delta {@code build} makes from a claim of {@code dots} consecutive dots
+   * (for changes below list elements, or that mint several dots, such as inserting text or a list
+   * element with its fields); returns the delta.
+   *
+   * @throws IllegalArgumentException unless {@code dots >= 1}
+   */
+  public OrMap mutate(Replica replica, int dots,
+      java.util.function.Function<Replica.Claim, DotMap<TypedKey>> build) {
+    Replica.Claim claim = replica.claim(context, dots);
+    return applyDelta(claim, build.apply(claim));
+  }
+
+  /**
    * Removes the values under the last name of {@code path}: those of type {@code type}, or of every
    * type if {@code type} is null. Only what this replica has seen is removed. Returns the delta.
    */
@@ -138,6 +152,8 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
           e.getValue() instanceof DotSet, "a set element holds a dot set, not %s", e.getValue()));
       case MAP -> ((DotMap<?>) delta).keySet().forEach(k -> requireArgument(
           k instanceof TypedKey, "a map holds typed keys, not %s", k));
+      case LIST, TEXT -> requireArgument(((DotSeq) delta).isText() == (type == CrdtType.TEXT),
+          "a %s holds a %s sequence", type.label(), type.label());
       default -> { }
     }
   }
@@ -186,12 +202,15 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
     return cur;
   }
 
-  /** The types present under {@code name} in the live map {@code map}, in tag order. */
+  /**
+   * The types present under {@code name} in the live map {@code map}, in tag order: those whose
+   * value shows (a text or list whose elements were all removed keeps its records, but is absent).
+   */
   public static TreeSet<CrdtType> typesOf(DotMap<TypedKey> map, String name) {
     TreeSet<CrdtType> out = new TreeSet<>();
     for (CrdtType t : CrdtType.values()) {
       DotStore s = map.get(new TypedKey(name, t));
-      if (s != null && !s.isEmpty()) {
+      if (s != null && s.isVisible()) {
         out.add(t);
       }
     }
@@ -202,7 +221,7 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
   public static TreeSet<String> namesOf(DotMap<TypedKey> map) {
     TreeSet<String> out = new TreeSet<>();
     for (Map.Entry<TypedKey, DotStore> e : map.entrySet()) {
-      if (!e.getValue().isEmpty()) {
+      if (e.getValue().isVisible()) {
         out.add(e.getKey().name());
       }
     }
@@ -220,6 +239,9 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       case SET:
       case MAP:
         return DotMap.class;
+      case LIST:
+      case TEXT:
+        return DotSeq.class;
       default:
         throw new IllegalArgumentException("unknown type " + type);
     }
@@ -236,6 +258,10 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
       case SET:
       case MAP:
         return new DotMap<>();
+      case LIST:
+        return DotSeq.newList();
+      case TEXT:
+        return DotSeq.newText();
       default:
         throw new IllegalArgumentException("unknown type " + type);
     }

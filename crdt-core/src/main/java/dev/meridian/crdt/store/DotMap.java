@@ -29,7 +29,14 @@ public final class DotMap<K> extends DotStore {
   }
 
   private DotMap(int expected) {
-    entries = new HashMap<>(Math.max(4, (int) (expected / 0.75f) + 1));
+    entries = new HashMap<>(Math.max(2, (int) (expected / 0.75f) + 1));
+  }
+
+  /** A map of one entry (a delta's step down a path), sized for it. */
+  public static <K> DotMap<K> of(K key, DotStore store) {
+    DotMap<K> m = new DotMap<>(1);
+    m.entries.put(key, store);
+    return m;
   }
 
   /** The store under {@code key}, or null. The returned store is live: do not mutate it. */
@@ -70,6 +77,16 @@ public final class DotMap<K> extends DotStore {
       }
     }
     return true;
+  }
+
+  @Override
+  public boolean isVisible() {
+    for (DotStore s : entries.values()) {
+      if (s.isVisible()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -143,6 +160,20 @@ public final class DotMap<K> extends DotStore {
   }
 
   @Override
+  public void forEachDotRange(CausalContext.RangeVisitor visitor) {
+    for (DotStore s : entries.values()) {
+      s.forEachDotRange(visitor);
+    }
+  }
+
+  @Override
+  public void forEachReplica(Consumer<dev.meridian.crdt.ReplicaId> visitor) {
+    for (DotStore s : entries.values()) {
+      s.forEachReplica(visitor);
+    }
+  }
+
+  @Override
   public DotMap<K> emptyLike() {
     return new DotMap<>();
   }
@@ -161,6 +192,8 @@ public final class DotMap<K> extends DotStore {
       DotStore s = it.next();
       if (s instanceof DotMap) {
         ((DotMap<?>) s).dropEmpty();
+      } else if (s instanceof DotSeq) {
+        ((DotSeq) s).dropEmpty();
       }
       if (s.isEmpty()) {
         it.remove();

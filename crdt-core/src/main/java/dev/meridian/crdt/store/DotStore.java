@@ -17,11 +17,24 @@ import java.util.function.Consumer;
  * applying a small delta to a large map costs O(delta). A full state or a {@code deltaSince} result
  * is not keyed: its removals are just dots in the context, and joining it visits every key.
  */
-public abstract sealed class DotStore permits DotSet, DotFun, DotMap {
+public abstract sealed class DotStore permits DotSet, DotFun, DotMap, DotSeq {
   DotStore() {}
 
-  /** True if this store holds no dot. A map holding only empty entries is empty too. */
+  /**
+   * True if this store holds nothing a join must keep: no dot, and for a sequence no element
+   * record (a sequence keeps the ids and origins of removed elements, which order the others). A
+   * map holding only empty entries is empty too.
+   */
   public abstract boolean isEmpty();
+
+  /**
+   * True if this store shows a value: it holds a dot, or for a sequence a visible element, or for a
+   * map an entry that shows a value. Only a sequence of removed elements (or a map holding only
+   * such sequences) is non-empty yet invisible.
+   */
+  public boolean isVisible() {
+    return !isEmpty();
+  }
 
   /**
    * In place: {@code this := store((this, selfContext) ⊔ (other, otherContext))}. The contexts are
@@ -50,6 +63,20 @@ public abstract sealed class DotStore permits DotSet, DotFun, DotMap {
   /** Visits every dot held. */
   public abstract void forEachDot(Consumer<Dot> visitor);
 
+  /**
+   * Visits every replica this store refers to (codecs build their replica tables from it): the
+   * replicas of its dots, and for a sequence those of its records and their origins. A replica may
+   * be visited more than once.
+   */
+  public void forEachReplica(Consumer<dev.meridian.crdt.ReplicaId> visitor) {
+    forEachDot(d -> visitor.accept(d.replica()));
+  }
+
+  /** Visits every dot held, as ranges of counters of one replica (a sequence holds long runs). */
+  public void forEachDotRange(CausalContext.RangeVisitor visitor) {
+    forEachDot(d -> visitor.range(d.replica(), d.counter(), d.counter()));
+  }
+
   /** An empty store of the same kind. */
   public abstract DotStore emptyLike();
 
@@ -66,6 +93,6 @@ public abstract sealed class DotStore permits DotSet, DotFun, DotMap {
 
   /** Adds every dot held to {@code into}. */
   public final void collectDots(CausalContext into) {
-    forEachDot(into::add);
+    forEachDotRange(into::addRange);
   }
 }

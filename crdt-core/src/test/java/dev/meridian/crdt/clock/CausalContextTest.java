@@ -289,4 +289,30 @@ class CausalContextTest {
   void staticFactories_rejectNull() {
     new NullPointerTester().testAllPublicStaticMethods(CausalContext.class);
   }
+
+  @Test
+  void manyReplicas_behaveAsFew() {
+    // Past eight replicas the context indexes them by hash; order of insertion must not matter.
+    CausalContext a = new CausalContext();
+    CausalContext b = new CausalContext();
+    for (int r = 1; r <= 20; r++) {
+      a.addRange(ReplicaId.of(r), 1, r);
+      b.addRange(ReplicaId.of(21 - r), 1, 21 - r);
+    }
+    assertEquals(a, b);
+    assertEquals(a.hashCode(), b.hashCode());
+    assertTrue(a.contains(new Dot(ReplicaId.of(17), 17)));
+    assertFalse(a.contains(new Dot(ReplicaId.of(17), 18)));
+    assertEquals(210, a.dotCount());
+    CausalContext c = a.copy();
+    c.addRange(ReplicaId.of(30), 5, 5);
+    assertEquals(CausalContext.of(new Dot(ReplicaId.of(30), 5)), c.minus(a));
+    assertTrue(a.isSubsetOf(c));
+    assertTrue(c.intersects(b));
+    List<Long> seen = new ArrayList<>();
+    a.forEachRange((r, lo, hi) -> seen.add(r.value()));
+    List<Long> sorted = new ArrayList<>(seen);
+    java.util.Collections.sort(sorted);
+    assertEquals(sorted, seen, "ranges are visited in replica order");
+  }
 }

@@ -10,6 +10,8 @@ import dev.meridian.crdt.counter.Counter;
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.crdt.flag.EwFlag;
 import dev.meridian.crdt.register.MvRegister;
+import dev.meridian.crdt.sequence.OrList;
+import dev.meridian.crdt.sequence.Text;
 import dev.meridian.crdt.set.AwSet;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -38,6 +40,8 @@ class CrdtCodecProperties {
       CrdtCodec::decodeRegister,
       CrdtCodec::decodeFlag,
       CrdtCodec::decodeSet,
+      CrdtCodec::decodeText,
+      CrdtCodec::decodeList,
       CrdtCodec::decodeContext);
 
   private static final com.sun.management.ThreadMXBean THREADS =
@@ -98,7 +102,47 @@ class CrdtCodecProperties {
     Random random = new Random(seed);
     Replica a = Replica.resume(ReplicaId.of(random.nextLong()), random.nextInt(100_000), new HybridClock());
     Replica b = Replica.resume(ReplicaId.of(random.nextLong()), random.nextInt(100), new HybridClock());
-    switch (random.nextInt(5)) {
+    switch (random.nextInt(8)) {
+      case 5 -> {
+        Text t = new Text();
+        Text delta = null;
+        for (int i = 0; i < 1 + random.nextInt(8); i++) {
+          Replica w = random.nextBoolean() ? a : b;
+          if (t.length() > 0 && random.nextInt(3) == 0) {
+            int at = random.nextInt(t.length());
+            delta = t.delete(w, at, 1 + random.nextInt(t.length() - at));
+          } else {
+            delta = t.insert(w, random.nextInt(t.length() + 1),
+                random.nextBoolean() ? "ab\u00e9" : "\ud83d\ude00x");
+          }
+        }
+        return CrdtCodec.encode(delta != null && random.nextBoolean() ? delta : t);
+      }
+      case 6 -> {
+        OrList l = new OrList();
+        OrList delta = null;
+        for (int i = 0; i < 1 + random.nextInt(6); i++) {
+          Replica w = random.nextBoolean() ? a : b;
+          if (l.size() > 0 && random.nextInt(3) == 0) {
+            int at = random.nextInt(l.size());
+            delta = random.nextBoolean() || !(l.get(at) instanceof String) ? l.delete(w, at, 1)
+                : l.set(w, at, random.nextLong());
+          } else {
+            delta = l.insert(w, random.nextInt(l.size() + 1),
+                random.nextBoolean() ? (Object) "v" : java.util.Map.of("k", random.nextInt(9)));
+          }
+        }
+        return CrdtCodec.encode(delta != null && random.nextBoolean() ? delta : l);
+      }
+      case 7 -> {
+        Document d = Document.create(a);
+        Document delta = d.insert("l", 0, java.util.Map.of("t", "x"));
+        d.insertText("l[0].body", 0, "hello");
+        d.insert("l", 1, 5);
+        delta = random.nextBoolean() ? d.deleteText("l[0].body", 1, 2) : delta;
+        delta = random.nextBoolean() ? d.remove("l[1]") : delta;
+        return CrdtCodec.encode(random.nextBoolean() ? delta : d);
+      }
       case 0 -> {
         Counter c = new Counter();
         c.increment(a, random.nextInt());
@@ -181,6 +225,17 @@ class CrdtCodecProperties {
     } else if (decoded instanceof MvRegister r) {
       r.values();
       assertTrue(CrdtCodec.decodeRegister(CrdtCodec.encode(r)).equals(r), "re-encoding changed the state");
+    } else if (decoded instanceof Text t) {
+      t.value();
+      Text joined = new Text();
+      joined.join(t);
+      joined.join(t.copy());
+      assertTrue(CrdtCodec.decodeText(CrdtCodec.encode(t)).equals(t), "re-encoding changed the state");
+    } else if (decoded instanceof OrList l) {
+      l.value();
+      OrList joined = new OrList();
+      joined.join(l);
+      assertTrue(CrdtCodec.decodeList(CrdtCodec.encode(l)).equals(l), "re-encoding changed the state");
     } else if (decoded instanceof AwSet s) {
       s.elements();
       assertTrue(CrdtCodec.decodeSet(CrdtCodec.encode(s)).equals(s), "re-encoding changed the state");

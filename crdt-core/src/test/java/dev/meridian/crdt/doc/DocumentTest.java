@@ -381,16 +381,15 @@ class DocumentTest {
   }
 
   @Test
-  void mutate_listIndexPath_throwsClearMessage() {
+  void mutate_listIndexPathWithNoListThere_throwsClearMessage() {
     Document d = Document.create(r1);
 
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> d.set("todos[3].done", true));
+    IndexOutOfBoundsException e =
+        assertThrows(IndexOutOfBoundsException.class, () -> d.set("todos[3].done", true));
 
-    assertEquals(
-        "path 'todos[3].done' has a list index; lists are not supported yet in this version",
-        e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> d.get("todos[0]"));
-    assertThrows(IllegalArgumentException.class, () -> d.remove("todos[0]"));
+    assertEquals("'todos' is not a list here", e.getMessage());
+    assertEquals(null, d.get("todos[0]"));
+    assertThrows(IndexOutOfBoundsException.class, () -> d.remove("todos[0]"));
     assertTrue(d.isEmpty());
   }
 

@@ -70,7 +70,7 @@ class PathTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, p::keys);
 
     assertEquals(
-        "path 'todos[3].done' has a list index; lists are not supported yet in this version",
+        "path 'todos[3].done' has a list index where a key is expected",
         e.getMessage());
   }
 

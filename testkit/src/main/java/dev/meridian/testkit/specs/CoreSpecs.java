@@ -8,6 +8,8 @@ import dev.meridian.crdt.doc.Path;
 import dev.meridian.crdt.flag.EwFlag;
 import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.register.MvRegister;
+import dev.meridian.crdt.sequence.OrList;
+import dev.meridian.crdt.sequence.Text;
 import dev.meridian.crdt.set.AwSet;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
@@ -285,11 +287,90 @@ public final class CoreSpecs {
         .build();
   }
 
+  /**
+   * Document edits of lists and text at a few paths (mostly a list name and a text name, one name
+   * both use, one nested in a map the other ops write): list inserts (scalars and
+   * small maps), deletes, writes of elements and of their fields, element removals, lists nested
+   * in elements, text inserts and deletes. Positions are drawn independently of the state and taken
+   * modulo the current length; a position past the end, or a type clash, is a refused op.
+   */
+  public static OpGenerator<Document> documentSequenceOps() {
+    List<String> lists = List.of("l", "l", "m", "a.l");
+    List<String> texts = List.of("t", "t", "m", "a.t");
+    return random -> {
+      int where = random.nextInt(1 << 20);
+      int roll = random.nextInt(12);
+      // Lists and text mostly under names of their own, sometimes under one they share ("m").
+      String path = (roll >= 8 && roll <= 10 ? texts : lists).get(random.nextInt(4));
+      switch (roll) {
+        case 0:
+        case 1: {
+          Object v = random.nextBoolean() ? RandomValues.scalar(random)
+              : Map.of("f", RandomValues.element(random));
+          return docOp("insert(" + path + ", " + where + ", " + show(v) + ")",
+              d -> d.insert(path, where % (d.length(path) + 1), v));
+        }
+        case 2:
+          return docOp("delete(" + path + ", " + where + ")", d -> {
+            int n = d.length(path);
+            return n == 0 ? null : d.delete(path, where % n, Math.min(2, n - where % n));
+          });
+        case 3: {
+          Object v = RandomValues.scalar(random);
+          return docOp("set(" + path + "[" + where + "], " + show(v) + ")",
+              d -> d.length(path) == 0 ? null : d.set(path + "[" + where % d.length(path) + "]", v));
+        }
+        case 4:
+        case 5: {
+          Object v = RandomValues.element(random);
+          return docOp("set(" + path + "[" + where + "].f, " + show(v) + ")",
+              d -> d.length(path) == 0 ? null
+                  : d.set(path + "[" + where % d.length(path) + "].f", v));
+        }
+        case 6:
+          return docOp("remove(" + path + "[" + where + "])",
+              d -> d.length(path) == 0 ? null : d.remove(path + "[" + where % d.length(path) + "]"));
+        case 7: {
+          Object v = RandomValues.element(random);
+          return docOp("insert(" + path + "[" + where + "].sub, 0, " + show(v) + ")",
+              d -> d.length(path) == 0 ? null
+                  : d.insert(path + "[" + where % d.length(path) + "].sub", 0, v));
+        }
+        case 8:
+        case 9: {
+          String chars = String.valueOf((char) ('a' + random.nextInt(26))).repeat(1 + random.nextInt(2));
+          return docOp("insertText(" + path + ", " + where + ", " + show(chars) + ")",
+              d -> d.insertText(path, where % (d.length(path) + 1), chars));
+        }
+        case 10:
+          return docOp("deleteText(" + path + ", " + where + ")", d -> {
+            int n = d.length(path);
+            return n == 0 ? null : d.deleteText(path, where % n, Math.min(2, n - where % n));
+          });
+        default:
+          return docOp("remove(" + path + ")", d -> d.remove(path));
+      }
+    };
+  }
+
+  /**
+   * The JSON document with lists and text: the edits of {@link #documentOps} (depth 2) and of
+   * {@link #documentSequenceOps}, which collide on the same names.
+   */
+  public static CrdtSpec<Document> documentWithSequences() {
+    return CrdtSpec.builder("Document+sequences", Document::empty)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeDocument, CodecException.class))
+        .newState(Document::create)
+        .ops(OpGenerator.oneOf(documentOps(2), documentSequenceOps(), documentSequenceOps()))
+        .show(d -> d.toJson() + " " + d.map())
+        .build();
+  }
+
   private static Op<Document> docOp(String description, java.util.function.Function<Document, Document> edit) {
     return Op.of(description, (doc, replica) -> {
       try {
         return edit.apply(doc.bind(replica));
-      } catch (IllegalArgumentException clash) {
+      } catch (IllegalArgumentException | IndexOutOfBoundsException clash) {
         return null;
       }
     });
@@ -314,6 +395,142 @@ public final class CoreSpecs {
       }
     }
     return m;
+  }
+
+  // ---- Text -----------------------------------------------------------------------------------
+
+  /**
+   * {@code insert(where mod (length + 1), chars)}: positions are drawn independently of the state,
+   * so one op means something on any replica's text.
+   */
+  public record TextInsert(int where, String chars) implements Op<Text> {
+    @Override
+    public Text apply(Text state, Replica replica) {
+      return state.insert(replica, where % (state.length() + 1), chars);
+    }
+
+    @Override
+    public String description() {
+      return "insert(" + where + ", " + show(chars) + ")";
+    }
+  }
+
+  /** {@code delete(where mod length, up to count)}; refused on an empty text. */
+  public record TextDelete(int where, int count) implements Op<Text> {
+    @Override
+    public Text apply(Text state, Replica replica) {
+      if (state.length() == 0) {
+        return null;
+      }
+      int at = where % state.length();
+      return state.delete(replica, at, Math.min(count, state.length() - at));
+    }
+  }
+
+  /** Text edits: inserts of one to three letters and deletes of one to three characters. */
+  public static OpGenerator<Text> textOps() {
+    return random -> {
+      int where = random.nextInt(1 << 20);
+      if (random.nextInt(3) == 0) {
+        return new TextDelete(where, 1 + random.nextInt(3));
+      }
+      StringBuilder sb = new StringBuilder();
+      int n = 1 + random.nextInt(3);
+      char base = (char) ('a' + random.nextInt(20));
+      for (int i = 0; i < n; i++) {
+        sb.append((char) (base + i));
+      }
+      return new TextInsert(where, sb.toString());
+    };
+  }
+
+  /**
+   * The text: small edits that collide; converged: only inserted characters remain, no more of
+   * each than were inserted.
+   */
+  public static CrdtSpec<Text> text() {
+    return CrdtSpec.builder("Text", Text::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeText, CodecException.class))
+        .ops(textOps())
+        .show(t -> show(t.value()) + " " + t)
+        .convergedCheck((t, applied) -> {
+          int[] inserted = new int[65536];
+          for (Op<Text> op : applied) {
+            if (op instanceof TextInsert ins) {
+              ins.chars().chars().forEach(c -> inserted[c]++);
+            }
+          }
+          for (char c : t.value().toCharArray()) {
+            if (--inserted[c] < 0) {
+              throw new AssertionError("'" + c + "' appears more often than it was inserted: "
+                  + show(t.value()));
+            }
+          }
+        })
+        .build();
+  }
+
+  // ---- OrList ---------------------------------------------------------------------------------
+
+  /** An edit of the element at {@code where} mod the list's size (or size + 1 to insert). */
+  public record ListOp(String kind, int where, Object value) implements Op<OrList> {
+    @Override
+    public OrList apply(OrList state, Replica replica) {
+      int n = state.size();
+      try {
+        switch (kind) {
+          case "insert":
+            return state.insert(replica, where % (n + 1), value);
+          case "set":
+            return n == 0 ? null : state.set(replica, where % n, value);
+          case "setField":
+            return n == 0 ? null : state.setField(replica, where % n, "f", value);
+          default:
+            if (n == 0) {
+              return null;
+            }
+            int at = where % n;
+            return state.delete(replica, at, Math.min((Integer) value, n - at));
+        }
+      } catch (IllegalArgumentException typeClash) {
+        return null;
+      }
+    }
+
+    @Override
+    public String description() {
+      return kind + "(" + where + ", " + (value instanceof String ? show(value) : value) + ")";
+    }
+  }
+
+  /** List edits: inserts of scalars and small maps, overwrites, field writes, deletes. */
+  public static OpGenerator<OrList> listOps() {
+    return random -> {
+      int where = random.nextInt(1 << 20);
+      switch (random.nextInt(8)) {
+        case 0:
+        case 1:
+          return new ListOp("insert", where, RandomValues.scalar(random));
+        case 2:
+          return new ListOp("insert", where, Map.of("f", RandomValues.element(random)));
+        case 3:
+          return new ListOp("set", where, RandomValues.scalar(random));
+        case 4:
+        case 5:
+          return new ListOp("setField", where, RandomValues.element(random));
+        default:
+          return new ListOp("delete", where, 1 + random.nextInt(2));
+      }
+    };
+  }
+
+  /** The list: inserts, overwrites, field writes and deletes that collide. */
+  public static CrdtSpec<OrList> orList() {
+    return CrdtSpec.builder("OrList", OrList::new)
+        .codec(Codec.of(CrdtCodec::encode, CrdtCodec::decodeList, CodecException.class))
+        .ops(listOps())
+        .show(l -> l.value() + " " + l)
+        .build();
   }
 
   // ---- helpers --------------------------------------------------------------------------------
