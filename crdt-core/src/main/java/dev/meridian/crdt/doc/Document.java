@@ -421,7 +421,7 @@ public final class Document implements DeltaCrdt<Document> {
         if (next == null || !next.isVisible()) {
           TreeSet<CrdtType> types = OrMap.typesOf(m, name);
           if (!types.isEmpty() && !types.contains(t)) {
-            throw new IllegalArgumentException(i == segs.size() - 1
+            throw new TypeClashException(i == segs.size() - 1
                 ? String.format("'%s' holds a %s; remove it before writing a %s", here,
                     types.last().label(), t.label())
                 : String.format("'%s' is a %s, not a %s", here, types.last().label(), t.label()));
@@ -436,7 +436,10 @@ public final class Document implements DeltaCrdt<Document> {
               "'%s': index %s out of bounds for a list of %s", here, index, list.size()));
         }
         DotSeq.Element e = list.element(index);
-        requireArgument(e.type() == t, "'%s' is a %s, not a %s", here, e.type().label(), t.label());
+        if (e.type() != t) {
+          throw new TypeClashException(
+              String.format("'%s' is a %s, not a %s", here, e.type().label(), t.label()));
+        }
         cur = e.value();
       }
       if (cur == null && i < segs.size() - 1 && segs.get(i + 1) instanceof Path.Index) {
@@ -495,7 +498,7 @@ public final class Document implements DeltaCrdt<Document> {
       }
       TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
       if (!types.isEmpty() && !types.contains(CrdtType.MAP)) {
-        throw new IllegalArgumentException(String.format(
+        throw new TypeClashException(String.format(
             "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), types.last().label()));
       }
       cur = castTypedMap(cur.get(new TypedKey(keys.get(i), CrdtType.MAP)));
@@ -511,7 +514,7 @@ public final class Document implements DeltaCrdt<Document> {
       }
       TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
       if (!types.isEmpty() && !types.contains(type)) {
-        throw new IllegalArgumentException(String.format(
+        throw new TypeClashException(String.format(
             "'%s' holds a %s; remove it before writing a %s",
             Path.ofKeys(keys), types.last().label(), type.label()));
       }

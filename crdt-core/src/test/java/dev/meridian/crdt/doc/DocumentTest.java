@@ -368,6 +368,23 @@ class DocumentTest {
   }
 
   @Test
+  void typeClash_isItsOwnKind_otherMisuseIsNot() {
+    Document d = Document.create(r1);
+    d.increment("a", 1);
+    d.insert("l", 0, "x");
+
+    assertThrows(TypeClashException.class, () -> d.set("a.b", 1));
+    assertThrows(TypeClashException.class, () -> d.add("a", "e"));
+    assertThrows(TypeClashException.class, () -> d.set("l[0].f", 1));
+    IllegalArgumentException syntax = assertThrows(IllegalArgumentException.class,
+        () -> d.set("a..b", 1));
+    assertFalse(syntax instanceof TypeClashException, syntax.getMessage());
+    IllegalArgumentException value = assertThrows(IllegalArgumentException.class,
+        () -> d.set("b", List.of(1)));
+    assertFalse(value instanceof TypeClashException, value.getMessage());
+  }
+
+  @Test
   void set_nonScalar_throwsAndChangesNothing() {
     Document d = Document.create(r1);
     d.set("a", 1);
