@@ -1,11 +1,487 @@
 package dev.meridian.peer;
 
-/** Being written. */
-public final class Meridian {
-  private Meridian() {}
+import com.google.common.base.Preconditions;
+import com.google.common.collect.ImmutableList;
+import dev.meridian.crdt.doc.Document;
+import dev.meridian.persistence.DocStore;
+import dev.meridian.persistence.Durability;
+import dev.meridian.persistence.KeyPage;
+import dev.meridian.persistence.MapDbDocStore;
+import dev.meridian.persistence.StoreOptions;
+import dev.meridian.transport.grpc.ReplicationNode;
+import dev.meridian.transport.grpc.TlsSettings;
+import dev.meridian.transport.store.DocDelta;
+import dev.meridian.transport.sync.PeerStats;
+import dev.meridian.transport.sync.SyncConfig;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-  /** Being written. */
-  public static Object builder() {
-    return null;
+/**
+ * A Meridian peer: one replica's documents, kept on disk and replicated to other peers, so that
+ * every peer converges to the same documents without coordination.
+ *
+ * <p>Every document is a JSON-like tree of convergent types (see {@link Document}). Writes are
+ * local and never wait for another peer: {@link #update} applies at once and completes when the
+ * write is durable here; replication ships it to the peers in the background (within milliseconds
+ * when they are connected, on reconnect when not). What wins on conflict is each type's rule: a
+ * register keeps concurrent values and shows the one with the later hybrid-clock timestamp (then
+ * the higher replica id); counters add up; a set's add wins over a concurrent remove of the same
+ * element, a flag's enable over a concurrent disable; removing a key or {@linkplain #delete
+ * deleting} a document removes what this peer had seen, so concurrent writes elsewhere survive.
+ *
+ * <pre>{@code
+ * try (Meridian store = Meridian.builder().dataDir(Path.of("data")).open()) {
+ *   store.update("users/ada", doc -> doc.set("name", "Ada")).join();
+ *   store.get("users/ada").map(Document::toJson);   // {"name":"Ada"}
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. Writes to one document apply in the order their calls are made.
+ */
+public final class Meridian implements AutoCloseable {
+  /*
+   * Design notes.
+   * [1] Layout: <data dir>/store holds the DocStore (journal + MapDB files, its own lock), and
+   *     <data dir>/site the site name, so the store directory holds nothing foreign.
+   * [2] One gRPC port serves replication (peers), the client API, health and reflection; under
+   *     mutual TLS clients present certificates too.
+   * [3] An empty document reads as absent: delete removes every top-level value (observed-remove),
+   *     which leaves an empty document that concurrent writes elsewhere may fill again.
+   */
+  private static final Logger LOG = LoggerFactory.getLogger(Meridian.class);
+  /** Changes a watcher may fall behind before its watch ends. */
+  public static final int WATCH_BACKLOG = 10_000;
+  private static final Pattern SITE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  private final DocStore store;
+  private final String site;
+  private final StoreReplica replica;
+  private final Watches watches;
+  private final PeerMetrics metrics = new PeerMetrics();
+  private final List<String> configuredPeers;
+  private final HealthStatusManager health = new HealthStatusManager();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile ReplicationNode node;
+  private volatile String listenAddress = "";
+
+  private Meridian(DocStore store, String site, List<String> peers) {
+    this.store = store;
+    this.site = site;
+    this.configuredPeers = ImmutableList.copyOf(peers);
+    this.watches = new Watches(this::get, WATCH_BACKLOG);
+    this.replica = new StoreReplica(store, watches::publish);
+  }
+
+  /** A builder with the defaults: {@code ./meridian-data}, no network, durable writes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Opens a peer with every default: a local store in {@code ./meridian-data}, no network. */
+  public static Meridian open() throws IOException {
+    return builder().open();
+  }
+
+  // ---- documents --------------------------------------------------------------------------------
+
+  /**
+   * The document at {@code key}: a read-only copy (unbound, so its mutators throw), or empty if no
+   * write ever reached it or it is empty (deleted).
+   *
+   * @throws IllegalArgumentException for a bad key (empty, over 1,024 bytes, not valid UTF-16)
+   */
+  public Optional<Document> get(String key) {
+    return store.get(key).filter(d -> !d.isEmpty());
+  }
+
+  /**
+   * Writes to the document at {@code key} (created empty if absent). {@code edit} receives the live
+   * document, calls its mutators ({@code set}, {@code increment}, {@code add}, {@code insert}, ...)
+   * and returns their delta: one mutator's return value, or several joined into the first (
+   * {@code d1.join(d2)}). It runs under the document's lock: keep it short and do not keep the
+   * document. If it throws, nothing is written (the document is as before) and the future fails
+   * with that exception.
+   *
+   * @return completes when the write is durable at this peer (per the {@link Durability})
+   * @throws IllegalArgumentException for a bad key
+   */
+  public CompletableFuture<Void> update(String key, Function<Document, Document> edit) {
+    Objects.requireNonNull(edit, "edit");
+    checkOpen();
+    long start = System.nanoTime();
+    return store.update(key, edit).thenApply(delta -> {
+      if (!delta.context().isEmpty()) {
+        metrics.committed(System.nanoTime() - start);
+        replica.localWriteDurable(DocDelta.of(key, delta));
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Deletes the document at {@code key}: removes every value this peer has seen in it. Writes made
+   * concurrently at other peers, not yet seen here, survive and will show.
+   *
+   * @return completes with whether there was anything to delete, once durable
+   * @throws IllegalArgumentException for a bad key
+   */
+  public CompletableFuture<Boolean> delete(String key) {
+    checkOpen();
+    boolean[] existed = new boolean[1];
+    return store.update(key, doc -> {
+      Document delta = null;
+      for (String field : doc.asMap().keySet()) {
+        Document d = doc.remove(dev.meridian.crdt.doc.Path.ofKeys(List.of(field)).toString());
+        if (delta == null) {
+          delta = d;
+        } else {
+          delta.join(d);
+        }
+      }
+      existed[0] = delta != null;
+      return delta == null ? Document.empty() : delta;
+    }).thenApply(delta -> {
+      if (!delta.context().isEmpty()) {
+        replica.localWriteDurable(DocDelta.of(key, delta));
+        metrics.deletes.increment();
+      }
+      return existed[0];
+    });
+  }
+
+  /**
+   * One page of the keys starting with {@code prefix} that hold a non-empty document, ascending.
+   *
+   * @param after the {@link Page#next()} of the previous page, or null for the first
+   * @param limit at most this many keys, 1 to 10,000
+   */
+  public Page list(String prefix, String after, int limit) {
+    Preconditions.checkArgument(limit >= 1 && limit <= 10_000, "limit must be 1 to 10,000: %s",
+        limit);
+    Objects.requireNonNull(prefix, "prefix");
+    checkOpen();
+    List<String> keys = new ArrayList<>();
+    String cursor = after;
+    while (true) {
+      KeyPage page = store.list(prefix, cursor, limit - keys.size());
+      for (String k : page.keys()) {
+        if (get(k).isPresent()) {
+          keys.add(k);
+        }
+        cursor = k;
+      }
+      if (page.next() == null) {
+        return new Page(keys, null);
+      }
+      if (keys.size() == limit) {
+        return new Page(keys, cursor);
+      }
+    }
+  }
+
+  /**
+   * Watches the documents whose key starts with {@code prefix} ("" for all): {@code watcher} hears
+   * of every later change, local or received from a peer, once durable here (see {@link Watcher}).
+   *
+   * @return closes the watch
+   */
+  public Watch watch(String prefix, Watcher watcher) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(watcher, "watcher");
+    checkOpen();
+    return watches.add(prefix, watcher);
+  }
+
+  /** Waits until every write made so far is durable (useful with {@link Durability#ASYNC}). */
+  public void flush() {
+    store.flush();
+  }
+
+  // ---- the peer ---------------------------------------------------------------------------------
+
+  /** The site name (a label for people; the replica id names this peer's writes). */
+  public String site() {
+    return site;
+  }
+
+  /** The replica id, 16 hex digits. */
+  public String replicaId() {
+    return store.replica().id().toString();
+  }
+
+  /** The host:port replication and the client API listen on, or "" without a server. */
+  public String listenAddress() {
+    return listenAddress;
+  }
+
+  /** What this peer knows of itself and its peers now. */
+  public Status status() {
+    ReplicationNode n = node;
+    List<PeerStats> peers = n == null ? List.of() : n.peers();
+    return new Status(site, replicaId(), listenAddress, store.count(), store.sizeOnDisk(),
+        metrics.writes.sum(), configuredPeers, peers);
+  }
+
+  /** Counters and gauges for monitoring; {@link PeerMetrics#writePrometheus} renders them. */
+  public PeerMetrics metrics() {
+    return metrics;
+  }
+
+  /**
+   * Writes this peer's metrics in the Prometheus text format (version 0.0.4).
+   */
+  public void writeMetrics(StringBuilder out) {
+    ReplicationNode n = node;
+    metrics.writePrometheus(out, this, n == null ? List.of() : n.peers(), replica, store);
+  }
+
+  /**
+   * Stops replication (telling connected peers goodbye), ends every watch, makes every write
+   * durable and releases the data directory. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    health.enterTerminalState();
+    ReplicationNode n = node;
+    if (n != null) {
+      n.close();
+    }
+    watches.close();
+    store.close();
+    LOG.info("peer {} ({}) closed", site, replicaId());
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this Meridian store is closed");
+    }
+  }
+
+  // ---- API types --------------------------------------------------------------------------------
+
+  /** A watch; {@link #close()} stops it. */
+  @FunctionalInterface
+  public interface Watch extends AutoCloseable {
+    /** Ends the watch; the watcher's {@link Watcher#onEnd} follows. Idempotent. */
+    @Override
+    void close();
+  }
+
+  /**
+   * One page of keys.
+   *
+   * @param keys ascending
+   * @param next pass as {@code after} for the next page; null on the last page
+   */
+  public record Page(List<String> keys, String next) {
+    /** Copies the keys. */
+    public Page {
+      keys = List.copyOf(keys);
+    }
+  }
+
+  /**
+   * A snapshot of a peer's state.
+   *
+   * @param site the site name
+   * @param replicaId this peer's replica id
+   * @param listenAddress host:port served, or ""
+   * @param documents documents held, including empty (deleted) ones
+   * @param sizeOnDisk bytes in the data directory's store
+   * @param localWrites writes made through this peer since it opened
+   * @param configuredPeers the peer addresses it dials
+   * @param peers one entry per replication stream, open or opening
+   */
+  public record Status(String site, String replicaId, String listenAddress, long documents,
+      long sizeOnDisk, long localWrites, List<String> configuredPeers, List<PeerStats> peers) {}
+
+  // ---- opening ----------------------------------------------------------------------------------
+
+  /**
+   * How to open a peer. Every setting has a default; {@link #open()} checks them all.
+   */
+  public static final class Builder {
+    private Path dataDir = Path.of("meridian-data");
+    private String site;
+    private String listen;
+    private List<String> peers = List.of();
+    private TlsSettings tls = TlsSettings.plaintext();
+    private Durability durability = Durability.DURABLE;
+    private String cluster = "meridian";
+    private UnaryOperator<SyncConfig.Builder> syncTuning = UnaryOperator.identity();
+
+    private Builder() {}
+
+    /** The data directory (created if absent); default {@code ./meridian-data}. */
+    public Builder dataDir(Path dir) {
+      this.dataDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * The site name, 1 to 64 of {@code [A-Za-z0-9._-]}; default: the name this data directory was
+     * given before, else a generated one ({@code site-} and 6 hex digits). Kept in the data
+     * directory.
+     */
+    public Builder site(String name) {
+      this.site = name;
+      return this;
+    }
+
+    /**
+     * The host:port to serve replication and the client API on ({@code 127.0.0.1:0} picks a free
+     * port); default: none, a peer that only dials.
+     */
+    public Builder listen(String hostPort) {
+      this.listen = hostPort;
+      return this;
+    }
+
+    /** Peer addresses (host:port) to dial; default none. */
+    public Builder peers(List<String> addresses) {
+      this.peers = List.copyOf(addresses);
+      return this;
+    }
+
+    /** Transport security for replication and the API; default plaintext (trusted networks). */
+    public Builder tls(TlsSettings settings) {
+      this.tls = Objects.requireNonNull(settings, "settings");
+      return this;
+    }
+
+    /** When {@link #update} completes; default {@link Durability#DURABLE} (after fsync). */
+    public Builder durability(Durability d) {
+      this.durability = Objects.requireNonNull(d, "durability");
+      return this;
+    }
+
+    /** The cluster id every peer must present; default {@code meridian}. */
+    public Builder cluster(String id) {
+      this.cluster = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    /** Adjusts replication timing (tests, benchmarks); applied after the other settings. */
+    public Builder syncTuning(UnaryOperator<SyncConfig.Builder> tuning) {
+      this.syncTuning = Objects.requireNonNull(tuning, "tuning");
+      return this;
+    }
+
+    /**
+     * Opens the peer: recovers or creates the store, then starts replication if it listens or has
+     * peers.
+     *
+     * @throws IllegalArgumentException for a bad setting (site name, address)
+     * @throws IOException if the data directory cannot be used (locked by another process,
+     *     corrupt, not a Meridian directory) or the address cannot be bound (in use)
+     */
+    public Meridian open() throws IOException {
+      if (site != null) {
+        Preconditions.checkArgument(SITE.matcher(site).matches(),
+            "site name '%s' must be 1 to 64 of A-Z a-z 0-9 . _ -", site);
+      }
+      InetSocketAddress bind = null;
+      if (listen != null) {
+        InetSocketAddress a = Addresses.parse("listen", listen);
+        bind = new InetSocketAddress(a.getHostString(), a.getPort());
+        if (bind.isUnresolved()) {
+          throw new IllegalArgumentException("listen: cannot resolve host '" + a.getHostString() + "'");
+        }
+      }
+      for (String p : peers) {
+        Addresses.parse("peer", p);
+      }
+      if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
+        throw new IOException("data directory " + dataDir + " is a file, not a directory");
+      }
+      Files.createDirectories(dataDir);
+      MapDbDocStore docs = MapDbDocStore.open(
+          StoreOptions.in(dataDir.resolve("store")).durability(durability).build());
+      Meridian m = null;
+      try {
+        String name = siteName(dataDir, site, docs.replica().id().toString());
+        m = new Meridian(docs, name, peers);
+        m.start(bind, this);
+        LOG.info("peer {} ({}) open in {}{}", name, m.replicaId(), dataDir.toAbsolutePath(),
+            m.listenAddress.isEmpty() ? "" : ", serving " + m.listenAddress);
+        return m;
+      } catch (IOException | RuntimeException | Error e) {
+        if (m != null) {
+          m.close();
+        } else {
+          docs.close();
+        }
+        throw e;
+      }
+    }
+  }
+
+  private void start(InetSocketAddress bind, Builder b) throws IOException {
+    if (bind == null && b.peers.isEmpty()) {
+      return;
+    }
+    SyncConfig.Builder sync = SyncConfig.builder(b.cluster).peers(b.peers);
+    if (bind != null && bind.getPort() != 0) {
+      sync.advertisedAddress(Addresses.format(bind));
+    }
+    SyncConfig config = b.syncTuning.apply(sync).build();
+    List<ServerServiceDefinition> services = bind == null ? List.of()
+        : List.of(new DocumentsService(this).bindService(), health.getHealthService().bindService(),
+            ProtoReflectionServiceV1.newInstance().bindService());
+    try {
+      node = ReplicationNode.startNetty(replica, config, b.tls, bind, services);
+    } catch (IOException e) {
+      if (e instanceof BindException || e.getCause() instanceof BindException) {
+        throw new IOException("cannot listen on " + Addresses.format(bind)
+            + ": address already in use (is another peer running there?)", e);
+      }
+      throw new IOException("cannot listen on " + Addresses.format(bind) + ": " + e.getMessage(),
+          e);
+    }
+    if (bind != null) {
+      listenAddress = Addresses.format(InetSocketAddress.createUnresolved(bind.getHostString(),
+          node.port()));
+      health.setStatus("", ServingStatus.SERVING);
+      health.setStatus("meridian.peer.v1.Documents", ServingStatus.SERVING);
+    }
+  }
+
+  /** The site name: the one given (recorded), else the recorded one, else a generated one. */
+  private static String siteName(Path dataDir, String given, String replicaId) throws IOException {
+    Path file = dataDir.resolve("site");
+    String recorded = Files.exists(file)
+        ? Files.readString(file, StandardCharsets.UTF_8).trim() : null;
+    String name = given != null ? given
+        : recorded != null && SITE.matcher(recorded).matches() ? recorded
+        : "site-" + replicaId.substring(replicaId.length() - 6);
+    if (!name.equals(recorded)) {
+      Path tmp = dataDir.resolve("site.tmp");
+      Files.writeString(tmp, name + "\n", StandardCharsets.UTF_8);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    return name;
   }
 }

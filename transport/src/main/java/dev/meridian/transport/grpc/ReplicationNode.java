@@ -11,6 +11,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
@@ -123,11 +124,35 @@ public final class ReplicationNode implements AutoCloseable {
    */
   public static ReplicationNode startNetty(ReplicaStore store, SyncConfig config, TlsSettings tls,
       InetSocketAddress listen) throws IOException {
-    ServerBuilder<?> server = listen == null ? null
-        : NettyServerBuilder.forAddress(listen, tls.serverCredentials())
-            .maxInboundMessageSize(hardLimit(config))
-            .directExecutor() // callbacks only post to the loop
-            .permitKeepAliveTime(1, TimeUnit.SECONDS);
+    return startNetty(store, config, tls, listen, List.of());
+  }
+
+  /**
+   * As {@link #startNetty(ReplicaStore, SyncConfig, TlsSettings, InetSocketAddress)}, and also
+   * serves {@code services} on the same port (a peer's client API, health, reflection). They run
+   * on gRPC's default executor, not on the replication loop, and see the same transport security;
+   * the peer-identity allowlist applies to replication only.
+   *
+   * @throws IllegalArgumentException if {@code services} is not empty and {@code listen} is null
+   */
+  public static ReplicationNode startNetty(ReplicaStore store, SyncConfig config, TlsSettings tls,
+      InetSocketAddress listen, List<ServerServiceDefinition> services) throws IOException {
+    if (listen == null && !services.isEmpty()) {
+      throw new IllegalArgumentException("services need a listen address");
+    }
+    ServerBuilder<?> server = null;
+    if (listen != null) {
+      NettyServerBuilder netty = NettyServerBuilder.forAddress(listen, tls.serverCredentials())
+          .maxInboundMessageSize(hardLimit(config))
+          .permitKeepAliveTime(1, TimeUnit.SECONDS);
+      if (services.isEmpty()) {
+        netty.directExecutor(); // callbacks only post to the loop
+      }
+      for (ServerServiceDefinition s : services) {
+        netty.addService(s);
+      }
+      server = netty;
+    }
     ReplicationNode[] self = new ReplicationNode[1];
     ChannelFactory channels = address -> NettyChannelBuilder
         .forTarget(address, tls.channelCredentials())

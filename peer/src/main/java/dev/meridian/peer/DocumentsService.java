@@ -1,0 +1,359 @@
+package dev.meridian.peer;
+
+import dev.meridian.crdt.doc.Conflict;
+import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.doc.TypeClashException;
+import dev.meridian.peer.proto.DeleteRequest;
+import dev.meridian.peer.proto.DeleteResponse;
+import dev.meridian.peer.proto.DocumentsGrpc;
+import dev.meridian.peer.proto.GetRequest;
+import dev.meridian.peer.proto.GetResponse;
+import dev.meridian.peer.proto.ListRequest;
+import dev.meridian.peer.proto.ListResponse;
+import dev.meridian.peer.proto.Operation;
+import dev.meridian.peer.proto.PeerStatus;
+import dev.meridian.peer.proto.StatusRequest;
+import dev.meridian.peer.proto.StatusResponse;
+import dev.meridian.peer.proto.UpdateRequest;
+import dev.meridian.peer.proto.UpdateResponse;
+import dev.meridian.peer.proto.WatchEvent;
+import dev.meridian.peer.proto.WatchRequest;
+import dev.meridian.transport.sync.PeerStats;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client API: translates {@code documents.proto} to {@link Meridian} calls and back. Requests
+ * are checked in full before anything is written; an Update's operations apply all or none.
+ */
+final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DocumentsService.class);
+  private static final int MAX_OPERATIONS = 1_000;
+
+  private final Meridian store;
+
+  DocumentsService(Meridian store) {
+    this.store = store;
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<GetResponse> out) {
+    try {
+      Optional<Document> doc = store.get(request.getKey());
+      GetResponse.Builder b = GetResponse.newBuilder().setFound(doc.isPresent())
+          .setJson(doc.map(Document::toJson).orElse("{}"));
+      if (doc.isPresent()) {
+        for (Conflict c : doc.get().conflicts()) {
+          List<String> values = new ArrayList<>();
+          for (Conflict.Candidate v : c.candidates()) {
+            values.add(JsonValues.write(v.value()));
+          }
+          b.addConflicts(dev.meridian.peer.proto.Conflict.newBuilder().setPath(c.path())
+              .addAllValuesJson(values));
+        }
+      }
+      out.onNext(b.build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(status(e));
+    }
+  }
+
+  @Override
+  public void update(UpdateRequest request, StreamObserver<UpdateResponse> out) {
+    List<Function<Document, Document>> ops;
+    try {
+      if (request.getOperationsCount() == 0) {
+        throw new IllegalArgumentException("an update needs at least one operation");
+      }
+      if (request.getOperationsCount() > MAX_OPERATIONS) {
+        throw new IllegalArgumentException("at most " + MAX_OPERATIONS + " operations per update");
+      }
+      ops = new ArrayList<>();
+      for (int i = 0; i < request.getOperationsCount(); i++) {
+        ops.add(operation(i, request.getOperations(i)));
+      }
+      store.update(request.getKey(), doc -> {
+        Document delta = null;
+        for (Function<Document, Document> op : ops) {
+          Document d = op.apply(doc);
+          if (delta == null) {
+            delta = d;
+          } else {
+            delta.join(d);
+          }
+        }
+        return delta;
+      }).whenComplete((v, failure) -> {
+        if (failure != null) {
+          out.onError(status(failure));
+          return;
+        }
+        UpdateResponse.Builder b = UpdateResponse.newBuilder();
+        if (request.getReturnDocument()) {
+          b.setJson(store.get(request.getKey()).map(Document::toJson).orElse("{}"));
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+      });
+    } catch (RuntimeException e) {
+      out.onError(status(e));
+    }
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
+    try {
+      store.delete(request.getKey()).whenComplete((existed, failure) -> {
+        if (failure != null) {
+          out.onError(status(failure));
+        } else {
+          out.onNext(DeleteResponse.newBuilder().setExisted(existed).build());
+          out.onCompleted();
+        }
+      });
+    } catch (RuntimeException e) {
+      out.onError(status(e));
+    }
+  }
+
+  @Override
+  public void list(ListRequest request, StreamObserver<ListResponse> out) {
+    try {
+      int size = request.getPageSize();
+      if (size < 0 || size > 1000) {
+        throw new IllegalArgumentException("page_size must be 0 (for 100) to 1,000: " + size);
+      }
+      Meridian.Page page = store.list(request.getPrefix(),
+          request.getPageToken().isEmpty() ? null : request.getPageToken(), size == 0 ? 100 : size);
+      out.onNext(ListResponse.newBuilder().addAllKeys(page.keys())
+          .setNextPageToken(page.next() == null ? "" : page.next()).build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(status(e));
+    }
+  }
+
+  @Override
+  public void watch(WatchRequest request, StreamObserver<WatchEvent> out) {
+    ServerCallStreamObserver<WatchEvent> call = (ServerCallStreamObserver<WatchEvent>) out;
+    Object ready = new Object();
+    call.setOnReadyHandler(() -> {
+      synchronized (ready) {
+        ready.notifyAll();
+      }
+    });
+    try {
+      Meridian.Watch w = store.watch(request.getPrefix(), new Watcher() {
+        @Override
+        public void onChange(Change change) {
+          WatchEvent.Builder e = WatchEvent.newBuilder().setKey(change.key())
+              .setOrigin(change.origin() == Change.Origin.LOCAL
+                  ? WatchEvent.Origin.LOCAL : WatchEvent.Origin.REMOTE);
+          if (request.getIncludeDocuments()) {
+            e.setJson(change.document().map(Document::toJson).orElse("{}"));
+          }
+          // Wait for the client to take more (flow control): the watch's backlog grows meanwhile
+          // and ends the watch if the client stays behind.
+          synchronized (ready) {
+            while (!call.isReady() && !call.isCancelled()) {
+              try {
+                ready.wait(100);
+              } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                return;
+              }
+            }
+          }
+          if (!call.isCancelled()) {
+            call.onNext(e.build());
+          }
+        }
+
+        @Override
+        public void onEnd(String reason) {
+          if (call.isCancelled()) {
+            return;
+          }
+          if (reason == null) {
+            call.onCompleted();
+          } else if (reason.contains("behind")) {
+            call.onError(Status.RESOURCE_EXHAUSTED.withDescription(reason).asRuntimeException());
+          } else {
+            call.onError(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
+          }
+        }
+      });
+      call.setOnCancelHandler(w::close);
+    } catch (RuntimeException e) {
+      out.onError(status(e));
+    }
+  }
+
+  @Override
+  public void status(StatusRequest request, StreamObserver<StatusResponse> out) {
+    try {
+      Meridian.Status s = store.status();
+      StatusResponse.Builder b = StatusResponse.newBuilder().setSite(s.site())
+          .setReplicaId(s.replicaId()).setListenAddress(s.listenAddress())
+          .setDocuments(s.documents()).setSizeOnDisk(s.sizeOnDisk())
+          .setLocalWrites(s.localWrites()).addAllConfiguredPeers(s.configuredPeers());
+      long now = System.nanoTime();
+      for (PeerStats p : s.peers()) {
+        b.addPeers(PeerStatus.newBuilder()
+            .setReplicaId(p.peer() == null ? "" : p.peer().toString())
+            .setAddress(p.address() == null ? "" : p.address()).setOutbound(p.outbound())
+            .setState(p.state()).setLag(p.lagDots()).setDeltasIn(p.deltasIn())
+            .setDeltasOut(p.deltasOut())
+            .setLastContactMillisAgo(p.lastContactNanos() < 0 ? -1
+                : Math.max(0, (now - p.lastContactNanos()) / 1_000_000)));
+      }
+      out.onNext(b.build());
+      out.onCompleted();
+    } catch (RuntimeException e) {
+      out.onError(status(e));
+    }
+  }
+
+  // ---- operations -------------------------------------------------------------------------------
+
+  /** Checks one operation (paths, JSON) and returns it as a mutation. */
+  private static Function<Document, Document> operation(int i, Operation op) {
+    String where = "operation " + (i + 1) + " (" + op.getOpCase().name().toLowerCase() + ")";
+    try {
+      switch (op.getOpCase()) {
+        case SET: {
+          String path = path(op.getSet().getPath());
+          Object v = JsonValues.parse(op.getSet().getValueJson());
+          if (v instanceof Map) {
+            @SuppressWarnings("unchecked")
+            Map<String, ?> m = (Map<String, ?>) v;
+            return d -> d.putMap(path, m);
+          }
+          if (v instanceof List) {
+            throw new IllegalArgumentException(
+                "set takes a scalar or an object; for a set use add, for a list insert");
+          }
+          return d -> d.set(path, v);
+        }
+        case INCREMENT: {
+          String path = path(op.getIncrement().getPath());
+          long amount = op.getIncrement().getAmount();
+          return d -> d.increment(path, amount);
+        }
+        case ADD: {
+          String path = path(op.getAdd().getPath());
+          Object e = scalar(JsonValues.parse(op.getAdd().getElementJson()));
+          return d -> d.add(path, e);
+        }
+        case REMOVE_ELEMENT: {
+          String path = path(op.getRemoveElement().getPath());
+          Object e = scalar(JsonValues.parse(op.getRemoveElement().getElementJson()));
+          return d -> d.removeElement(path, e);
+        }
+        case ENABLE: {
+          String path = path(op.getEnable().getPath());
+          return d -> d.enable(path);
+        }
+        case DISABLE: {
+          String path = path(op.getDisable().getPath());
+          return d -> d.disable(path);
+        }
+        case REMOVE: {
+          String path = path(op.getRemove().getPath());
+          return d -> d.remove(path);
+        }
+        case LIST_INSERT: {
+          String path = path(op.getListInsert().getPath());
+          int index = nonNegative("index", op.getListInsert().getIndex());
+          Object v = JsonValues.parse(op.getListInsert().getValueJson());
+          return d -> d.insert(path, index, v);
+        }
+        case LIST_DELETE: {
+          String path = path(op.getListDelete().getPath());
+          int index = nonNegative("index", op.getListDelete().getIndex());
+          int count = nonNegative("count", op.getListDelete().getCount());
+          return d -> d.delete(path, index, count);
+        }
+        case TEXT_INSERT: {
+          String path = path(op.getTextInsert().getPath());
+          int index = nonNegative("index", op.getTextInsert().getIndex());
+          String text = op.getTextInsert().getText();
+          if (text.isEmpty()) {
+            throw new IllegalArgumentException("nothing to insert");
+          }
+          return d -> d.insertText(path, index, text);
+        }
+        case TEXT_DELETE: {
+          String path = path(op.getTextDelete().getPath());
+          int index = nonNegative("index", op.getTextDelete().getIndex());
+          int count = nonNegative("count", op.getTextDelete().getCount());
+          return d -> d.deleteText(path, index, count);
+        }
+        case OP_NOT_SET:
+        default:
+          throw new IllegalArgumentException("operation " + (i + 1)
+              + " is empty or of a kind this peer does not know (known: set, increment, add,"
+              + " remove_element, enable, disable, remove, list_insert, list_delete, text_insert,"
+              + " text_delete)");
+      }
+    } catch (IllegalArgumentException e) {
+      if (op.getOpCase() == Operation.OpCase.OP_NOT_SET) {
+        throw e;
+      }
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String path(String p) {
+    dev.meridian.crdt.doc.Path.parse(p); // syntax only; types are checked against the document
+    return p;
+  }
+
+  private static Object scalar(Object v) {
+    if (v instanceof Map || v instanceof List) {
+      throw new IllegalArgumentException("set elements are scalars (string, number, boolean, null)");
+    }
+    return v;
+  }
+
+  private static int nonNegative(String what, int v) {
+    if (v < 0) {
+      throw new IllegalArgumentException(what + " must not be negative: " + v);
+    }
+    return v;
+  }
+
+  // ---- errors -----------------------------------------------------------------------------------
+
+  /** The status for a failure: the client's fault, the document's state, or ours. */
+  static StatusRuntimeException status(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof StatusRuntimeException) {
+      return (StatusRuntimeException) t;
+    }
+    if (t instanceof TypeClashException || t instanceof IndexOutOfBoundsException) {
+      return Status.FAILED_PRECONDITION.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof IllegalArgumentException || t instanceof NullPointerException) {
+      return Status.INVALID_ARGUMENT.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof IllegalStateException) {
+      return Status.UNAVAILABLE.withDescription(t.getMessage()).asRuntimeException();
+    }
+    LOG.error("request failed", t);
+    return Status.INTERNAL.withDescription(String.valueOf(t)).asRuntimeException();
+  }
+}

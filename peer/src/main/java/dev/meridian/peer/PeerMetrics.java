@@ -1,0 +1,138 @@
+package dev.meridian.peer;
+
+import dev.meridian.persistence.DocStore;
+import dev.meridian.persistence.MapDbDocStore;
+import dev.meridian.persistence.StoreStats;
+import dev.meridian.transport.sync.PeerStats;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A peer's counters since it opened, and their rendering in the Prometheus text exposition format
+ * (version 0.0.4). Counters only grow; gauges are read when rendered.
+ *
+ * <p>Metrics: {@code meridian_writes_total}, {@code meridian_deletes_total}, {@code
+ * meridian_commit_seconds} (histogram: from {@link Meridian#update} to durable), {@code
+ * meridian_deltas_received_total}, {@code meridian_deltas_new_total} (received deltas that taught
+ * this peer something), {@code meridian_deltas_served_total} (catch-up deltas read for peers),
+ * {@code meridian_documents}, {@code meridian_store_bytes}, {@code meridian_journal_records_total},
+ * {@code meridian_journal_fsyncs_total}, {@code meridian_checkpoints_total}, and per replication
+ * stream ({@code peer}, {@code address} labels): {@code meridian_peer_lag_writes}, {@code
+ * meridian_peer_deltas_in}, {@code meridian_peer_deltas_out}, {@code meridian_peer_bytes_in},
+ * {@code meridian_peer_bytes_out}, {@code meridian_peer_queued_bytes}, {@code
+ * meridian_peer_up}.
+ */
+public final class PeerMetrics {
+  /** Upper bounds of the commit latency buckets, in seconds. */
+  private static final double[] BOUNDS = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+  final LongAdder writes = new LongAdder();
+  final LongAdder deletes = new LongAdder();
+  private final LongAdder[] buckets = new LongAdder[BOUNDS.length + 1];
+  private final LongAdder latencyNanos = new LongAdder();
+
+  PeerMetrics() {
+    for (int i = 0; i < buckets.length; i++) {
+      buckets[i] = new LongAdder();
+    }
+  }
+
+  /** Local writes that became durable since the peer opened. */
+  public long writes() {
+    return writes.sum();
+  }
+
+  void committed(long nanos) {
+    writes.increment();
+    latencyNanos.add(nanos);
+    double s = nanos / 1e9;
+    int i = 0;
+    while (i < BOUNDS.length && s > BOUNDS[i]) {
+      i++;
+    }
+    buckets[i].increment();
+  }
+
+  void writePrometheus(StringBuilder out, Meridian peer, List<PeerStats> peers,
+      StoreReplica replica, DocStore store) {
+    counter(out, "meridian_writes_total", "Local writes made durable.", writes.sum());
+    counter(out, "meridian_deletes_total", "Documents deleted here.", deletes.sum());
+    out.append("# HELP meridian_commit_seconds From update() to durable.\n");
+    out.append("# TYPE meridian_commit_seconds histogram\n");
+    long cumulative = 0;
+    for (int i = 0; i < BOUNDS.length; i++) {
+      cumulative += buckets[i].sum();
+      out.append("meridian_commit_seconds_bucket{le=\"").append(BOUNDS[i]).append("\"} ")
+          .append(cumulative).append('\n');
+    }
+    cumulative += buckets[BOUNDS.length].sum();
+    out.append("meridian_commit_seconds_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
+    out.append("meridian_commit_seconds_sum ")
+        .append(String.format(Locale.ROOT, "%.9f", latencyNanos.sum() / 1e9)).append('\n');
+    out.append("meridian_commit_seconds_count ").append(cumulative).append('\n');
+    counter(out, "meridian_deltas_received_total", "Deltas received from peers.",
+        replica.deltasReceived.sum());
+    counter(out, "meridian_deltas_new_total", "Received deltas that taught this peer a write.",
+        replica.deltasNew.sum());
+    counter(out, "meridian_deltas_served_total", "Catch-up deltas read for peers.",
+        replica.deltasServed.sum());
+    gauge(out, "meridian_documents", "Documents held, deleted ones included.", store.count());
+    gauge(out, "meridian_store_bytes", "Bytes of the store on disk (journal and files).",
+        store.sizeOnDisk());
+    if (store instanceof MapDbDocStore) {
+      StoreStats st = ((MapDbDocStore) store).stats();
+      counter(out, "meridian_journal_records_total", "Journal records appended.",
+          st.journalRecords());
+      counter(out, "meridian_journal_fsyncs_total", "Journal fsyncs (group commits).",
+          st.journalFsyncs());
+      counter(out, "meridian_checkpoints_total", "Checkpoints written.", st.checkpoints());
+    }
+    perPeer(out, peers, "meridian_peer_up", "1 if the stream is open.",
+        p -> "OPEN".equals(p.state()) ? 1 : 0);
+    perPeer(out, peers, "meridian_peer_lag_writes",
+        "Writes held here the peer has not acknowledged.", PeerStats::lagDots);
+    perPeer(out, peers, "meridian_peer_deltas_in", "Deltas received on the stream.",
+        PeerStats::deltasIn);
+    perPeer(out, peers, "meridian_peer_deltas_out", "Deltas sent on the stream.",
+        PeerStats::deltasOut);
+    perPeer(out, peers, "meridian_peer_bytes_in", "Bytes received on the stream.",
+        PeerStats::bytesIn);
+    perPeer(out, peers, "meridian_peer_bytes_out", "Bytes sent on the stream.",
+        PeerStats::bytesOut);
+    perPeer(out, peers, "meridian_peer_queued_bytes", "Pushes waiting to be sent.",
+        PeerStats::queuedBytes);
+    out.append("# HELP meridian_info The peer's identity.\n# TYPE meridian_info gauge\n");
+    out.append("meridian_info{site=\"").append(escape(peer.site())).append("\",replica=\"")
+        .append(peer.replicaId()).append("\"} 1\n");
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long v) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" counter\n");
+    out.append(name).append(' ').append(v).append('\n');
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, long v) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    out.append(name).append(' ').append(v).append('\n');
+  }
+
+  private static void perPeer(StringBuilder out, List<PeerStats> peers, String name, String help,
+      java.util.function.ToLongFunction<PeerStats> f) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    for (PeerStats p : peers) {
+      out.append(name).append("{peer=\"").append(p.peer() == null ? "" : p.peer().toString())
+          .append("\",address=\"").append(escape(p.address())).append("\",direction=\"")
+          .append(p.outbound() ? "out" : "in").append("\"} ").append(f.applyAsLong(p))
+          .append('\n');
+    }
+  }
+
+  private static String escape(String s) {
+    return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

@@ -1,0 +1,17 @@
+package dev.meridian.peer;
+
+/**
+ * Receives the changes of a {@linkplain Meridian#watch watch}, one at a time, in the order they
+ * became durable, on a thread of the watch's own (never on a writer's thread).
+ */
+public interface Watcher {
+  /** One change to a document whose key starts with the watched prefix. */
+  void onChange(Change change);
+
+  /**
+   * The watch ended and no more changes follow: closed by its owner ({@code reason} null), because
+   * the store closed, or because this watcher fell more than {@link Meridian#WATCH_BACKLOG} changes
+   * behind (a watcher must keep up; it may watch again and re-read what it needs).
+   */
+  default void onEnd(String reason) {}
+}
