@@ -1,6 +1,7 @@
 package dev.meridian.peer;
 
 import com.google.common.base.Preconditions;
+import com.google.common.base.Throwables;
 import com.google.common.collect.ImmutableList;
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.persistence.DocStore;
@@ -453,7 +454,8 @@ public final class Meridian implements AutoCloseable {
     try {
       node = ReplicationNode.startNetty(replica, config, b.tls, bind, services);
     } catch (IOException e) {
-      if (e instanceof BindException || e.getCause() instanceof BindException) {
+      if (Throwables.getCausalChain(e).stream().anyMatch(t -> t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("already in use"))) {
         throw new IOException("cannot listen on " + Addresses.format(bind)
             + ": address already in use (is another peer running there?)", e);
       }
