@@ -1,0 +1,338 @@
+package dev.meridian.benchmarks.peer;
+
+import dev.meridian.peer.proto.DocumentsGrpc;
+import dev.meridian.peer.proto.Increment;
+import dev.meridian.peer.proto.Operation;
+import dev.meridian.peer.proto.Set;
+import dev.meridian.peer.proto.StatusRequest;
+import dev.meridian.peer.proto.StatusResponse;
+import dev.meridian.peer.proto.UpdateRequest;
+import dev.meridian.peer.proto.UpdateResponse;
+import dev.meridian.peer.proto.WatchEvent;
+import dev.meridian.peer.proto.WatchRequest;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Three peer daemons, each its own process on 127.0.0.1 with its own data directory (durable
+ * writes, plaintext), driven through the client API from this process:
+ *
+ * <ol>
+ *   <li><b>Updates/s into one daemon</b>: a closed loop of asynchronous Update calls (a window of
+ *       in-flight requests; one increment and one register set per update, over 1,000 keys), each
+ *       acknowledged only once durable (fsync). Baseline in the same run: the Status call, a gRPC
+ *       round trip that touches no document, with the same window.
+ *   <li><b>Time until visible at the other two</b>: updates at a fixed rate into daemon 0 while
+ *       Watch streams at daemons 1 and 2 report each change; the latency is from sending the
+ *       Update to the watch event at each other daemon (one clock: this process's). p50/p99 over
+ *       both receivers.
+ * </ol>
+ *
+ * <p>Run (from the repository root):
+ *
+ * <pre>{@code
+ * mvn -q -B -pl benchmarks -am package -DskipTests
+ * java -cp benchmarks/target/benchmarks.jar dev.meridian.benchmarks.peer.PeerBenchmark [--quick]
+ * }</pre>
+ */
+public final class PeerBenchmark {
+  private static final int KEYS = 1_000;
+  private static final int WINDOW = 64;
+
+  private final boolean quick;
+  private final List<String> report = new ArrayList<>();
+  private final List<Process> daemons = new ArrayList<>();
+  private final int[] ports = new int[3];
+  private Path dir;
+
+  private PeerBenchmark(boolean quick) {
+    this.quick = quick;
+  }
+
+  /** Runs both phases and prints one line per figure. */
+  public static void main(String[] args) throws Exception {
+    new PeerBenchmark(List.of(args).contains("--quick")).run().forEach(System.out::println);
+  }
+
+  /** Runs the phases; returns the report lines. */
+  static List<String> runQuick() throws Exception {
+    return new PeerBenchmark(true).run();
+  }
+
+  List<String> run() throws Exception {
+    dir = Files.createTempDirectory("meridian-peer-bench");
+    line("setup: 3 daemon processes on 127.0.0.1, durable writes, plaintext, JVM %s, %d cores",
+        System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
+    List<ManagedChannel> channels = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        ports[i] = freePort();
+      }
+      for (int i = 0; i < 3; i++) {
+        start(i);
+      }
+      for (int i = 0; i < 3; i++) {
+        channels.add(Grpc.newChannelBuilder("127.0.0.1:" + ports[i],
+            InsecureChannelCredentials.create()).build());
+      }
+      DocumentsGrpc.DocumentsStub api = DocumentsGrpc.newStub(channels.get(0));
+      int seconds = quick ? 1 : 10;
+
+      closedLoop(api, n -> status(api), quick ? 1 : 3); // warm-up
+      closedLoop(api, n -> update(api, n), quick ? 1 : 5);
+      double baseline = closedLoop(api, n -> status(api), seconds);
+      double updates = closedLoop(api, n -> update(api, n), seconds);
+      line("updates/s into one daemon (window %d, durable): %,.0f; baseline Status calls/s: %,.0f;"
+          + " ratio %.2f", WINDOW, updates, baseline, updates / baseline);
+      StatusResponse s = DocumentsGrpc.newBlockingStub(channels.get(0))
+          .status(StatusRequest.getDefaultInstance());
+      line("daemon 0 after the run: %,d documents, %,d local writes, %,d bytes on disk",
+          s.getDocuments(), s.getLocalWrites(), s.getSizeOnDisk());
+
+      for (int rate : quick ? new int[] {200} : new int[] {200, 1_000}) {
+        visibility(channels, rate, seconds);
+      }
+    } finally {
+      for (ManagedChannel c : channels) {
+        c.shutdownNow();
+      }
+      for (Process p : daemons) {
+        p.destroy();
+      }
+      for (Process p : daemons) {
+        p.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+    return report;
+  }
+
+  // ---- phases -----------------------------------------------------------------------------------
+
+  /** Calls {@code call} with at most WINDOW in flight for {@code seconds}; returns calls/s. */
+  private double closedLoop(DocumentsGrpc.DocumentsStub api,
+      Function<Long, java.util.concurrent.CompletableFuture<?>> call, int seconds)
+      throws InterruptedException {
+    Semaphore window = new Semaphore(WINDOW);
+    AtomicLong done = new AtomicLong();
+    AtomicLong failed = new AtomicLong();
+    long start = System.nanoTime();
+    long end = start + TimeUnit.SECONDS.toNanos(seconds);
+    long n = 0;
+    while (System.nanoTime() < end) {
+      window.acquire();
+      call.apply(n++).whenComplete((v, t) -> {
+        if (t != null) {
+          failed.incrementAndGet();
+        } else {
+          done.incrementAndGet();
+        }
+        window.release();
+      });
+    }
+    window.acquire(WINDOW);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " calls failed");
+    }
+    return done.get() / elapsed;
+  }
+
+  private java.util.concurrent.CompletableFuture<UpdateResponse> update(
+      DocumentsGrpc.DocumentsStub api, long n) {
+    UpdateRequest r = UpdateRequest.newBuilder().setKey("bench/" + (n % KEYS))
+        .addOperations(Operation.newBuilder().setIncrement(
+            Increment.newBuilder().setPath("count").setAmount(1)))
+        .addOperations(Operation.newBuilder().setSet(
+            Set.newBuilder().setPath("last").setValueJson(Long.toString(n))))
+        .build();
+    java.util.concurrent.CompletableFuture<UpdateResponse> f =
+        new java.util.concurrent.CompletableFuture<>();
+    api.update(r, observer(f));
+    return f;
+  }
+
+  private java.util.concurrent.CompletableFuture<StatusResponse> status(
+      DocumentsGrpc.DocumentsStub api) {
+    java.util.concurrent.CompletableFuture<StatusResponse> f =
+        new java.util.concurrent.CompletableFuture<>();
+    api.status(StatusRequest.getDefaultInstance(), observer(f));
+    return f;
+  }
+
+  private static <T> StreamObserver<T> observer(java.util.concurrent.CompletableFuture<T> f) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(T value) {
+        f.complete(value);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        f.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {}
+    };
+  }
+
+  /** Writes at {@code rate}/s into daemon 0; watch streams at 1 and 2 time each arrival. */
+  private void visibility(List<ManagedChannel> channels, int rate, int seconds) throws Exception {
+    String prefix = "vis" + rate + "/";
+    int total = rate * seconds;
+    Map<String, Long> sent = new ConcurrentHashMap<>();
+    Histogram fromSend = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    Histogram fromAck = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+    Map<String, Long> acked = new ConcurrentHashMap<>();
+    CountDownLatch seen = new CountDownLatch(2 * total);
+    List<io.grpc.Context.CancellableContext> watches = new ArrayList<>();
+    for (int i = 1; i <= 2; i++) {
+      io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+      watches.add(ctx);
+      DocumentsGrpc.DocumentsStub w = DocumentsGrpc.newStub(channels.get(i));
+      ctx.run(() -> w.watch(WatchRequest.newBuilder().setPrefix(prefix).build(),
+          new StreamObserver<WatchEvent>() {
+            @Override
+            public void onNext(WatchEvent e) {
+              long now = System.nanoTime();
+              Long t0 = sent.get(e.getKey());
+              if (t0 != null) {
+                synchronized (fromSend) {
+                  fromSend.recordValue(Math.max(0, now - t0));
+                  Long t1 = acked.get(e.getKey());
+                  if (t1 != null) {
+                    fromAck.recordValue(Math.max(0, now - t1));
+                  }
+                }
+                seen.countDown();
+              }
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+          }));
+    }
+    Thread.sleep(300); // let both watches register
+    DocumentsGrpc.DocumentsStub api = DocumentsGrpc.newStub(channels.get(0));
+    long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    long next = System.nanoTime();
+    for (int n = 0; n < total; n++) {
+      long wait = next - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      next += interval;
+      String key = prefix + n;
+      sent.put(key, System.nanoTime());
+      api.update(UpdateRequest.newBuilder().setKey(key).addOperations(Operation.newBuilder()
+          .setSet(Set.newBuilder().setPath("n").setValueJson(Integer.toString(n)))).build(),
+          new StreamObserver<UpdateResponse>() {
+            @Override
+            public void onNext(UpdateResponse value) {
+              acked.put(key, System.nanoTime());
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+          });
+    }
+    boolean all = seen.await(60, TimeUnit.SECONDS);
+    for (io.grpc.Context.CancellableContext c : watches) {
+      c.cancel(null);
+    }
+    synchronized (fromSend) {
+      line("visible at the other two daemons, %,d updates/s into daemon 0 (%,d updates, %s):"
+          + " from send p50 %.2f ms, p99 %.2f ms, max %.2f ms; from the write's ack p50 %.2f ms,"
+          + " p99 %.2f ms", rate, total, all ? "all seen at both" : "NOT all seen: "
+          + seen.getCount() + " missing", ms(fromSend.getValueAtPercentile(50)),
+          ms(fromSend.getValueAtPercentile(99)), ms(fromSend.getMaxValue()),
+          ms(fromAck.getValueAtPercentile(50)), ms(fromAck.getValueAtPercentile(99)));
+    }
+  }
+
+  // ---- daemons ----------------------------------------------------------------------------------
+
+  private void start(int i) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+        "-cp", System.getProperty("java.class.path"),
+        "dev.meridian.peer.cli.Main", "peer",
+        "--data-dir", dir.resolve("peer" + i).toString(), "--site", "peer" + i,
+        "--listen", "127.0.0.1:" + ports[i], "--metrics", "none"));
+    for (int j = 0; j < 3; j++) {
+      if (j != i) {
+        cmd.add("--peer");
+        cmd.add("127.0.0.1:" + ports[j]);
+      }
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("peer" + i + ".log").toFile()));
+    pb.environment().put("MERIDIAN_LOG_LEVEL", "WARN");
+    Process p = pb.start();
+    daemons.add(p);
+    BufferedReader out = new BufferedReader(
+        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith("meridian peer ready:")) {
+        Thread drain = new Thread(() -> {
+          try {
+            while (out.readLine() != null) {
+              // discard
+            }
+          } catch (IOException ignored) {
+            // ended
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return;
+      }
+    }
+    throw new IllegalStateException("daemon " + i + " did not start: "
+        + Files.readString(dir.resolve("peer" + i + ".log")));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static double ms(long nanos) {
+    return nanos / 1e6;
+  }
+
+  private void line(String format, Object... args) {
+    String s = String.format(Locale.ROOT, format, args);
+    report.add(s);
+  }
+}

@@ -1,0 +1,264 @@
+package dev.meridian.peer.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.meridian.peer.proto.AddElement;
+import dev.meridian.peer.proto.DocumentsGrpc;
+import dev.meridian.peer.proto.GetRequest;
+import dev.meridian.peer.proto.Increment;
+import dev.meridian.peer.proto.Operation;
+import dev.meridian.peer.proto.UpdateRequest;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three peer daemons, each its own JVM process with its own data directory, on 127.0.0.1. Clients
+ * write to all three at once through the client API; one daemon is killed with SIGKILL in the
+ * middle of the writes and restarted on the same directory. Afterwards every document is the same
+ * at all three peers and every acknowledged write is there.
+ */
+class ThreeDaemonsTest {
+  private static final int DOCS = 8;
+  private static final long WRITE_MILLIS = 2_500;
+
+  @TempDir
+  Path dir;
+
+  private final List<Process> processes = new ArrayList<>(List.of());
+  private final Process[] daemons = new Process[3];
+  private final int[] ports = new int[3];
+
+  @AfterEach
+  void killAll() {
+    for (Process p : processes) {
+      p.destroyForcibly();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts daemon {@code i} and waits for its ready line. */
+  private Process start(int i) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "peer",
+        "--data-dir", dir.resolve("peer" + i).toString(),
+        "--site", "peer" + i,
+        "--listen", "127.0.0.1:" + ports[i],
+        "--metrics", "none"));
+    for (int j = 0; j < 3; j++) {
+      if (j != i) {
+        cmd.add("--peer");
+        cmd.add("127.0.0.1:" + ports[j]);
+      }
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd)
+        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("peer" + i + ".log").toFile()));
+    pb.environment().put("MERIDIAN_LOG_LEVEL", "WARN");
+    Process p = pb.start();
+    processes.add(p);
+    BufferedReader out = new BufferedReader(
+        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String line;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith("meridian peer ready:")) {
+        assertTrue(line.contains("listen=127.0.0.1:" + ports[i]), line);
+        // Keep draining stdout so the daemon never blocks on a full pipe.
+        Thread drain = new Thread(() -> {
+          try {
+            while (out.readLine() != null) {
+              // discard
+            }
+          } catch (IOException ignored) {
+            // the process ended
+          }
+        });
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+      }
+      if (System.nanoTime() > deadline) {
+        break;
+      }
+    }
+    throw new AssertionError("daemon " + i + " did not start: " + log(i));
+  }
+
+  private String log(int i) {
+    try {
+      return Files.readString(dir.resolve("peer" + i + ".log"));
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  private static Operation incr(String path) {
+    return Operation.newBuilder().setIncrement(Increment.newBuilder().setPath(path).setAmount(1))
+        .build();
+  }
+
+  private static Operation add(String path, String element) {
+    return Operation.newBuilder().setAdd(AddElement.newBuilder().setPath(path)
+        .setElementJson("\"" + element + "\"")).build();
+  }
+
+  @Test
+  void concurrentWrites_killNineAndRestart_allConverge_noAcknowledgedWriteLost() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      ports[i] = freePort();
+    }
+    for (int i = 0; i < 3; i++) {
+      daemons[i] = start(i);
+    }
+    ManagedChannel[] channels = new ManagedChannel[3];
+    for (int i = 0; i < 3; i++) {
+      channels[i] = Grpc.newChannelBuilder("127.0.0.1:" + ports[i],
+          InsecureChannelCredentials.create()).build();
+    }
+    // key -> elements whose update was acknowledged
+    Map<String, Set<String>> acked = new ConcurrentHashMap<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicInteger ackCount = new AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
+    List<Thread> writers = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      int site = w;
+      Thread t = new Thread(() -> {
+        DocumentsGrpc.DocumentsBlockingStub api = DocumentsGrpc.newBlockingStub(channels[site]);
+        for (int n = 0; !stop.get(); n++) {
+          String key = "doc-" + (n % DOCS);
+          String element = "w" + site + "-" + n;
+          try {
+            api.withDeadlineAfter(5, TimeUnit.SECONDS).update(UpdateRequest.newBuilder()
+                .setKey(key).addOperations(incr("count")).addOperations(add("seen", element))
+                .build());
+            acked.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(element);
+            ackCount.incrementAndGet();
+          } catch (StatusRuntimeException e) {
+            refused.incrementAndGet(); // the daemon is down: not acknowledged, may or may not be there
+            try {
+              Thread.sleep(50);
+            } catch (InterruptedException ie) {
+              return;
+            }
+          }
+        }
+      }, "writer-" + w);
+      t.start();
+      writers.add(t);
+    }
+
+    Thread.sleep(WRITE_MILLIS / 2);
+    int beforeKill = ackCount.get();
+    daemons[1].destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+    assertTrue(daemons[1].waitFor(20, TimeUnit.SECONDS));
+    assertEquals(137, daemons[1].exitValue(), "killed by SIGKILL");
+    Thread.sleep(500);
+    daemons[1] = start(1);
+    Thread.sleep(WRITE_MILLIS / 2);
+    stop.set(true);
+    for (Thread t : writers) {
+      t.join(20_000);
+    }
+    assertTrue(beforeKill > 30, "too few writes before the kill: " + beforeKill);
+    assertTrue(ackCount.get() > beforeKill, "no write was acknowledged after the restart");
+
+    // Converge: every document equal at all three peers.
+    List<DocumentsGrpc.DocumentsBlockingStub> apis = new ArrayList<>();
+    for (ManagedChannel c : channels) {
+      apis.add(DocumentsGrpc.newBlockingStub(c));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    List<String> differing;
+    do {
+      differing = new ArrayList<>();
+      for (int d = 0; d < DOCS; d++) {
+        String key = "doc-" + d;
+        Set<String> versions = new HashSet<>();
+        for (DocumentsGrpc.DocumentsBlockingStub api : apis) {
+          versions.add(api.withDeadlineAfter(5, TimeUnit.SECONDS)
+              .get(GetRequest.newBuilder().setKey(key).build()).getJson());
+        }
+        if (versions.size() != 1) {
+          differing.add(key);
+        }
+      }
+      if (!differing.isEmpty()) {
+        Thread.sleep(100);
+      }
+    } while (!differing.isEmpty() && System.nanoTime() < deadline);
+    assertTrue(differing.isEmpty(), "documents still differ after 60 s: " + differing
+        + "\nlogs:\n" + log(0) + log(1) + log(2));
+
+    int total = 0;
+    for (int d = 0; d < DOCS; d++) {
+      String key = "doc-" + d;
+      for (int site = 0; site < 3; site++) {
+        JsonObject doc = JsonParser.parseString(apis.get(site).withDeadlineAfter(5,
+            TimeUnit.SECONDS).get(GetRequest.newBuilder().setKey(key).build()).getJson())
+            .getAsJsonObject();
+        Set<String> seen = new HashSet<>();
+        JsonArray arr = doc.getAsJsonArray("seen");
+        for (JsonElement e : arr) {
+          seen.add(e.getAsString());
+        }
+        Set<String> missing = new HashSet<>(acked.getOrDefault(key, Set.of()));
+        missing.removeAll(seen);
+        assertTrue(missing.isEmpty(), "peer" + site + " lost acknowledged writes to " + key + ": "
+            + missing);
+        // Each update incremented the counter and added one element, atomically.
+        assertEquals(seen.size(), doc.get("count").getAsLong(), key + " at peer" + site);
+      }
+      total += acked.getOrDefault(key, Set.of()).size();
+    }
+    assertEquals(ackCount.get(), total);
+
+    // SIGTERM: each daemon closes cleanly and promptly.
+    for (int i = 0; i < 3; i++) {
+      daemons[i].destroy();
+    }
+    for (int i = 0; i < 3; i++) {
+      assertTrue(daemons[i].waitFor(30, TimeUnit.SECONDS), "peer" + i + " ignored SIGTERM");
+      assertEquals(143, daemons[i].exitValue(), "peer" + i + ": " + log(i));
+    }
+    for (ManagedChannel c : channels) {
+      c.shutdownNow();
+    }
+    System.out.printf("three daemons: %d updates acknowledged (%d before the kill), %d refused"
+        + " while a daemon was down%n", ackCount.get(), beforeKill, refused.get());
+  }
+}
