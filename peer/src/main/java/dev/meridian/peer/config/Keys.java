@@ -41,17 +41,11 @@ final class Keys {
   }
 
   /**
-   * The valid key {@code unknown} most likely meant: one that differs only in case, '-' or '_'
-   * ({@code dataDir}, {@code data_dir}), else the closest within a few edits (one for short keys,
-   * at most two); empty if none is close.
+   * The valid key {@code unknown} most likely meant: the closest, ignoring case, within one edit
+   * for keys shorter than six characters and two otherwise ({@code liste}, {@code dataDir} and
+   * {@code data_dir} find their key); empty if none is that close.
    */
   static Optional<String> nearest(String unknown, List<String> valid) {
-    String folded = fold(unknown);
-    for (String candidate : valid) {
-      if (fold(candidate).equals(folded)) {
-        return Optional.of(candidate);
-      }
-    }
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : valid) {
@@ -63,10 +57,6 @@ final class Keys {
       }
     }
     return Optional.ofNullable(best);
-  }
-
-  private static String fold(String key) {
-    return key.replace("-", "").replace("_", "").toLowerCase(Locale.ROOT);
   }
 
   /** Levenshtein distance: insertions, deletions and substitutions of one char each cost 1. */

@@ -193,6 +193,7 @@ public final class PeerConfig {
         && Objects.equals(metrics, other.metrics);
   }
 
+  /** A hash of the settings, consistent with {@link #equals}. */
   @Override
   public int hashCode() {
     return Objects.hash(dataDir, site, listen, peers, cluster, durability, tls, metrics);

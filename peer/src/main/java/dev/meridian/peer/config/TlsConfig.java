@@ -60,6 +60,7 @@ public final class TlsConfig {
         && allowedPeers.equals(other.allowedPeers);
   }
 
+  /** A hash of the settings, consistent with {@link #equals}. */
   @Override
   public int hashCode() {
     return Objects.hash(cert, key, ca, allowedPeers);
