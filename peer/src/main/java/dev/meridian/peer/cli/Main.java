@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
         GetCommand.class,
         UpdateCommand.class,
         DeleteCommand.class,
+        ListCommand.class,
+        WatchCommand.class,
+        StatusCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

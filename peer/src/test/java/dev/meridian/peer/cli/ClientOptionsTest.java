@@ -75,9 +75,9 @@ class ClientOptionsTest {
         .trustManager(pki.caFile())
         .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
         .build())) {
-      Result ok = FakePeer.run("get", "k", "--peer", peer.address(), "--tls-ca",
+      Result ok = FakePeer.run("status", "--peer", peer.address(), "--tls-ca",
           path(pki.caFile()), "--tls-cert", path(client.cert()), "--tls-key", path(client.key()));
-      Result noCert = FakePeer.run("get", "k", "--peer", peer.address(), "--tls-ca",
+      Result noCert = FakePeer.run("status", "--peer", peer.address(), "--tls-ca",
           path(pki.caFile()));
 
       assertEquals(0, ok.code(), ok::toString);

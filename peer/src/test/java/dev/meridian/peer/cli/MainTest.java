@@ -20,7 +20,7 @@ class MainTest {
 
     assertEquals(0, r.code(), r::toString);
     assertTrue(r.out().startsWith("Usage: meridian [-hV] [COMMAND]\n"), r::toString);
-    for (String command : List.of("peer", "get", "update", "delete")) {
+    for (String command : List.of("peer", "get", "update", "delete", "list", "watch", "status")) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in\n" + r.out());
     }
     assertTrue(r.out().contains("Exit codes:\n  0   success\n"), r::toString);
@@ -58,6 +58,9 @@ class MainTest {
       "get    | Prints a document as JSON.     | meridian get --compact users/ada | jq .name",
       "update | all or none.                   | incr visits incr credit -5 enable active",
       "delete | Deletes a document.            | meridian delete users/ada",
+      "list   | Lists document keys            | meridian list --all | wc -l",
+      "watch  | ORIGIN is local                | meridian watch users/ --documents",
+      "status | replica id, address, direction | meridian status --json",
   })
   void run_commandHelp_describesAndShowsExamples(String command, String described,
       String example) {
@@ -91,7 +94,7 @@ class MainTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"get k", "update k incr a", "delete k"})
+  @ValueSource(strings = {"get k", "update k incr a", "delete k", "list", "watch", "status"})
   void run_unreachablePeer_exit3WithoutStackTrace(String command) throws Exception {
     String address = "127.0.0.1:" + FakePeer.unusedPort();
     String[] words = command.split(" ");
@@ -136,7 +139,7 @@ class MainTest {
 
   @Test
   void run_badEnvironment_usageErrorNamingIt() {
-    Result r = FakePeer.run(Map.of("MERIDIAN_PEER", "host:port"), "get", "k");
+    Result r = FakePeer.run(Map.of("MERIDIAN_PEER", "host:port"), "status");
 
     assertEquals(2, r.code(), r::toString);
     assertTrue(r.err().startsWith(
