@@ -1,0 +1,72 @@
+package dev.meridian.peer.cli;
+
+import dev.meridian.peer.proto.DocumentsGrpc;
+import dev.meridian.peer.proto.WatchEvent;
+import dev.meridian.peer.proto.WatchRequest;
+import java.io.PrintWriter;
+import java.util.Iterator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code meridian watch [PREFIX]}: prints one line per change, {@code ORIGIN KEY [JSON]}, flushed
+ * as it arrives, until interrupted or the peer ends the stream.
+ */
+@Command(name = "watch", mixinStandardHelpOptions = true, version = Main.VERSION,
+    parameterListHeading = "%nArguments:%n", optionListHeading = "%nOptions:%n",
+    sortOptions = false,
+    description = {
+        "Prints changes to documents as they happen, one line each: ORIGIN KEY [JSON].",
+        "",
+        "ORIGIN is local (a write at this peer) or remote (received from another peer);",
+        "JSON, with --documents, is the document after the change, on one line.",
+        "Watches keys that start with PREFIX, until interrupted (Ctrl-C) or the peer ends",
+        "the stream (exit 0); a watcher that falls too far behind is dropped by the peer",
+        "(RESOURCE_EXHAUSTED, exit 1).",
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  meridian watch",
+        "  meridian watch users/ --documents",
+        "  meridian watch orders/ | grep '^remote '",
+    })
+final class WatchCommand extends ClientCommand {
+  @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX", defaultValue = "",
+      description = "Only keys that start with this (default: all keys).")
+  String prefix = "";
+
+  @Option(names = "--documents", description = "Print each document after the change.")
+  boolean documents;
+
+  @Override
+  int run(DocumentsGrpc.DocumentsBlockingStub stub) {
+    // No deadline: the stream lasts until interrupted. An unreachable peer fails the first hasNext.
+    Iterator<WatchEvent> events = stub.watch(WatchRequest.newBuilder()
+        .setPrefix(prefix).setIncludeDocuments(documents).build());
+    PrintWriter out = out();
+    while (events.hasNext()) {
+      out.println(line(events.next(), documents));
+      out.flush();
+    }
+    return Main.OK;
+  }
+
+  /** {@code ORIGIN KEY}, then the document on one line if {@code documents}. */
+  static String line(WatchEvent e, boolean documents) {
+    String origin;
+    switch (e.getOrigin()) {
+      case LOCAL:
+        origin = "local";
+        break;
+      case REMOTE:
+        origin = "remote";
+        break;
+      default:
+        origin = "unknown";
+        break;
+    }
+    String line = origin + " " + e.getKey();
+    return documents ? line + " " + Json.format(e.getJson(), true) : line;
+  }
+}
