@@ -78,6 +78,10 @@ public final class Main implements Callable<Integer> {
 
   /** Runs {@code meridian} with {@code args} and exits the JVM with its exit code. */
   public static void main(String[] args) {
+    if (System.getProperty("logback.configurationFile") == null) {
+      // The daemon's log format (standard error, MERIDIAN_LOG_LEVEL), before anything logs.
+      System.setProperty("logback.configurationFile", "meridian-logback.xml");
+    }
     System.exit(run(args));
   }
 
