@@ -1,0 +1,21 @@
+package dev.meridian.benchmarks.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A quick run of the peer benchmark: three real daemons, every phase, every update seen. */
+class PeerBenchmarkTest {
+  @Test
+  void quickRun_reportsEveryFigure_andEveryUpdateBecomesVisible() throws Exception {
+    List<String> lines = PeerBenchmark.runQuick();
+    assertEquals(4, lines.size(), String.join("\n", lines));
+    assertTrue(lines.get(1).matches("updates/s into one daemon .*: [0-9,]+; baseline .*ratio [0-9.]+"),
+        lines.get(1));
+    assertTrue(lines.get(2).matches("daemon 0 after the run: [0-9,]+ documents, [0-9,]+ local writes.*"),
+        lines.get(2));
+    assertTrue(lines.get(3).contains("all seen at both"), lines.get(3));
+  }
+}
