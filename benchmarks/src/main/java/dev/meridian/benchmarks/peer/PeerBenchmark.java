@@ -1,5 +1,6 @@
 package dev.meridian.benchmarks.peer;
 
+import dev.meridian.peer.cli.DaemonProcess;
 import dev.meridian.peer.proto.DocumentsGrpc;
 import dev.meridian.peer.proto.Increment;
 import dev.meridian.peer.proto.Operation;
@@ -17,12 +18,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,7 +86,7 @@ public final class PeerBenchmark {
     List<ManagedChannel> channels = new ArrayList<>();
     try {
       for (int i = 0; i < 3; i++) {
-        ports[i] = freePort();
+        ports[i] = DaemonProcess.freePort();
       }
       for (int i = 0; i < 3; i++) {
         start(i);
@@ -286,50 +281,14 @@ public final class PeerBenchmark {
   // ---- daemons ----------------------------------------------------------------------------------
 
   private void start(int i) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-        "-cp", System.getProperty("java.class.path"),
-        "dev.meridian.peer.cli.Main", "peer",
-        "--data-dir", dir.resolve("peer" + i).toString(), "--site", "peer" + i,
-        "--listen", "127.0.0.1:" + ports[i], "--metrics", "none"));
+    List<Integer> others = new ArrayList<>();
     for (int j = 0; j < 3; j++) {
       if (j != i) {
-        cmd.add("--peer");
-        cmd.add("127.0.0.1:" + ports[j]);
+        others.add(ports[j]);
       }
     }
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("peer" + i + ".log").toFile()));
-    pb.environment().put("MERIDIAN_LOG_LEVEL", "WARN");
-    Process p = pb.start();
-    daemons.add(p);
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith("meridian peer ready:")) {
-        Thread drain = new Thread(() -> {
-          try {
-            while (out.readLine() != null) {
-              // discard
-            }
-          } catch (IOException ignored) {
-            // ended
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return;
-      }
-    }
-    throw new IllegalStateException("daemon " + i + " did not start: "
-        + Files.readString(dir.resolve("peer" + i + ".log")));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    daemons.add(DaemonProcess.start(dir.resolve("peer" + i), "peer" + i, ports[i], others,
+        dir.resolve("peer" + i + ".log"), List.of("-Xmx1g")).process());
   }
 
   private static double ms(long nanos) {

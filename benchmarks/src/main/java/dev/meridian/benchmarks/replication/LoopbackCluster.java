@@ -3,6 +3,7 @@ package dev.meridian.benchmarks.replication;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.transport.grpc.ReplicationNode;
+import dev.meridian.transport.grpc.TestPki;
 import dev.meridian.transport.grpc.TlsSettings;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.sync.PeerStats;
@@ -44,7 +45,7 @@ final class LoopbackCluster implements AutoCloseable {
     this.stores = new InMemoryReplicaStore[n];
     this.observed = new ObservedStore[n];
     this.nodes = new ReplicationNode[n];
-    BenchPki pki = secure ? new BenchPki(certs, "bench-ca-" + System.nanoTime()) : null;
+    TestPki pki = secure ? new TestPki(certs, "bench-ca-" + System.nanoTime()) : null;
     for (int i = 0; i < n; i++) {
       tls[i] = secure ? pki.issue("replica-" + i) : TlsSettings.plaintext();
       ports[i] = freePort();

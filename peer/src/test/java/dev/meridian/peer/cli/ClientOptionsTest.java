@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.HostAndPort;
 import dev.meridian.peer.cli.FakePeer.Result;
+import dev.meridian.transport.grpc.TestPki;
 import io.grpc.TlsServerCredentials;
 import java.io.File;
 import java.nio.file.Files;
@@ -19,11 +20,11 @@ class ClientOptionsTest {
   @TempDir
   Path dir;
 
-  private CliTestPki pki;
+  private TestPki pki;
 
   @BeforeEach
   void pki() throws Exception {
-    pki = new CliTestPki(dir);
+    pki = new TestPki(dir, "cli-ca");
   }
 
   @Test
@@ -55,7 +56,7 @@ class ClientOptionsTest {
 
   @Test
   void tls_serverAuthenticated() throws Exception {
-    CliTestPki.Leaf server = pki.issue("server");
+    TestPki.Leaf server = pki.issueFiles("server");
     try (FakePeer peer = FakePeer.start(TlsServerCredentials.create(server.cert(),
         server.key()))) {
       Result r = FakePeer.run("get", "--peer", peer.address(), "--tls-ca", path(pki.caFile()),
@@ -68,8 +69,8 @@ class ClientOptionsTest {
 
   @Test
   void tls_mutual() throws Exception {
-    CliTestPki.Leaf server = pki.issue("server");
-    CliTestPki.Leaf client = pki.issue("client");
+    TestPki.Leaf server = pki.issueFiles("server");
+    TestPki.Leaf client = pki.issueFiles("client");
     try (FakePeer peer = FakePeer.start(TlsServerCredentials.newBuilder()
         .keyManager(server.cert(), server.key())
         .trustManager(pki.caFile())
@@ -90,7 +91,7 @@ class ClientOptionsTest {
 
   @Test
   void tls_plaintextClientAgainstTlsPeer_cannotReach() throws Exception {
-    CliTestPki.Leaf server = pki.issue("server");
+    TestPki.Leaf server = pki.issueFiles("server");
     try (FakePeer peer = FakePeer.start(TlsServerCredentials.create(server.cert(),
         server.key()))) {
       Result r = FakePeer.run("get", "--peer", peer.address(), "--timeout", "5s", "k");
@@ -102,7 +103,7 @@ class ClientOptionsTest {
 
   @Test
   void tls_certWithoutKey_usageError() throws Exception {
-    CliTestPki.Leaf client = pki.issue("client");
+    TestPki.Leaf client = pki.issueFiles("client");
 
     Result r = FakePeer.run("get", "--tls-cert", path(client.cert()), "k");
 

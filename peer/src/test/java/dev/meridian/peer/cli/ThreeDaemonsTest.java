@@ -17,12 +17,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,60 +57,19 @@ class ThreeDaemonsTest {
     }
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /** Starts daemon {@code i} and waits for its ready line. */
+  /** Starts daemon {@code i}, which dials the other two, and waits until it is ready. */
   private Process start(int i) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "peer",
-        "--data-dir", dir.resolve("peer" + i).toString(),
-        "--site", "peer" + i,
-        "--listen", "127.0.0.1:" + ports[i],
-        "--metrics", "none"));
+    List<Integer> others = new ArrayList<>();
     for (int j = 0; j < 3; j++) {
       if (j != i) {
-        cmd.add("--peer");
-        cmd.add("127.0.0.1:" + ports[j]);
+        others.add(ports[j]);
       }
     }
-    ProcessBuilder pb = new ProcessBuilder(cmd)
-        .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("peer" + i + ".log").toFile()));
-    pb.environment().put("MERIDIAN_LOG_LEVEL", "WARN");
-    Process p = pb.start();
+    Process p = DaemonProcess.start(dir.resolve("peer" + i), "peer" + i, ports[i], others,
+        dir.resolve("peer" + i + ".log"),
+        List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")).process();
     processes.add(p);
-    BufferedReader out = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    String line;
-    while ((line = out.readLine()) != null) {
-      if (line.startsWith("meridian peer ready:")) {
-        assertTrue(line.contains("listen=127.0.0.1:" + ports[i]), line);
-        // Keep draining stdout so the daemon never blocks on a full pipe.
-        Thread drain = new Thread(() -> {
-          try {
-            while (out.readLine() != null) {
-              // discard
-            }
-          } catch (IOException ignored) {
-            // the process ended
-          }
-        });
-        drain.setDaemon(true);
-        drain.start();
-        return p;
-      }
-      if (System.nanoTime() > deadline) {
-        break;
-      }
-    }
-    throw new AssertionError("daemon " + i + " did not start: " + log(i));
+    return p;
   }
 
   private String log(int i) {
@@ -139,7 +93,7 @@ class ThreeDaemonsTest {
   @Test
   void concurrentWrites_killNineAndRestart_allConverge_noAcknowledgedWriteLost() throws Exception {
     for (int i = 0; i < 3; i++) {
-      ports[i] = freePort();
+      ports[i] = DaemonProcess.freePort();
     }
     for (int i = 0; i < 3; i++) {
       daemons[i] = start(i);

@@ -34,9 +34,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * A throwaway certificate authority for tests: EC P-256 keys, a self-signed CA, and leaf
  * certificates valid for 127.0.0.1 and localhost (client and server use), written as PEM files
- * (certificate, PKCS#8 key) under a directory.
+ * (certificate, PKCS#8 key) under a directory. Shared with other modules' tests and the benchmarks
+ * through this module's test jar.
  */
-final class TestPki {
+public final class TestPki {
   private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
   private final Path dir;
@@ -45,7 +46,7 @@ final class TestPki {
   private final X509Certificate caCert;
 
   /** A new CA named {@code name}, writing its files under {@code dir}. */
-  TestPki(Path dir, String name) throws IOException, GeneralSecurityException {
+  public TestPki(Path dir, String name) throws IOException, GeneralSecurityException {
     this.dir = dir;
     this.name = name;
     this.caKeys = keys();
@@ -60,12 +61,21 @@ final class TestPki {
   }
 
   /** The CA certificate file (what peers trust). */
-  File caFile() {
+  public File caFile() {
     return dir.resolve(name + "-ca.pem").toFile();
   }
 
+  /** A leaf certificate and its PKCS#8 private key, as PEM files. */
+  public record Leaf(File cert, File key) {}
+
   /** Issues a leaf certificate with CN {@code cn}; returns mutual TLS settings using this CA. */
-  TlsSettings issue(String cn) throws IOException, GeneralSecurityException {
+  public TlsSettings issue(String cn) throws IOException, GeneralSecurityException {
+    Leaf leaf = issueFiles(cn);
+    return TlsSettings.mutual(leaf.cert(), leaf.key(), caFile());
+  }
+
+  /** Issues a leaf certificate with CN {@code cn} (also a DNS name); returns its files. */
+  public Leaf issueFiles(String cn) throws IOException, GeneralSecurityException {
     KeyPair keys = keys();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
         new X500Name("CN=" + name), serial(), notBefore(), notAfter(), new X500Name("CN=" + cn),
@@ -78,14 +88,14 @@ final class TestPki {
         new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
     X509Certificate cert = sign(b, caKeys);
-    File certFile = dir.resolve(name + "-" + cn + ".pem").toFile();
-    File keyFile = dir.resolve(name + "-" + cn + "-key.pem").toFile();
-    writePem(certFile, cert);
-    try (Writer w = Files.newBufferedWriter(keyFile.toPath(), StandardCharsets.US_ASCII);
+    Leaf leaf = new Leaf(dir.resolve(name + "-" + cn + ".pem").toFile(),
+        dir.resolve(name + "-" + cn + "-key.pem").toFile());
+    writePem(leaf.cert(), cert);
+    try (Writer w = Files.newBufferedWriter(leaf.key().toPath(), StandardCharsets.US_ASCII);
         JcaPEMWriter pem = new JcaPEMWriter(w)) {
       pem.writeObject(new JcaPKCS8Generator(keys.getPrivate(), null));
     }
-    return TlsSettings.mutual(certFile, keyFile, caFile());
+    return leaf;
   }
 
   private static KeyPair keys() throws GeneralSecurityException {
