@@ -7,22 +7,12 @@ import dev.meridian.peer.proto.DeleteRequest;
 import dev.meridian.peer.proto.DeleteResponse;
 import io.grpc.Status;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class DeleteCommandTest {
-  private FakePeer peer;
-
-  @BeforeEach
-  void start() throws Exception {
-    peer = FakePeer.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    peer.close();
-  }
+  @AutoClose
+  private final FakePeer peer = FakePeer.startQuietly();
 
   @Test
   void delete_existing_silent() {

@@ -40,6 +40,15 @@ final class FakePeer implements AutoCloseable {
   }
 
   /** A plaintext fake peer. */
+  /** {@link #start()}, for field initializers: an I/O failure is unchecked. */
+  static FakePeer startQuietly() {
+    try {
+      return start();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static FakePeer start() throws IOException {
     return new FakePeer(InsecureServerCredentials.create());
   }

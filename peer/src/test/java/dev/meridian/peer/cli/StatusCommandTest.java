@@ -7,8 +7,7 @@ import com.google.gson.JsonParser;
 import dev.meridian.peer.cli.FakePeer.Result;
 import dev.meridian.peer.proto.PeerStatus;
 import dev.meridian.peer.proto.StatusResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class StatusCommandTest {
@@ -28,17 +27,8 @@ class StatusCommandTest {
           .setState("HANDSHAKE").setLastContactMillisAgo(-1))
       .build();
 
-  private FakePeer peer;
-
-  @BeforeEach
-  void start() throws Exception {
-    peer = FakePeer.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    peer.close();
-  }
+  @AutoClose
+  private final FakePeer peer = FakePeer.startQuietly();
 
   @Test
   void status_printsIdentityAndPeerTable() {

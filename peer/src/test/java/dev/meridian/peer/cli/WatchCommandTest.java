@@ -15,22 +15,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 class WatchCommandTest {
-  private FakePeer peer;
-
-  @BeforeEach
-  void start() throws Exception {
-    peer = FakePeer.start();
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    peer.close();
-  }
+  @AutoClose
+  private final FakePeer peer = FakePeer.startQuietly();
 
   @Test
   void watch_printsOneLinePerEvent() {
