@@ -41,7 +41,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ThreeDaemonsTest {
   private static final int DOCS = 8;
-  private static final long WRITE_MILLIS = 2_500;
+  /** Acknowledged writes before the kill, and at the restarted daemon after its restart. */
+  private static final int WRITES_BEFORE_KILL = 300;
+  private static final int WRITES_AFTER_RESTART = 100;
 
   @TempDir
   Path dir;
@@ -70,6 +72,17 @@ class ThreeDaemonsTest {
         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1")).process();
     processes.add(p);
     return p;
+  }
+
+  private static void awaitCount(String what, AtomicInteger count, int target)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (count.get() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + target + " " + what + ": " + count);
+      }
+      Thread.sleep(10);
+    }
   }
 
   private String log(int i) {
@@ -107,6 +120,7 @@ class ThreeDaemonsTest {
     Map<String, Set<String>> acked = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger ackCount = new AtomicInteger();
+    AtomicInteger[] acksAt = {new AtomicInteger(), new AtomicInteger(), new AtomicInteger()};
     AtomicInteger refused = new AtomicInteger();
     List<Thread> writers = new ArrayList<>();
     for (int w = 0; w < 3; w++) {
@@ -122,6 +136,7 @@ class ThreeDaemonsTest {
                 .build());
             acked.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(element);
             ackCount.incrementAndGet();
+            acksAt[site].incrementAndGet();
           } catch (StatusRuntimeException e) {
             refused.incrementAndGet(); // the daemon is down: not acknowledged, may or may not be there
             try {
@@ -136,21 +151,21 @@ class ThreeDaemonsTest {
       writers.add(t);
     }
 
-    Thread.sleep(WRITE_MILLIS / 2);
+    awaitCount("acknowledged writes before the kill", ackCount, WRITES_BEFORE_KILL);
     int beforeKill = ackCount.get();
-    daemons[1].destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+    daemons[1].destroyForcibly(); // SIGKILL during the writes: no shutdown hook, no flush
     assertTrue(daemons[1].waitFor(20, TimeUnit.SECONDS));
     assertEquals(137, daemons[1].exitValue(), "killed by SIGKILL");
-    Thread.sleep(500);
+    Thread.sleep(300); // writes at the other two go on; those sent to peer1 fail
     daemons[1] = start(1);
     channels[1].resetConnectBackoff(); // reconnect now rather than after gRPC's backoff
-    Thread.sleep(WRITE_MILLIS / 2);
+    int atRestart = acksAt[1].get();
+    awaitCount("writes acknowledged by the restarted daemon", acksAt[1],
+        atRestart + WRITES_AFTER_RESTART);
     stop.set(true);
     for (Thread t : writers) {
       t.join(20_000);
     }
-    assertTrue(beforeKill > 30, "too few writes before the kill: " + beforeKill);
-    assertTrue(ackCount.get() > beforeKill, "no write was acknowledged after the restart");
 
     // Converge: every document equal at all three peers.
     List<DocumentsGrpc.DocumentsBlockingStub> apis = new ArrayList<>();
