@@ -29,6 +29,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -81,6 +85,12 @@ public final class Meridian implements AutoCloseable {
   private final List<String> configuredPeers;
   private final HealthStatusManager health = new HealthStatusManager();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final ExecutorService completions = Executors.newFixedThreadPool(
+          Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "meridian-complete");
+            t.setDaemon(true);
+            return t;
+          });
   private volatile ReplicationNode node;
   private volatile String listenAddress = "";
 
@@ -129,13 +139,13 @@ public final class Meridian implements AutoCloseable {
     Objects.requireNonNull(edit, "edit");
     checkOpen();
     long start = System.nanoTime();
-    return store.update(key, edit).thenApply(delta -> {
+    return handOff(store.update(key, edit).thenApply(delta -> {
       if (!delta.context().isEmpty()) {
         metrics.committed(System.nanoTime() - start);
         replica.localWriteDurable(DocDelta.of(key, delta));
       }
       return null;
-    });
+    }));
   }
 
   /**
@@ -148,7 +158,7 @@ public final class Meridian implements AutoCloseable {
   public CompletableFuture<Boolean> delete(String key) {
     checkOpen();
     boolean[] existed = new boolean[1];
-    return store.update(key, doc -> {
+    return handOff(store.update(key, doc -> {
       Document delta = null;
       for (String field : doc.asMap().keySet()) {
         Document d = doc.remove(dev.meridian.crdt.doc.Path.ofKeys(List.of(field)).toString());
@@ -166,7 +176,36 @@ public final class Meridian implements AutoCloseable {
         metrics.deletes.increment();
       }
       return existed[0];
+    }));
+  }
+
+  /**
+   * The caller's view of a store future: completed on this peer's completion threads, so the
+   * caller's dependent stages (a gRPC reply, say) never run on the journal's commit thread and
+   * hold up the next group commit. Announcements to replication and watchers stay on the commit
+   * thread, in commit order; they only enqueue.
+   */
+  private <T> CompletableFuture<T> handOff(CompletableFuture<T> f) {
+    if (f.isDone()) {
+      return f; // failed at once, a no-op, or ASYNC durability: no hop needed
+    }
+    CompletableFuture<T> out = new CompletableFuture<>();
+    f.whenComplete((v, t) -> {
+      Runnable settle = () -> {
+        if (t == null) {
+          out.complete(v);
+        } else {
+          out.completeExceptionally(
+              t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+        }
+      };
+      try {
+        completions.execute(settle);
+      } catch (RejectedExecutionException closing) {
+        settle.run();
+      }
     });
+    return out;
   }
 
   /**
@@ -271,6 +310,7 @@ public final class Meridian implements AutoCloseable {
     }
     watches.close();
     store.close();
+    completions.shutdown();
     LOG.info("peer {} ({}) closed", site, replicaId());
   }
 

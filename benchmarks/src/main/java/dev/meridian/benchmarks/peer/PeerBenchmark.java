@@ -54,6 +54,8 @@ import org.HdrHistogram.Histogram;
  * mvn -q -B -pl benchmarks -am package -DskipTests
  * java -cp benchmarks/target/benchmarks.jar dev.meridian.benchmarks.peer.PeerBenchmark [--quick]
  * }</pre>
+ *
+ * <p>{@code -Dmeridian.bench.jfr=FILE} records a Java Flight Recording of daemon 0.
  */
 public final class PeerBenchmark {
   private static final int KEYS = 1_000;
@@ -287,8 +289,13 @@ public final class PeerBenchmark {
         others.add(ports[j]);
       }
     }
+    List<String> jvm = new ArrayList<>(List.of("-Xmx1g"));
+    String jfr = System.getProperty("meridian.bench.jfr"); // profile daemon 0 into this file
+    if (i == 0 && jfr != null) {
+      jvm.add("-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+    }
     daemons.add(DaemonProcess.start(dir.resolve("peer" + i), "peer" + i, ports[i], others,
-        dir.resolve("peer" + i + ".log"), List.of("-Xmx1g")).process());
+        dir.resolve("peer" + i + ".log"), jvm).process());
   }
 
   private static double ms(long nanos) {
