@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import com.google.common.base.Throwables;
 import com.google.common.collect.ImmutableList;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.peer.config.HostPort;
 import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.Durability;
 import dev.meridian.persistence.KeyPage;
@@ -445,14 +446,14 @@ public final class Meridian implements AutoCloseable {
       }
       InetSocketAddress bind = null;
       if (listen != null) {
-        InetSocketAddress a = Addresses.parse("listen", listen);
-        bind = new InetSocketAddress(a.getHostString(), a.getPort());
+        HostPort a = hostPort("listen", listen);
+        bind = new InetSocketAddress(a.host(), a.port());
         if (bind.isUnresolved()) {
-          throw new IllegalArgumentException("listen: cannot resolve host '" + a.getHostString() + "'");
+          throw new IllegalArgumentException("listen: cannot resolve host '" + a.host() + "'");
         }
       }
       for (String p : peers) {
-        Addresses.parse("peer", p);
+        hostPort("peer", p);
       }
       if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
         throw new IOException("data directory " + dataDir + " is a file, not a directory");
@@ -485,7 +486,7 @@ public final class Meridian implements AutoCloseable {
     }
     SyncConfig.Builder sync = SyncConfig.builder(b.cluster).peers(b.peers);
     if (bind != null && bind.getPort() != 0) {
-      sync.advertisedAddress(Addresses.format(bind));
+      sync.advertisedAddress(format(bind));
     }
     SyncConfig config = b.syncTuning.apply(sync).build();
     List<ServerServiceDefinition> services = bind == null ? List.of()
@@ -496,18 +497,30 @@ public final class Meridian implements AutoCloseable {
     } catch (IOException e) {
       if (Throwables.getCausalChain(e).stream().anyMatch(t -> t instanceof BindException
           || String.valueOf(t.getMessage()).contains("already in use"))) {
-        throw new IOException("cannot listen on " + Addresses.format(bind)
+        throw new IOException("cannot listen on " + format(bind)
             + ": address already in use (is another peer running there?)", e);
       }
-      throw new IOException("cannot listen on " + Addresses.format(bind) + ": " + e.getMessage(),
+      throw new IOException("cannot listen on " + format(bind) + ": " + e.getMessage(),
           e);
     }
     if (bind != null) {
-      listenAddress = Addresses.format(InetSocketAddress.createUnresolved(bind.getHostString(),
-          node.port()));
+      listenAddress = HostPort.of(bind.getHostString(), node.port()).toString();
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("meridian.peer.v1.Documents", ServingStatus.SERVING);
     }
+  }
+
+  /** {@link HostPort#parse}, its message prefixed with what the address is for. */
+  private static HostPort hostPort(String what, String text) {
+    try {
+      return HostPort.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String format(InetSocketAddress a) {
+    return HostPort.of(a.getHostString(), a.getPort()).toString();
   }
 
   /** The site name: the one given (recorded), else the recorded one, else a generated one. */
