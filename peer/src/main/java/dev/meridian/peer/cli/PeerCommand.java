@@ -7,7 +7,6 @@ import dev.meridian.peer.config.HostPort;
 import dev.meridian.peer.config.PeerConfig;
 import dev.meridian.peer.config.TlsConfig;
 import dev.meridian.peer.daemon.PeerDaemon;
-import dev.meridian.persistence.Durability;
 import dev.meridian.transport.grpc.TlsSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -144,12 +143,7 @@ public final class PeerCommand implements Callable<Integer> {
       b.cluster(cluster);
     }
     if (durability != null) {
-      String d = durability.trim().toUpperCase(java.util.Locale.ROOT);
-      if (!d.equals("DURABLE") && !d.equals("ASYNC")) {
-        throw new ConfigException(ConfigException.Reason.INVALID_VALUE, null, "--durability",
-            "'" + durability + "' is not durable or async");
-      }
-      b.durability(Durability.valueOf(d));
+      b.durabilityNamed(durability);
     }
     if (metrics != null) {
       b.metrics(metrics);

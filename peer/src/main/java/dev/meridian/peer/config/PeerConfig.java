@@ -299,6 +299,16 @@ public final class PeerConfig {
     }
 
     /**
+     * Sets the durability from its name, ignoring case ({@code durable} or {@code async}), as a
+     * flag gives it.
+     *
+     * @throws ConfigException naming the valid values otherwise
+     */
+    public Builder durabilityNamed(String name) throws ConfigException {
+      return durability(Values.durability(name.trim(), null));
+    }
+
+    /**
      * Sets the TLS certificate chain file; null unsets it. Relative paths are relative to the
      * working directory. TLS needs all of cert, key and ca, or none of them.
      */
