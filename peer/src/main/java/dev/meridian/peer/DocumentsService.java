@@ -83,18 +83,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       for (int i = 0; i < request.getOperationsCount(); i++) {
         ops.add(operation(i, request.getOperations(i)));
       }
-      store.update(request.getKey(), doc -> {
-        Document delta = null;
-        for (Function<Document, Document> op : ops) {
-          Document d = op.apply(doc);
-          if (delta == null) {
-            delta = d;
-          } else {
-            delta.join(d);
-          }
-        }
-        return delta;
-      }).whenComplete((v, failure) -> {
+      store.update(request.getKey(), doc -> Meridian.applyAll(doc, ops)).whenComplete((v, failure) -> {
         if (failure != null) {
           out.onError(status(failure));
           return;

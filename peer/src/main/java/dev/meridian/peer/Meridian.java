@@ -160,15 +160,12 @@ public final class Meridian implements AutoCloseable {
     checkOpen();
     boolean[] existed = new boolean[1];
     return handOff(store.update(key, doc -> {
-      Document delta = null;
+      List<Function<Document, Document>> removals = new ArrayList<>();
       for (String field : doc.asMap().keySet()) {
-        Document d = doc.remove(dev.meridian.crdt.doc.Path.ofKeys(List.of(field)).toString());
-        if (delta == null) {
-          delta = d;
-        } else {
-          delta.join(d);
-        }
+        String path = dev.meridian.crdt.doc.Path.ofKeys(List.of(field)).toString();
+        removals.add(d -> d.remove(path));
       }
+      Document delta = applyAll(doc, removals);
       existed[0] = delta != null;
       return delta == null ? Document.empty() : delta;
     }).thenApply(delta -> {
@@ -178,6 +175,20 @@ public final class Meridian implements AutoCloseable {
       }
       return existed[0];
     }));
+  }
+
+  /** Applies {@code edits} to {@code doc} in order; returns their deltas joined, or null if none. */
+  static Document applyAll(Document doc, List<Function<Document, Document>> edits) {
+    Document delta = null;
+    for (Function<Document, Document> edit : edits) {
+      Document d = edit.apply(doc);
+      if (delta == null) {
+        delta = d;
+      } else {
+        delta.join(d);
+      }
+    }
+    return delta;
   }
 
   /**
