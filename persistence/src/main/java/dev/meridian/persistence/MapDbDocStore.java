@@ -9,6 +9,8 @@ import dev.meridian.crdt.clock.HybridClock;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.map.OrMap;
+import dev.meridian.crdt.store.DotMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -64,6 +66,13 @@ public final class MapDbDocStore implements DocStore {
    *     a write costs O(delta), not O(document). Per-key locks order writes to one document.
    * [5] Dot counters: a reservation record in the journal, fsynced before any dot above the
    *     previous reservation is handed out; a restart resumes above the highest reservation.
+   * [6] A write records every event its mutation made, whatever delta the mutation returned: the
+   *     dots minted for the document during the call (those it has seen, counters above the
+   *     replica's counter before the call; the stripe lock keeps other writers of it out), and the
+   *     journal gets the document's delta for exactly those. A mutation that throws keeps none of
+   *     its changes, but the dots it minted for an existing document are recorded as void (in a
+   *     context, with no content), so replicas' contexts of it keep no gap for them. (For a new
+   *     key they are dropped: recording them would create the document.)
    */
   private static final Logger LOG = LoggerFactory.getLogger(MapDbDocStore.class);
 
@@ -214,30 +223,45 @@ public final class MapDbDocStore implements DocStore {
       synchronized (stripe(key)) {
         Document doc = cache.getIfPresent(key);
         boolean cached = doc != null;
+        boolean existed = true;
         if (!cached) {
           doc = loadLocked(key);
           if (doc == null) {
             doc = Document.empty();
+            existed = false;
           }
         }
         doc.bind(replica);
-        Document delta;
+        long before = replica.lastCounter();
+        Document returned = null;
+        RuntimeException failure = null;
         try {
-          delta = mutation.apply(doc);
-          if (delta == null) {
-            throw new IllegalArgumentException("the mutation returned no delta");
+          returned = mutation.apply(doc);
+          if (returned == null) {
+            failure = new IllegalArgumentException("the mutation returned no delta");
           }
         } catch (RuntimeException e) {
-          // The document may be half mutated: forget it, disk has the truth.
+          failure = e;
+        }
+        long after = replica.lastCounter();
+        if (after > reserved) {
+          reserveAbove(after);
+        }
+        if (failure != null) {
+          // The document may be half mutated: forget it, disk has the truth. The dots it used are
+          // recorded as void, so no context is left with a gap (design note [6]).
+          CausalContext minted = mintedFor(doc, before, after);
           cache.invalidate(key);
-          return CompletableFuture.failedFuture(e);
+          if (!minted.isEmpty() && existed) {
+            journalDelta(key, voidDots(minted));
+          }
+          return CompletableFuture.failedFuture(failure);
         }
-        if (replica.lastCounter() > reserved) {
-          reserveAbove(replica.lastCounter());
+        CausalContext minted = mintedFor(doc, before, after);
+        if (minted.isEmpty()) {
+          return CompletableFuture.completedFuture(Document.empty());
         }
-        if (delta.context().isEmpty()) {
-          return CompletableFuture.completedFuture(delta);
-        }
+        Document delta = recordedDelta(doc, returned, minted);
         Journal.Appended a = journalDelta(key, delta);
         if (!cached) {
           cache.put(key, doc);
@@ -247,6 +271,40 @@ public final class MapDbDocStore implements DocStore {
     } catch (StoreException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * This replica's dots that {@code doc} has seen with counters in {@code (before, after]}: the
+   * dots minted for it by the mutation that just ran under its stripe lock. Other threads mint in
+   * that counter range too, for other documents, which never see those dots.
+   */
+  private CausalContext mintedFor(Document doc, long before, long after) {
+    ReplicaId self = replica.id();
+    CausalContext seen = doc.map().liveContext();
+    CausalContext minted = new CausalContext();
+    for (long c = before + 1; c <= after; c++) {
+      if (seen.contains(self, c)) {
+        minted.addRange(self, c, c);
+      }
+    }
+    return minted;
+  }
+
+  /**
+   * The delta to record for a mutation of {@code doc} that minted {@code minted} and returned
+   * {@code returned}: the returned delta when it holds every minted event (the common case), or
+   * else {@code doc}'s own delta for them (design note [6]).
+   */
+  private static Document recordedDelta(Document doc, Document returned, CausalContext minted) {
+    if (returned != doc && minted.isSubsetOf(returned.context())) {
+      return returned;
+    }
+    return doc.deltaSince(doc.context().minus(minted));
+  }
+
+  /** A delta that records {@code dots} as used, with no content. */
+  private static Document voidDots(CausalContext dots) {
+    return Document.of(OrMap.of(new DotMap<>(), dots, false));
   }
 
   @Override

@@ -58,6 +58,51 @@ abstract class DocStoreContract {
   }
 
   @Test
+  void update_thatReturnsPartOfItsDelta_stillRecordsEveryChange() {
+    store.update("a", d -> {
+      d.set("x", 1L);
+      return d.set("y", 2L);
+    }).join();
+    store.update("b", d -> {
+      d.set("x", 1L);
+      d.add("s", "e");
+      return d;
+    }).join();
+    assertEquals("{\"x\":1,\"y\":2}", store.get("a").orElseThrow().toJson());
+    assertEquals("{\"s\":[\"e\"],\"x\":1}", store.get("b").orElseThrow().toJson());
+    CausalContext self = new CausalContext();
+    self.addRange(store.replica().id(), 1, store.replica().lastCounter());
+    assertEquals(self, store.context(), "every dot minted is in the store's context");
+  }
+
+  @Test
+  void update_thatThrowsAfterAChange_keepsNoneOfIt_andLeavesNoGapInTheContext() {
+    store.update("a", d -> d.set("x", 1L)).join();
+    CompletionException e = assertThrows(CompletionException.class, () -> store.update("a", d -> {
+      d.set("y", 2L);
+      return d.increment("x", 1);
+    }).join());
+    assertTrue(e.getCause() instanceof IllegalArgumentException);
+    store.update("a", d -> d.set("z", 3L)).join();
+    assertEquals("{\"x\":1,\"z\":3}", store.get("a").orElseThrow().toJson());
+    CausalContext self = new CausalContext();
+    self.addRange(store.replica().id(), 1, store.replica().lastCounter());
+    assertEquals(self, store.get("a").orElseThrow().context(),
+        "the failed update's dot is recorded as used, so the document's context has no gap");
+    assertEquals(self, store.context());
+  }
+
+  @Test
+  void update_ofANewKeyThatThrows_createsNoDocument() {
+    assertThrows(CompletionException.class, () -> store.update("new", d -> {
+      d.set("y", 2L);
+      return d.increment("y", 1);
+    }).join());
+    assertFalse(store.get("new").isPresent());
+    assertEquals(0, store.count());
+  }
+
+  @Test
   void applyRemote_andSyncQuery_agree() {
     Replica other = Replica.random();
     Document remote = Document.create(other);

@@ -3,6 +3,8 @@ package dev.meridian.persistence;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.map.OrMap;
+import dev.meridian.crdt.store.DotMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -30,16 +32,31 @@ final class InMemoryDocStore implements DocStore {
       Function<Document, Document> mutation) {
     requireKey(key);
     Document doc = docs.getOrDefault(key, Document.empty()).copy().bind(replica);
-    Document delta;
+    long before = replica.lastCounter();
+    Document returned;
     try {
-      delta = mutation.apply(doc);
+      returned = mutation.apply(doc);
+      if (returned == null) {
+        throw new IllegalArgumentException("the mutation returned no delta");
+      }
     } catch (RuntimeException e) {
+      // Writers are serialised here, so every dot minted since `before` is this mutation's: void.
+      if (replica.lastCounter() > before && docs.containsKey(key)) {
+        CausalContext used = new CausalContext();
+        used.addRange(replica.id(), before + 1, replica.lastCounter());
+        docs.get(key).join(Document.of(OrMap.of(new DotMap<>(), used, false)));
+        context.addAll(used);
+      }
       return CompletableFuture.failedFuture(e);
     }
-    if (!delta.context().isEmpty()) {
-      docs.put(key, doc);
-      context.addAll(delta.context());
+    if (replica.lastCounter() == before) {
+      return CompletableFuture.completedFuture(Document.empty());
     }
+    CausalContext minted = new CausalContext();
+    minted.addRange(replica.id(), before + 1, replica.lastCounter());
+    Document delta = doc.deltaSince(doc.context().minus(minted));
+    docs.put(key, doc);
+    context.addAll(minted);
     return CompletableFuture.completedFuture(delta);
   }
 

@@ -51,6 +51,27 @@ class MapDbDocStoreTest {
   }
 
   @Test
+  void update_returningPartOfItsDelta_keepsEveryChange_afterReopen() throws Exception {
+    // Found in review: the journal got only the returned delta, so `x` lived only in the cache.
+    Path dir = tmp.resolve("d");
+    try (MapDbDocStore s = open(dir)) {
+      s.update("a", d -> {
+        d.set("x", 1L);
+        return d.set("y", 2L);
+      }).get();
+      s.update("b", d -> {
+        d.set("y", 3L);
+        d.add("s", "e");
+        return d;
+      }).get();
+    }
+    try (MapDbDocStore s = open(dir)) {
+      assertEquals("{\"x\":1,\"y\":2}", s.get("a").orElseThrow().toJson());
+      assertEquals("{\"s\":[\"e\"],\"y\":3}", s.get("b").orElseThrow().toJson());
+    }
+  }
+
+  @Test
   void firstWriteLargerThanTheCompactionFloor_isCheckpointedAndReopened() throws Exception {
     // Found by the benchmark: compaction ran before the document's meta record existed.
     Path dir = tmp.resolve("d");
