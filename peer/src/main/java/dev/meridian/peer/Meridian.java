@@ -117,12 +117,12 @@ public final class Meridian implements AutoCloseable {
 
   /**
    * The document at {@code key}: a read-only copy (unbound, so its mutators throw), or empty if no
-   * write ever reached it or it is empty (deleted).
+   * write ever reached it or it shows no value (deleted, or every value removed).
    *
    * @throws IllegalArgumentException for a bad key (empty, over 1,024 bytes, not valid UTF-16)
    */
   public Optional<Document> get(String key) {
-    return store.get(key).filter(d -> !d.isEmpty());
+    return store.get(key).filter(Document::hasValues);
   }
 
   /**

@@ -79,6 +79,29 @@ class MeridianTest {
   }
 
   @Test
+  void documentsWhoseListOrTextWasEmptied_readAsAbsent_andDeleteHidesTextAndLists() throws Exception {
+    // Found in review: a list or text keeps tombstones, so "state not empty" is not "has values".
+    try (Meridian m = open()) {
+      m.update("t", d -> d.insertText("body", 0, "abc")).join();
+      m.update("t", d -> d.deleteText("body", 0, 3)).join();
+      m.update("l", d -> d.insert("items", 0, 1L)).join();
+      m.update("l", d -> d.delete("items", 0, 1)).join();
+      assertTrue(m.get("t").isEmpty());
+      assertTrue(m.get("l").isEmpty());
+      assertEquals(List.of(), m.list("", null, 10).keys());
+      assertFalse(m.delete("t").join(), "nothing shown, nothing to delete");
+
+      m.update("t2", d -> d.insertText("body", 0, "abc")).join();
+      m.update("l2", d -> d.insert("items", 0, "x")).join();
+      assertTrue(m.delete("t2").join());
+      assertTrue(m.delete("l2").join());
+      assertTrue(m.get("t2").isEmpty());
+      assertTrue(m.get("l2").isEmpty());
+      assertEquals(List.of(), m.list("", null, 10).keys());
+    }
+  }
+
+  @Test
   void delete_hidesTheDocument_fromGetAndList_andReportsWhetherItExisted() throws Exception {
     try (Meridian m = open()) {
       m.update("a", d -> d.set("x", 1)).join();

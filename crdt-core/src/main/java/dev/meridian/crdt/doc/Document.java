@@ -592,6 +592,15 @@ public final class Document implements DeltaCrdt<Document> {
     return mapValue(map.store());
   }
 
+  /**
+   * True if the JSON view shows any value ({@link #asMap()} is not empty). Not the same as
+   * {@code !isEmpty()}: a list or text whose elements were all deleted keeps their tombstones in
+   * the state but shows nothing.
+   */
+  public boolean hasValues() {
+    return !map.isEmpty() && !asMap().isEmpty();
+  }
+
   /** The whole document as JSON text, keys sorted, no spaces. */
   public String toJson() {
     StringBuilder sb = new StringBuilder();

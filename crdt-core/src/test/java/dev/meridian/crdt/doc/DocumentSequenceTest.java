@@ -41,6 +41,21 @@ class DocumentSequenceTest {
   }
 
   @Test
+  void hasValues_isFalseOnceEveryElementIsDeleted_thoughTombstonesKeepTheStateNonEmpty() {
+    Document d = Document.create(r1);
+    assertFalse(d.hasValues());
+    d.insertText("t", 0, "ab");
+    d.insert("l", 0, 1L);
+    assertTrue(d.hasValues());
+    d.deleteText("t", 0, 2);
+    assertTrue(d.hasValues(), "the list still shows");
+    d.delete("l", 0, 1);
+    assertFalse(d.hasValues());
+    assertFalse(d.isEmpty(), "the tombstones are still in the state");
+    assertEquals("{}", d.toJson());
+  }
+
+  @Test
   void insert_mapsIntoAList_pathsReachTheirFields() {
     Document d = Document.create(r1);
     d.insert("todos", 0, todo("milk", false));
