@@ -18,6 +18,7 @@ import dev.meridian.peer.proto.UpdateRequest;
 import dev.meridian.peer.proto.UpdateResponse;
 import dev.meridian.peer.proto.WatchEvent;
 import dev.meridian.peer.proto.WatchRequest;
+import dev.meridian.persistence.StoreException;
 import dev.meridian.transport.sync.PeerStats;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,18 +85,14 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       for (int i = 0; i < request.getOperationsCount(); i++) {
         ops.add(operation(i, request.getOperations(i)));
       }
-      store.update(request.getKey(), doc -> Meridian.applyAll(doc, ops)).whenComplete((v, failure) -> {
-        if (failure != null) {
-          out.onError(status(failure));
-          return;
-        }
-        UpdateResponse.Builder b = UpdateResponse.newBuilder();
-        if (request.getReturnDocument()) {
-          b.setJson(store.get(request.getKey()).map(Document::toJson).orElse("{}"));
-        }
-        out.onNext(b.build());
-        out.onCompleted();
-      });
+      store.update(request.getKey(), doc -> Meridian.applyAll(doc, ops)).whenComplete(
+          (v, failure) -> reply(out, failure, () -> {
+            UpdateResponse.Builder b = UpdateResponse.newBuilder();
+            if (request.getReturnDocument()) {
+              b.setJson(store.get(request.getKey()).map(Document::toJson).orElse("{}"));
+            }
+            return b.build();
+          }));
     } catch (RuntimeException e) {
       out.onError(status(e));
     }
@@ -103,14 +101,8 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   @Override
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
     try {
-      store.delete(request.getKey()).whenComplete((existed, failure) -> {
-        if (failure != null) {
-          out.onError(status(failure));
-        } else {
-          out.onNext(DeleteResponse.newBuilder().setExisted(existed).build());
-          out.onCompleted();
-        }
-      });
+      store.delete(request.getKey()).whenComplete((existed, failure) -> reply(out, failure,
+          () -> DeleteResponse.newBuilder().setExisted(existed).build()));
     } catch (RuntimeException e) {
       out.onError(status(e));
     }
@@ -326,6 +318,27 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   // ---- errors -----------------------------------------------------------------------------------
 
   /** The status for a failure: the client's fault, the document's state, or ours. */
+  /**
+   * Ends a unary call whose work finished with {@code failure} (null on success): with the reply
+   * {@code response} builds, or with the status of the failure or of building the reply. Never
+   * throws, so a failure here cannot leave the call hanging.
+   */
+  static <T> void reply(StreamObserver<T> out, Throwable failure, Supplier<T> response) {
+    T r;
+    try {
+      if (failure != null) {
+        out.onError(status(failure));
+        return;
+      }
+      r = response.get();
+    } catch (RuntimeException e) {
+      out.onError(status(e));
+      return;
+    }
+    out.onNext(r);
+    out.onCompleted();
+  }
+
   static StatusRuntimeException status(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
@@ -336,10 +349,10 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     if (t instanceof TypeClashException || t instanceof IndexOutOfBoundsException) {
       return Status.FAILED_PRECONDITION.withDescription(t.getMessage()).asRuntimeException();
     }
-    if (t instanceof IllegalArgumentException || t instanceof NullPointerException) {
+    if (t instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(t.getMessage()).asRuntimeException();
     }
-    if (t instanceof IllegalStateException) {
+    if (t instanceof IllegalStateException || t instanceof StoreException) {
       return Status.UNAVAILABLE.withDescription(t.getMessage()).asRuntimeException();
     }
     LOG.error("request failed", t);

@@ -1,0 +1,82 @@
+package dev.meridian.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.meridian.crdt.Replica;
+import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.doc.TypeClashException;
+import dev.meridian.persistence.StoreException;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** How failures become gRPC statuses, and that a unary reply always ends its call. */
+class DocumentsServiceStatusTest {
+
+  @Test
+  void status_mapsEachKindOfFailure() {
+    assertEquals(Status.Code.INVALID_ARGUMENT,
+        DocumentsService.status(new IllegalArgumentException("bad path")).getStatus().getCode());
+    Document d = Document.create(Replica.random());
+    d.set("n", 1L);
+    TypeClashException clash = assertThrows(TypeClashException.class, () -> d.increment("n", 1));
+    assertEquals(Status.Code.FAILED_PRECONDITION,
+        DocumentsService.status(new CompletionException(clash)).getStatus().getCode());
+    assertEquals(Status.Code.UNAVAILABLE, DocumentsService.status(new StoreException(
+        StoreException.Reason.FAILED, Path.of("d"), "closed")).getStatus().getCode());
+    assertEquals(Status.Code.UNAVAILABLE,
+        DocumentsService.status(new IllegalStateException("closed")).getStatus().getCode());
+    assertEquals(Status.Code.INTERNAL,
+        DocumentsService.status(new NullPointerException("a bug")).getStatus().getCode(),
+        "a bug of ours is not the caller's bad argument");
+  }
+
+  @Test
+  void reply_whoseResponseFailsToBuild_endsTheCallWithAnError() {
+    Recorder<String> out = new Recorder<>();
+    DocumentsService.reply(out, null, () -> {
+      throw new IllegalStateException("store closed while replying");
+    });
+    assertEquals(List.of(), out.values);
+    assertEquals(Status.Code.UNAVAILABLE, Status.fromThrowable(out.error).getCode());
+  }
+
+  @Test
+  void reply_ofAFailure_orASuccess() {
+    Recorder<String> failed = new Recorder<>();
+    DocumentsService.reply(failed, new IllegalArgumentException("no"), () -> "unused");
+    assertEquals(Status.Code.INVALID_ARGUMENT, Status.fromThrowable(failed.error).getCode());
+    Recorder<String> ok = new Recorder<>();
+    DocumentsService.reply(ok, null, () -> "done");
+    assertEquals(List.of("done"), ok.values);
+    assertNull(ok.error);
+    assertEquals(1, ok.completed);
+  }
+
+  private static final class Recorder<T> implements StreamObserver<T> {
+    final List<T> values = new ArrayList<>();
+    Throwable error;
+    int completed;
+
+    @Override
+    public void onNext(T value) {
+      values.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      error = t;
+    }
+
+    @Override
+    public void onCompleted() {
+      completed++;
+    }
+  }
+}
