@@ -316,11 +316,13 @@ public final class Meridian implements AutoCloseable {
       return;
     }
     health.enterTerminalState();
+    // Watches first: their streams end with a status while the server still runs, instead of
+    // being reset by its shutdown.
+    watches.close();
     ReplicationNode n = node;
     if (n != null) {
       n.close();
     }
-    watches.close();
     store.close();
     completions.shutdown();
     LOG.info("peer {} ({}) closed", site, replicaId());

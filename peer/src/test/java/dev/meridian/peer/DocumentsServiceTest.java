@@ -270,6 +270,20 @@ class DocumentsServiceTest {
   }
 
   @Test
+  void watch_endsWithUnavailableAndAReason_whenThePeerCloses() throws Exception {
+    Iterator<WatchEvent> events = DocumentsGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(20, TimeUnit.SECONDS)
+        .watch(WatchRequest.newBuilder().setPrefix("").build());
+    api.update(UpdateRequest.newBuilder().setKey("x").addOperations(incr("n", 1)).build());
+    assertEquals("x", events.next().getKey());
+    peer.close();
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, events::hasNext);
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
+    assertEquals("the store is closed", e.getStatus().getDescription(),
+        "the watch ends with its reason, not a reset stream");
+  }
+
+  @Test
   void status_health_andReflection() throws Exception {
     api.update(UpdateRequest.newBuilder().setKey("a").addOperations(incr("n", 1)).build());
     StatusResponse s = api.status(StatusRequest.getDefaultInstance());
