@@ -41,6 +41,14 @@ final class Handshake {
   }
 
   /**
+   * The reason a replica gives when a Hello carries its own id. The dialing side, which gets this
+   * Goodbye instead of a Hello, recognises itself by the id in it and stops dialing that address.
+   */
+  static String selfReason(ReplicaId self) {
+    return "connected to itself (replica " + self + ")";
+  }
+
+  /**
    * Checks a peer's Hello completely: version, cluster, identity (not {@code self}, on the
    * allowlist if there is one), sizes, context.
    *
@@ -59,8 +67,7 @@ final class Handshake {
     }
     ReplicaId them = ReplicaId.of(h.getReplicaId());
     if (them.equals(self)) {
-      throw new BadFrameException(Refusal.Code.FAILED_PRECONDITION,
-          "connected to itself (replica " + them + ")");
+      throw new BadFrameException(Refusal.Code.FAILED_PRECONDITION, selfReason(self));
     }
     if (!config.allowedPeers.isEmpty() && !config.allowedPeers.contains(them)) {
       throw new BadFrameException(Refusal.Code.PERMISSION_DENIED,

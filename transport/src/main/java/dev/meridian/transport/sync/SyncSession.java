@@ -306,6 +306,10 @@ public final class SyncSession {
       case GOODBYE:
         Goodbye g = frame.getGoodbye();
         Refusal r = new Refusal(Refusal.Code.of(g.getCode()), "peer said: " + g.getReason());
+        if (state == State.HANDSHAKE && r.code() == Refusal.Code.FAILED_PRECONDITION
+            && g.getReason().equals(Handshake.selfReason(owner.store().replicaId()))) {
+          owner.connectedToSelf(this); // our own Hello came back to us as the refusal's subject
+        }
         LOG.debug("session {} with {}: peer closed ({})", id, describePeer(), r);
         close(r, false);
         break;

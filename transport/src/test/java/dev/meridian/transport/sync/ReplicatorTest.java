@@ -174,6 +174,31 @@ class ReplicatorTest {
   }
 
   @Test
+  void dialingItsOwnAddress_isRecognisedByTheDialer_andNeverRedialed() {
+    // The dialer gets a Goodbye, not a Hello: it must still learn that the address is its own.
+    InMemoryReplicaStore store = InMemoryReplicaStore.create(Replica.random());
+    SyncConfig config = SyncConfig.builder("c").peers(List.of("me:1")).build();
+    Replicator r = new Replicator(store, config, new Random(1), 0);
+    assertEquals(List.of("me:1"), r.dueDials(0));
+    SyncSession out = r.connect("me:1", 0);
+    SyncSession in = r.accept("127.0.0.1:5555", 0);
+    SyncFrame f;
+    for (int round = 0; round < 10; round++) {
+      while ((f = out.poll(0)) != null) {
+        r.receive(in, f, f.getSerializedSize(), 0);
+      }
+      while ((f = in.poll(0)) != null) {
+        r.receive(out, f, f.getSerializedSize(), 0);
+      }
+    }
+    assertEquals(Refusal.Code.FAILED_PRECONDITION, out.closeReason().code());
+    r.streamClosed(out, out.closeReason(), 0);
+    r.streamClosed(in, in.closeReason(), 0);
+    assertEquals(List.of(), r.dueDials(Long.MAX_VALUE / 2), "an address found to be itself");
+    assertEquals(Long.MAX_VALUE, r.nextDeadline(1));
+  }
+
+  @Test
   void ack_forABatchNeverSent_isRefused() {
     Pair p = new Pair();
     p.connect();
