@@ -71,7 +71,7 @@ public final class ReplicationNode implements AutoCloseable {
   private final ScheduledExecutorService loop;
   private final Replicator replicator;
   private final Map<String, ManagedChannel> channels = new HashMap<>();
-  private final AtomicLong identityRefusals = new AtomicLong();
+  private final AtomicLong identityRefusals;
   private final AtomicLong transportRefusals = new AtomicLong();
   private final ConcurrentLinkedQueue<DocDelta> feed = new ConcurrentLinkedQueue<>();
   private final AtomicInteger feedSize = new AtomicInteger();
@@ -83,8 +83,10 @@ public final class ReplicationNode implements AutoCloseable {
   private long tickAt = Long.MAX_VALUE;
   private volatile boolean closed;
 
-  private ReplicationNode(ReplicaStore store, SyncConfig config, ChannelFactory channels) {
+  private ReplicationNode(ReplicaStore store, SyncConfig config, ChannelFactory channels,
+      AtomicLong identityRefusals) {
     this.store = store;
+    this.identityRefusals = identityRefusals;
     this.config = config;
     this.channelFactory = channels;
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -103,8 +105,15 @@ public final class ReplicationNode implements AutoCloseable {
    */
   public static ReplicationNode start(ReplicaStore store, SyncConfig config, TlsSettings tls,
       ServerBuilder<?> server, ChannelFactory channels) throws IOException {
+    return start(store, config, tls, server, channels, new AtomicLong());
+  }
+
+  /** As the public start; {@code identityRefusals} counts refusals by the caller's channels too. */
+  private static ReplicationNode start(ReplicaStore store, SyncConfig config, TlsSettings tls,
+      ServerBuilder<?> server, ChannelFactory channels, AtomicLong identityRefusals)
+      throws IOException {
     ReplicationNode node = new ReplicationNode(Objects.requireNonNull(store),
-        Objects.requireNonNull(config), Objects.requireNonNull(channels));
+        Objects.requireNonNull(config), Objects.requireNonNull(channels), identityRefusals);
     if (server != null) {
       node.server = server
           .addService(ServerInterceptors.intercept(new ReplicationService(node),
@@ -153,15 +162,15 @@ public final class ReplicationNode implements AutoCloseable {
       }
       server = netty;
     }
-    ReplicationNode[] self = new ReplicationNode[1];
+    // Shared with the node before it starts: its loop may dial before start returns.
+    AtomicLong identityRefusals = new AtomicLong();
     ChannelFactory channels = address -> NettyChannelBuilder
         .forTarget(address, tls.channelCredentials())
         .maxInboundMessageSize(hardLimit(config))
         .directExecutor() // callbacks only post to the loop
-        .intercept(IdentityCheck.client(tls, self[0].identityRefusals))
+        .intercept(IdentityCheck.client(tls, identityRefusals))
         .build();
-    self[0] = start(store, config, tls, server, channels);
-    return self[0];
+    return start(store, config, tls, server, channels, identityRefusals);
   }
 
   /** gRPC's own message limit: twice the engine's, so the engine can answer in between. */

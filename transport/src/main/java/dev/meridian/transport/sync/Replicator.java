@@ -109,7 +109,9 @@ public final class Replicator {
   public void refuse(SyncSession s, Refusal why) {
     rejectedFrames++;
     s.countRejected();
-    if (why.code() == Refusal.Code.ALREADY_EXISTS || why.code() == Refusal.Code.UNAVAILABLE) {
+    if (why.code() == Refusal.Code.ALREADY_EXISTS || why.code() == Refusal.Code.UNAVAILABLE
+        || why.reason().equals(Handshake.selfReason(store.replicaId()))) {
+      // Expected: a duplicate stream, a peer going away, or our own address learnt from a peer.
       LOG.debug("session {} with {}: {}", s.id(), s.describePeer(), why);
     } else {
       LOG.warn("session {} with {}: refused a frame: {}", s.id(), s.describePeer(), why);
