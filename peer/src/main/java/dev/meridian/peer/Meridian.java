@@ -76,6 +76,8 @@ public final class Meridian implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Meridian.class);
   /** Changes a watcher may fall behind before its watch ends. */
   public static final int WATCH_BACKLOG = 10_000;
+  /** The {@link PeerStats#state()} of a configured peer with no replication stream now. */
+  public static final String DOWN = "DOWN";
   private static final Pattern SITE = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   private final DocStore store;
@@ -287,10 +289,25 @@ public final class Meridian implements AutoCloseable {
 
   /** What this peer knows of itself and its peers now. */
   public Status status() {
-    ReplicationNode n = node;
-    List<PeerStats> peers = n == null ? List.of() : n.peers();
     return new Status(site, replicaId(), listenAddress, store.count(), store.sizeOnDisk(),
-        metrics.writes.sum(), configuredPeers, peers);
+        metrics.writes.sum(), configuredPeers, peerStats());
+  }
+
+  /**
+   * One entry per replication stream, then one per configured peer address that has no stream
+   * of ours (state {@link #DOWN}, lag -1: unknown), so a peer that is away shows up as such.
+   */
+  private List<PeerStats> peerStats() {
+    ReplicationNode n = node;
+    List<PeerStats> streams = n == null ? List.of() : n.peers();
+    List<PeerStats> out = new ArrayList<>(streams);
+    for (String address : configuredPeers) {
+      boolean dialled = streams.stream().anyMatch(p -> p.outbound() && address.equals(p.address()));
+      if (!dialled) {
+        out.add(new PeerStats(null, address, true, DOWN, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1));
+      }
+    }
+    return out;
   }
 
   /** Counters and gauges for monitoring; {@link PeerMetrics#writePrometheus} renders them. */
@@ -302,8 +319,7 @@ public final class Meridian implements AutoCloseable {
    * Writes this peer's metrics in the Prometheus text format (version 0.0.4).
    */
   public void writeMetrics(StringBuilder out) {
-    ReplicationNode n = node;
-    metrics.writePrometheus(out, this, n == null ? List.of() : n.peers(), replica, store);
+    metrics.writePrometheus(out, this, peerStats(), replica, store);
   }
 
   /**
@@ -367,7 +383,8 @@ public final class Meridian implements AutoCloseable {
    * @param sizeOnDisk bytes in the data directory's store
    * @param localWrites writes made through this peer since it opened
    * @param configuredPeers the peer addresses it dials
-   * @param peers one entry per replication stream, open or opening
+   * @param peers one entry per replication stream (open, opening or closing), then one per
+   *     configured peer without a stream of ours, in state {@link #DOWN} with lag -1
    */
   public record Status(String site, String replicaId, String listenAddress, long documents,
       long sizeOnDisk, long localWrites, List<String> configuredPeers, List<PeerStats> peers) {}

@@ -4,9 +4,13 @@ import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.MapDbDocStore;
 import dev.meridian.persistence.StoreStats;
 import dev.meridian.transport.sync.PeerStats;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 /**
  * A peer's counters since it opened, and their rendering in the Prometheus text exposition format
@@ -18,10 +22,11 @@ import java.util.concurrent.atomic.LongAdder;
  * this peer something), {@code meridian_deltas_served_total} (catch-up deltas read for peers),
  * {@code meridian_documents}, {@code meridian_store_bytes}, {@code meridian_journal_records_total},
  * {@code meridian_journal_fsyncs_total}, {@code meridian_checkpoints_total}, and per replication
- * stream ({@code peer}, {@code address} labels): {@code meridian_peer_lag_writes}, {@code
- * meridian_peer_deltas_in}, {@code meridian_peer_deltas_out}, {@code meridian_peer_bytes_in},
- * {@code meridian_peer_bytes_out}, {@code meridian_peer_queued_bytes}, {@code
- * meridian_peer_up}.
+ * stream ({@code peer}, {@code address}, {@code direction} labels): {@code meridian_peer_up} (also
+ * 0 for each configured peer with no stream), {@code meridian_peer_lag_writes}, {@code
+ * meridian_peer_deltas_in_total}, {@code meridian_peer_deltas_out_total}, {@code
+ * meridian_peer_bytes_in_total}, {@code meridian_peer_bytes_out_total} (counters that restart with
+ * each stream), {@code meridian_peer_queued_bytes}.
  */
 public final class PeerMetrics {
   /** Upper bounds of the commit latency buckets, in seconds. */
@@ -89,20 +94,28 @@ public final class PeerMetrics {
           st.journalFsyncs());
       counter(out, "meridian_checkpoints_total", "Checkpoints written.", st.checkpoints());
     }
-    perPeer(out, peers, "meridian_peer_up", "1 if the stream is open.",
-        p -> "OPEN".equals(p.state()) ? 1 : 0);
-    perPeer(out, peers, "meridian_peer_lag_writes",
-        "Writes held here the peer has not acknowledged.", PeerStats::lagDots);
-    perPeer(out, peers, "meridian_peer_deltas_in", "Deltas received on the stream.",
-        PeerStats::deltasIn);
-    perPeer(out, peers, "meridian_peer_deltas_out", "Deltas sent on the stream.",
-        PeerStats::deltasOut);
-    perPeer(out, peers, "meridian_peer_bytes_in", "Bytes received on the stream.",
-        PeerStats::bytesIn);
-    perPeer(out, peers, "meridian_peer_bytes_out", "Bytes sent on the stream.",
-        PeerStats::bytesOut);
-    perPeer(out, peers, "meridian_peer_queued_bytes", "Pushes waiting to be sent.",
-        PeerStats::queuedBytes);
+    Map<List<String>, List<PeerStats>> byStream = new LinkedHashMap<>();
+    for (PeerStats p : peers) {
+      byStream.computeIfAbsent(List.of(p.peer() == null ? "" : p.peer().toString(),
+          p.address() == null ? "" : p.address(), p.outbound() ? "out" : "in"),
+          k -> new ArrayList<>()).add(p);
+    }
+    perPeer(out, byStream, "meridian_peer_up", "gauge",
+        "1 if a stream to the peer is open (0 for a configured peer that is down).",
+        ps -> ps.stream().anyMatch(p -> "OPEN".equals(p.state())) ? 1 : 0);
+    perPeer(out, byStream, "meridian_peer_lag_writes", "gauge",
+        "Writes held here the peer has not acknowledged (not shown while it is down).",
+        ps -> ps.stream().mapToLong(PeerStats::lagDots).max().orElse(-1));
+    perPeer(out, byStream, "meridian_peer_deltas_in_total", "counter",
+        "Deltas received on the peer's current streams.", ps -> sum(ps, PeerStats::deltasIn));
+    perPeer(out, byStream, "meridian_peer_deltas_out_total", "counter",
+        "Deltas sent on the peer's current streams.", ps -> sum(ps, PeerStats::deltasOut));
+    perPeer(out, byStream, "meridian_peer_bytes_in_total", "counter",
+        "Bytes received on the peer's current streams.", ps -> sum(ps, PeerStats::bytesIn));
+    perPeer(out, byStream, "meridian_peer_bytes_out_total", "counter",
+        "Bytes sent on the peer's current streams.", ps -> sum(ps, PeerStats::bytesOut));
+    perPeer(out, byStream, "meridian_peer_queued_bytes", "gauge", "Pushes waiting to be sent.",
+        ps -> sum(ps, PeerStats::queuedBytes));
     out.append("# HELP meridian_info The peer's identity.\n# TYPE meridian_info gauge\n");
     out.append("meridian_info{site=\"").append(escape(peer.site())).append("\",replica=\"")
         .append(peer.replicaId()).append("\"} 1\n");
@@ -120,16 +133,29 @@ public final class PeerMetrics {
     out.append(name).append(' ').append(v).append('\n');
   }
 
-  private static void perPeer(StringBuilder out, List<PeerStats> peers, String name, String help,
-      java.util.function.ToLongFunction<PeerStats> f) {
+  /**
+   * One series per peer stream key (peer, address, direction): two streams with one key (a
+   * reconnect overlapping the old stream's close) are merged by {@code value}; a negative value
+   * means unknown and is left out.
+   */
+  private static void perPeer(StringBuilder out, Map<List<String>, List<PeerStats>> byStream,
+      String name, String type, String help, ToLongFunction<List<PeerStats>> value) {
     out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" gauge\n");
-    for (PeerStats p : peers) {
-      out.append(name).append("{peer=\"").append(p.peer() == null ? "" : p.peer().toString())
-          .append("\",address=\"").append(escape(p.address())).append("\",direction=\"")
-          .append(p.outbound() ? "out" : "in").append("\"} ").append(f.applyAsLong(p))
-          .append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    for (Map.Entry<List<String>, List<PeerStats>> e : byStream.entrySet()) {
+      long v = value.applyAsLong(e.getValue());
+      if (v < 0) {
+        continue;
+      }
+      List<String> k = e.getKey();
+      out.append(name).append("{peer=\"").append(k.get(0)).append("\",address=\"")
+          .append(escape(k.get(1))).append("\",direction=\"").append(k.get(2)).append("\"} ")
+          .append(v).append('\n');
     }
+  }
+
+  private static long sum(List<PeerStats> ps, ToLongFunction<PeerStats> f) {
+    return ps.stream().mapToLong(f).sum();
   }
 
   private static String escape(String s) {

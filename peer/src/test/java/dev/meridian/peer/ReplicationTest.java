@@ -1,9 +1,11 @@
 package dev.meridian.peer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.transport.sync.PeerStats;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -89,6 +91,38 @@ class ReplicationTest {
         assertTrue(s.peers().size() >= 2, s.toString());
       }
     }
+  }
+
+  @Test
+  void aConfiguredPeerThatIsDown_showsInStatusAndMetrics() throws Exception {
+    try (Meridian a = peer("a", List.of())) {
+      String addr = a.listenAddress();
+      try (Meridian b = peer("b", List.of(addr))) {
+        await("b's stream to a is open", () -> state(b, addr).equals("OPEN"));
+        StringBuilder up = new StringBuilder();
+        b.writeMetrics(up);
+        assertTrue(up.toString().contains("meridian_peer_up{peer=\"" + a.replicaId()
+            + "\",address=\"" + addr + "\",direction=\"out\"} 1\n"), up.toString());
+        a.close();
+        await("b shows a as down", () -> state(b, addr).equals(Meridian.DOWN));
+        PeerStats down = b.status().peers().stream()
+            .filter(p -> p.outbound() && addr.equals(p.address())).findFirst().orElseThrow();
+        assertEquals(-1, down.lagDots(), "lag is unknown while the peer is away");
+        StringBuilder text = new StringBuilder();
+        b.writeMetrics(text);
+        assertTrue(text.toString().contains(
+            "meridian_peer_up{peer=\"\",address=\"" + addr + "\",direction=\"out\"} 0\n"),
+            text.toString());
+        assertFalse(text.toString().contains("meridian_peer_lag_writes{peer=\"\""),
+            "no lag series for an unknown lag");
+      }
+    }
+  }
+
+  /** The state of {@code m}'s outbound stream to {@code address}, or "" if none is listed. */
+  private static String state(Meridian m, String address) {
+    return m.status().peers().stream().filter(p -> p.outbound() && address.equals(p.address()))
+        .map(PeerStats::state).findFirst().orElse("");
   }
 
   @Test

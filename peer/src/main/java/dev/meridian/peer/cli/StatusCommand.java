@@ -69,7 +69,7 @@ final class StatusCommand extends ClientCommand {
     for (PeerStatus p : r.getPeersList()) {
       rows.add(new String[] {orDash(p.getReplicaId()), orDash(p.getAddress()),
           p.getOutbound() ? "outbound" : "inbound", orDash(p.getState()),
-          Long.toString(p.getLag()), ago(p.getLastContactMillisAgo())});
+          p.getLag() < 0 ? "-" : Long.toString(p.getLag()), ago(p.getLastContactMillisAgo())});
     }
     table(rows, out);
   }
