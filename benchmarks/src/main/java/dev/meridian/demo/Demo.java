@@ -22,6 +22,16 @@ public final class Demo {
 
   /** Runs the demo; the optional argument is the network's random seed. */
   public static void main(String[] args) throws CodecException {
+    if (args.length > 1 || args.length == 1 && !args[0].matches("-?[0-9]{1,18}")) {
+      boolean help = args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"));
+      (help ? System.out : System.err).println(
+          (help ? "" : "meridian demo: expected at most one argument, a number (the seed); got "
+              + String.join(" ", args) + "\n")
+          + "Usage: meridian demo [SEED]\n"
+          + "Three replicas edit one document concurrently over a lossy network (drops,\n"
+          + "duplicates, reordering) and converge. SEED replays one network (default: random).");
+      System.exit(help ? 0 : 2);
+    }
     long seed = args.length > 0 ? Long.parseLong(args[0]) : System.nanoTime();
     Random net = new Random(seed);
     String[] sites = {"lisbon", "osaka", "denver"};

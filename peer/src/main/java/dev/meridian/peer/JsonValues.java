@@ -15,8 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON text to the values {@code Document} takes, and back: integers that fit a long become
- * {@code Long} (exact), other numbers finite {@code Double}, objects ordered maps, arrays lists.
+ * JSON text to the values {@code Document} takes, and back: integers become {@code Long} (exact;
+ * one outside the 64-bit range is refused rather than rounded), numbers with a fraction or an
+ * exponent finite {@code Double}, objects ordered maps, arrays lists.
  * Strict RFC 8259: no comments, no single quotes, no trailing data.
  */
 final class JsonValues {
@@ -84,13 +85,13 @@ final class JsonValues {
       case NUMBER: {
         String n = r.nextString();
         BigDecimal d = new BigDecimal(n);
-        if (d.scale() <= 0 || d.stripTrailingZeros().scale() <= 0) {
+        if (!n.contains(".") && !n.contains("e") && !n.contains("E")) {
           try {
-            if (!n.contains(".") && !n.contains("e") && !n.contains("E")) {
-              return d.longValueExact();
-            }
+            return d.longValueExact();
           } catch (ArithmeticException tooBig) {
-            // falls through to double
+            // A double would silently change the value: refuse rather than store another number.
+            throw new IllegalArgumentException("integer " + abbreviate(n)
+                + " is outside the 64-bit range (-2^63 to 2^63-1); send it as a string");
           }
         }
         double v = d.doubleValue();
@@ -112,5 +113,10 @@ final class JsonValues {
   private static String shorten(String text) {
     String t = text.length() > 60 ? text.substring(0, 57) + "..." : text;
     return "'" + t + "'";
+  }
+
+  /** {@code n}, cut to 40 characters for a message. */
+  private static String abbreviate(String n) {
+    return n.length() <= 40 ? n : n.substring(0, 37) + "...";
   }
 }

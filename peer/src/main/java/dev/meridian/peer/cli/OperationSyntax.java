@@ -157,6 +157,12 @@ final class OperationSyntax {
           "unknown operation '" + name + "'; valid operations: " + names());
     }
     String path = arg(word, "PATH");
+    try {
+      dev.meridian.crdt.doc.Path.parse(path); // the syntax the peer checks too, caught here first
+    } catch (IllegalArgumentException e) {
+      throw new OperationSyntaxException(
+          "invalid PATH for " + word.name + ": '" + path + "': " + e.getMessage());
+    }
     Operation.Builder op = Operation.newBuilder();
     switch (word) {
       case SET:

@@ -2,6 +2,7 @@ package dev.meridian.peer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.peer.cli.OperationSyntax.OperationSyntaxException;
 import dev.meridian.peer.proto.AddElement;
@@ -108,6 +109,13 @@ class OperationSyntaxTest {
         message(List.of("delete-text", "body", "1")));
     assertEquals("missing TEXT for insert-text (usage: insert-text PATH INDEX TEXT)",
         message(List.of("insert-text", "body", "1")));
+  }
+
+  @Test
+  void parse_badPath_isRefusedBeforeAnythingIsSent() {
+    String m = message(List.of("set", "a..b", "1"));
+    assertTrue(m.startsWith("invalid PATH for set: 'a..b': "), m);
+    assertTrue(message(List.of("incr", "", "1")).startsWith("invalid PATH for incr: '': "));
   }
 
   @Test
