@@ -27,9 +27,12 @@ import picocli.CommandLine.Spec;
  * ({@code --config}), then the flags. SIGTERM or Ctrl-C stops it cleanly.
  */
 @Command(name = "peer", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Runs a Meridian peer daemon: a replica that stores documents on disk, serves",
-        "the client API, and replicates with the peers it is given (and those they know).",
-        "Needs no configuration: defaults to ./meridian-data, 127.0.0.1:7400, metrics on :7480."},
+    description = {"Runs a peer daemon: a replica on disk that serves clients and peers.",
+        "",
+        "It stores documents on disk, serves the client API, and replicates with the peers",
+        "it is given (and those they know). Needs no configuration: defaults to",
+        "./meridian-data, 127.0.0.1:7400, metrics on :7480. --peer flags replace the peers",
+        "of a config file; other flags override single keys."},
     footer = {"", "Examples:",
         "  meridian peer",
         "  meridian peer --data-dir /tmp/a --listen 127.0.0.1:7401 --metrics none",
@@ -55,7 +58,8 @@ public final class PeerCommand implements Callable<Integer> {
   String listen;
 
   @Option(names = {"--peer", "--peers"}, paramLabel = "HOST:PORT", split = ",",
-      description = "A peer to dial; repeat or separate with commas.")
+      description = "A peer to dial; repeat or separate with commas. Replaces the config's"
+          + " peers.")
   List<String> peers;
 
   @Option(names = "--cluster", paramLabel = "ID", description = "Cluster id (meridian).")
