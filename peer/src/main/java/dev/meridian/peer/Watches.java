@@ -59,7 +59,7 @@ final class Watches {
   /** Ends every watch and stops the pool. */
   void close() {
     for (Entry e : entries) {
-      e.end("the store is closed");
+      e.end("the peer is shutting down");
     }
     pool.shutdown();
     try {

@@ -279,7 +279,7 @@ class DocumentsServiceTest {
     peer.close();
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, events::hasNext);
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
-    assertEquals("the store is closed", e.getStatus().getDescription(),
+    assertEquals("the peer is shutting down", e.getStatus().getDescription(),
         "the watch ends with its reason, not a reset stream");
   }
 
