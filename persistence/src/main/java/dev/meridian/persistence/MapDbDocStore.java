@@ -426,14 +426,12 @@ public final class MapDbDocStore implements DocStore {
     checkOpen();
     synchronized (stripe(key)) {
       Document doc = cache.getIfPresent(key);
-      if (doc == null) {
-        doc = loadLocked(key);
-        if (doc == null) {
-          return Optional.empty();
-        }
-        cache.put(key, doc);
+      if (doc != null) {
+        return Optional.of(doc.copy());
       }
-      return Optional.of(doc.copy());
+      // Read, not cached: the cache holds documents being written (design note [4]), so a scan
+      // of many documents (a list) neither evicts them nor pays the cache's weighing.
+      return Optional.ofNullable(loadLocked(key));
     }
   }
 
