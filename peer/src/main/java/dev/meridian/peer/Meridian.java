@@ -131,9 +131,10 @@ public final class Meridian implements AutoCloseable {
    * Writes to the document at {@code key} (created empty if absent). {@code edit} receives the live
    * document, calls its mutators ({@code set}, {@code increment}, {@code add}, {@code insert}, ...)
    * and returns their delta: one mutator's return value, or several joined into the first (
-   * {@code d1.join(d2)}). It runs under the document's lock: keep it short and do not keep the
-   * document. If it throws, nothing is written (the document is as before) and the future fails
-   * with that exception.
+   * {@code d1.join(d2)}). Every change its mutators make is recorded, returned or not; call only
+   * mutators on the live document (a delta joined into it is not recorded). It runs under the
+   * document's lock: keep it short and do not keep the document. If it throws, nothing is written
+   * (the document is as before) and the future fails with that exception.
    *
    * @return completes when the write is durable at this peer (per the {@link Durability})
    * @throws IllegalArgumentException for a bad key

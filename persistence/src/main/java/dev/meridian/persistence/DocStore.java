@@ -28,9 +28,11 @@ public interface DocStore extends AutoCloseable {
    *
    * <p>{@code mutation} receives the live document, bound to {@link #replica()}, calls one or more
    * mutators on it and returns their delta (one mutator's result, or several joined). The store
-   * records every change the mutation made to the document, even one whose delta it did not
-   * return. If {@code mutation} throws (or returns null), none of its changes are kept and the
-   * future fails.
+   * records every change the mutation made to the document through its mutators, even one whose
+   * delta it did not return. Call only mutators: a change made any other way (joining a delta into
+   * the document, or through {@code map()}) is not recorded; use {@link #applyRemote} for deltas
+   * from elsewhere. If {@code mutation} throws (or returns null), none of its changes are kept and
+   * the future fails.
    *
    * @return the delta of the mutation's changes (empty if it made none), once durable
    * @throws IllegalArgumentException for a bad key

@@ -9,8 +9,6 @@ import dev.meridian.crdt.clock.HybridClock;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
-import dev.meridian.crdt.map.OrMap;
-import dev.meridian.crdt.store.DotMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -70,9 +68,9 @@ public final class MapDbDocStore implements DocStore {
    *     dots minted for the document during the call (those it has seen, counters above the
    *     replica's counter before the call; the stripe lock keeps other writers of it out), and the
    *     journal gets the document's delta for exactly those. A mutation that throws keeps none of
-   *     its changes, but the dots it minted for an existing document are recorded as void (in a
-   *     context, with no content), so replicas' contexts of it keep no gap for them. (For a new
-   *     key they are dropped: recording them would create the document.)
+   *     its changes; the dots it minted are never used again and appear in no context. That
+   *     leaves a gap in nobody's view that matters: a document's context holds only its own dots,
+   *     which dots of other documents interleave anyway.
    */
   private static final Logger LOG = LoggerFactory.getLogger(MapDbDocStore.class);
 
@@ -223,52 +221,41 @@ public final class MapDbDocStore implements DocStore {
       synchronized (stripe(key)) {
         Document doc = cache.getIfPresent(key);
         boolean cached = doc != null;
-        boolean existed = true;
         if (!cached) {
           doc = loadLocked(key);
           if (doc == null) {
             doc = Document.empty();
-            existed = false;
           }
         }
         doc.bind(replica);
         long before = replica.lastCounter();
-        Document returned = null;
-        RuntimeException failure = null;
         try {
-          returned = mutation.apply(doc);
+          Document returned = mutation.apply(doc);
           if (returned == null) {
-            failure = new IllegalArgumentException("the mutation returned no delta");
+            throw new IllegalArgumentException("the mutation returned no delta");
           }
-        } catch (RuntimeException e) {
-          failure = e;
-        }
-        long after = replica.lastCounter();
-        if (after > reserved) {
-          reserveAbove(after);
-        }
-        if (failure != null) {
-          // The document may be half mutated: forget it, disk has the truth. The dots it used are
-          // recorded as void, so no context is left with a gap (design note [6]).
+          long after = replica.lastCounter();
+          if (after > reserved) {
+            reserveAbove(after);
+          }
           CausalContext minted = mintedFor(doc, before, after);
-          cache.invalidate(key);
-          if (!minted.isEmpty() && existed) {
-            journalDelta(key, voidDots(minted));
+          if (minted.isEmpty()) {
+            return CompletableFuture.completedFuture(Document.empty());
           }
-          return CompletableFuture.failedFuture(failure);
+          Document delta = recordedDelta(doc, returned, minted);
+          Journal.Appended a = journalDelta(key, delta);
+          if (!cached) {
+            cache.put(key, doc);
+          }
+          return a.durable().thenApply(v -> delta);
+        } catch (RuntimeException | Error | StoreException e) {
+          // The document may be half mutated, or mutated and not journalled: forget it, disk has
+          // the truth. Dots it minted stay unused (design note [6]).
+          cache.invalidate(key);
+          throw e;
         }
-        CausalContext minted = mintedFor(doc, before, after);
-        if (minted.isEmpty()) {
-          return CompletableFuture.completedFuture(Document.empty());
-        }
-        Document delta = recordedDelta(doc, returned, minted);
-        Journal.Appended a = journalDelta(key, delta);
-        if (!cached) {
-          cache.put(key, doc);
-        }
-        return a.durable().thenApply(v -> delta);
       }
-    } catch (StoreException e) {
+    } catch (StoreException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -300,11 +287,6 @@ public final class MapDbDocStore implements DocStore {
       return returned;
     }
     return doc.deltaSince(doc.context().minus(minted));
-  }
-
-  /** A delta that records {@code dots} as used, with no content. */
-  private static Document voidDots(CausalContext dots) {
-    return Document.of(OrMap.of(new DotMap<>(), dots, false));
   }
 
   @Override

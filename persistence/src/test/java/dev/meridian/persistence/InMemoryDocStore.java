@@ -3,8 +3,6 @@ package dev.meridian.persistence;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
-import dev.meridian.crdt.map.OrMap;
-import dev.meridian.crdt.store.DotMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -40,13 +38,6 @@ final class InMemoryDocStore implements DocStore {
         throw new IllegalArgumentException("the mutation returned no delta");
       }
     } catch (RuntimeException e) {
-      // Writers are serialised here, so every dot minted since `before` is this mutation's: void.
-      if (replica.lastCounter() > before && docs.containsKey(key)) {
-        CausalContext used = new CausalContext();
-        used.addRange(replica.id(), before + 1, replica.lastCounter());
-        docs.get(key).join(Document.of(OrMap.of(new DotMap<>(), used, false)));
-        context.addAll(used);
-      }
       return CompletableFuture.failedFuture(e);
     }
     if (replica.lastCounter() == before) {

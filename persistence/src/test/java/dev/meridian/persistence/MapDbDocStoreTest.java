@@ -72,6 +72,19 @@ class MapDbDocStoreTest {
   }
 
   @Test
+  void update_whoseMutationThrowsAnError_keepsNoneOfItsChanges() throws Exception {
+    // Found in review: only RuntimeExceptions dropped the half-mutated cached copy.
+    try (MapDbDocStore s = open(tmp.resolve("d"))) {
+      s.update("a", d -> d.set("x", 1L)).get();
+      assertThrows(StackOverflowError.class, () -> s.update("a", d -> {
+        d.set("x", 2L);
+        throw new StackOverflowError("deep");
+      }));
+      assertEquals("{\"x\":1}", s.get("a").orElseThrow().toJson());
+    }
+  }
+
+  @Test
   void firstWriteLargerThanTheCompactionFloor_isCheckpointedAndReopened() throws Exception {
     // Found by the benchmark: compaction ran before the document's meta record existed.
     Path dir = tmp.resolve("d");

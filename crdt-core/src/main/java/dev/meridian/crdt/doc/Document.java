@@ -598,7 +598,7 @@ public final class Document implements DeltaCrdt<Document> {
    * the state but shows nothing.
    */
   public boolean hasValues() {
-    return !map.isEmpty() && !asMap().isEmpty();
+    return map.store().isVisible();
   }
 
   /** The whole document as JSON text, keys sorted, no spaces. */
