@@ -67,7 +67,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       out.onNext(b.build());
       out.onCompleted();
     } catch (RuntimeException e) {
-      out.onError(status(e));
+      out.onError(failure(e));
     }
   }
 
@@ -89,12 +89,26 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
           (v, failure) -> reply(out, failure, () -> {
             UpdateResponse.Builder b = UpdateResponse.newBuilder();
             if (request.getReturnDocument()) {
-              b.setJson(store.get(request.getKey()).map(Document::toJson).orElse("{}"));
+              b.setJson(readBack(request.getKey()));
             }
             return b.build();
-          }));
+          }, this::failure));
     } catch (RuntimeException e) {
-      out.onError(status(e));
+      out.onError(failure(e));
+    }
+  }
+
+  /**
+   * The document's JSON after a write that is already durable. If reading it fails, the call must
+   * not end as retryable (a retried increment would apply twice): INTERNAL, saying the write holds.
+   */
+  private String readBack(String key) {
+    try {
+      return store.get(key).map(Document::toJson).orElse("{}");
+    } catch (RuntimeException e) {
+      LOG.warn("reading {} back after a durable update failed", key, e);
+      throw Status.INTERNAL.withDescription("the update is durable at this peer, but reading the"
+          + " document back failed: " + e.getMessage()).asRuntimeException();
     }
   }
 
@@ -102,9 +116,9 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   public void delete(DeleteRequest request, StreamObserver<DeleteResponse> out) {
     try {
       store.delete(request.getKey()).whenComplete((existed, failure) -> reply(out, failure,
-          () -> DeleteResponse.newBuilder().setExisted(existed).build()));
+          () -> DeleteResponse.newBuilder().setExisted(existed).build(), this::failure));
     } catch (RuntimeException e) {
-      out.onError(status(e));
+      out.onError(failure(e));
     }
   }
 
@@ -121,7 +135,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
           .setNextPageToken(page.next() == null ? "" : page.next()).build());
       out.onCompleted();
     } catch (RuntimeException e) {
-      out.onError(status(e));
+      out.onError(failure(e));
     }
   }
 
@@ -177,7 +191,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       });
       call.setOnCancelHandler(w::close);
     } catch (RuntimeException e) {
-      out.onError(status(e));
+      out.onError(failure(e));
     }
   }
 
@@ -202,7 +216,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       out.onNext(b.build());
       out.onCompleted();
     } catch (RuntimeException e) {
-      out.onError(status(e));
+      out.onError(failure(e));
     }
   }
 
@@ -317,32 +331,48 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
 
   // ---- errors -----------------------------------------------------------------------------------
 
-  /** The status for a failure: the client's fault, the document's state, or ours. */
   /**
    * Ends a unary call whose work finished with {@code failure} (null on success): with the reply
-   * {@code response} builds, or with the status of the failure or of building the reply. Never
-   * throws, so a failure here cannot leave the call hanging.
+   * {@code response} builds, or with the status {@code statusOf} gives the failure or a failure to
+   * build the reply. Never throws, so a failure here cannot leave the call hanging.
    */
-  static <T> void reply(StreamObserver<T> out, Throwable failure, Supplier<T> response) {
+  static <T> void reply(StreamObserver<T> out, Throwable failure, Supplier<T> response,
+      Function<Throwable, StatusRuntimeException> statusOf) {
     T r;
     try {
       if (failure != null) {
-        out.onError(status(failure));
+        out.onError(statusOf.apply(failure));
         return;
       }
       r = response.get();
     } catch (RuntimeException e) {
-      out.onError(status(e));
+      out.onError(statusOf.apply(e));
       return;
     }
     out.onNext(r);
     out.onCompleted();
   }
 
-  static StatusRuntimeException status(Throwable t) {
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
+  /**
+   * The status for a failure of a call to this peer: as {@link #status}, except that an {@link
+   * IllegalStateException} from a peer that is shutting down is {@code UNAVAILABLE} (try again,
+   * elsewhere or later).
+   */
+  private StatusRuntimeException failure(Throwable t) {
+    Throwable cause = unwrap(t);
+    if (cause instanceof IllegalStateException && store.isClosed()) {
+      return Status.UNAVAILABLE.withDescription("the peer is shutting down").asRuntimeException();
     }
+    return status(cause);
+  }
+
+  /**
+   * The status for a failure: the client's fault ({@code INVALID_ARGUMENT}), the document's state
+   * ({@code FAILED_PRECONDITION}), a store that cannot serve ({@code UNAVAILABLE}), or ours
+   * ({@code INTERNAL}, logged).
+   */
+  static StatusRuntimeException status(Throwable t) {
+    t = unwrap(t);
     if (t instanceof StatusRuntimeException) {
       return (StatusRuntimeException) t;
     }
@@ -352,10 +382,17 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     if (t instanceof IllegalArgumentException) {
       return Status.INVALID_ARGUMENT.withDescription(t.getMessage()).asRuntimeException();
     }
-    if (t instanceof IllegalStateException || t instanceof StoreException) {
+    if (t instanceof StoreException) {
       return Status.UNAVAILABLE.withDescription(t.getMessage()).asRuntimeException();
     }
     LOG.error("request failed", t);
     return Status.INTERNAL.withDescription(String.valueOf(t)).asRuntimeException();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

@@ -345,6 +345,11 @@ public final class Meridian implements AutoCloseable {
     LOG.info("peer {} ({}) closed", site, replicaId());
   }
 
+  /** True once {@link #close()} has begun. */
+  boolean isClosed() {
+    return closed.get();
+  }
+
   private void checkOpen() {
     if (closed.get()) {
       throw new IllegalStateException("this Meridian store is closed");
