@@ -13,6 +13,7 @@ import dev.meridian.persistence.StoreOptions;
 import dev.meridian.transport.grpc.ReplicationNode;
 import dev.meridian.transport.grpc.TlsSettings;
 import dev.meridian.transport.store.DocDelta;
+import dev.meridian.transport.sync.KnownAddress;
 import dev.meridian.transport.sync.PeerStats;
 import dev.meridian.transport.sync.SyncConfig;
 import io.grpc.ServerServiceDefinition;
@@ -26,7 +27,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -295,17 +298,31 @@ public final class Meridian implements AutoCloseable {
   }
 
   /**
-   * One entry per replication stream, then one per configured peer address that has no stream
-   * of ours (state {@link #DOWN}, lag -1: unknown), so a peer that is away shows up as such.
+   * One entry per replication stream, then one per configured peer that has no open stream (in
+   * either direction) and none being opened to its address: state {@link #DOWN}, lag -1 (unknown),
+   * the replica last found there if any. An address found to be this peer's own is left out.
    */
   private List<PeerStats> peerStats() {
     ReplicationNode n = node;
-    List<PeerStats> streams = n == null ? List.of() : n.peers();
+    if (n == null) {
+      return List.of();
+    }
+    List<PeerStats> streams = n.peers();
+    Map<String, KnownAddress> known = new HashMap<>();
+    for (KnownAddress k : n.knownAddresses()) {
+      known.put(k.address(), k);
+    }
     List<PeerStats> out = new ArrayList<>(streams);
     for (String address : configuredPeers) {
-      boolean dialled = streams.stream().anyMatch(p -> p.outbound() && address.equals(p.address()));
-      if (!dialled) {
-        out.add(new PeerStats(null, address, true, DOWN, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1));
+      KnownAddress k = known.get(address);
+      if (k == null || k.self()) {
+        continue; // our own address: dropped by the directory, or found by dialling it
+      }
+      boolean up = streams.stream().anyMatch(p -> p.outbound() && address.equals(p.address())
+          || k.replica() != null && k.replica().equals(p.peer()) && "OPEN".equals(p.state()));
+      if (!up) {
+        out.add(new PeerStats(k.replica(), address, true, DOWN, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            0, -1));
       }
     }
     return out;
@@ -390,7 +407,7 @@ public final class Meridian implements AutoCloseable {
    * @param localWrites writes made through this peer since it opened
    * @param configuredPeers the peer addresses it dials
    * @param peers one entry per replication stream (open, opening or closing), then one per
-   *     configured peer without a stream of ours, in state {@link #DOWN} with lag -1
+   *     configured peer with no open stream either way, in state {@link #DOWN} with lag -1
    */
   public record Status(String site, String replicaId, String listenAddress, long documents,
       long sizeOnDisk, long localWrites, List<String> configuredPeers, List<PeerStats> peers) {}

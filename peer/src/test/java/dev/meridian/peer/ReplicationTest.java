@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.transport.sync.PeerStats;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,6 +105,7 @@ class ReplicationTest {
         b.writeMetrics(up);
         assertTrue(up.toString().contains("meridian_peer_up{peer=\"" + a.replicaId()
             + "\",address=\"" + addr + "\",direction=\"out\"} 1\n"), up.toString());
+        String aId = a.replicaId();
         a.close();
         await("b shows a as down", () -> state(b, addr).equals(Meridian.DOWN));
         PeerStats down = b.status().peers().stream()
@@ -111,12 +114,58 @@ class ReplicationTest {
         StringBuilder text = new StringBuilder();
         b.writeMetrics(text);
         assertTrue(text.toString().contains(
-            "meridian_peer_up{peer=\"\",address=\"" + addr + "\",direction=\"out\"} 0\n"),
+            "meridian_peer_up{peer=\"" + aId + "\",address=\"" + addr + "\",direction=\"out\"} 0\n"),
             text.toString());
-        assertFalse(text.toString().contains("meridian_peer_lag_writes{peer=\"\""),
+        assertEquals(aId, down.peer().toString(), "the replica last found there");
+        assertFalse(text.toString().contains("meridian_peer_lag_writes{peer=\"" + aId),
             "no lag series for an unknown lag");
       }
     }
+  }
+
+  @Test
+  void peersThatDialEachOther_andListThemselves_showNoPeerDown() throws Exception {
+    // Found in review: the duplicate-stream rule keeps one of two mutual streams, and a shared
+    // peer list names each peer itself; neither is a peer that is down.
+    int[] ports = freePorts(2);
+    List<String> all = List.of("127.0.0.1:" + ports[0], "127.0.0.1:" + ports[1]);
+    try (Meridian a = peerAt("a", ports[0], all); Meridian b = peerAt("b", ports[1], all)) {
+      a.update("k", d -> d.set("v", 1)).join();
+      await("b has a's write", () -> b.get("k").isPresent());
+      for (Meridian m : List.of(a, b)) {
+        await(m.site() + " lists no peer as down", () -> m.status().peers().stream()
+            .noneMatch(p -> p.state().equals(Meridian.DOWN)));
+        StringBuilder text = new StringBuilder();
+        m.writeMetrics(text);
+        assertFalse(text.toString().matches("(?s).*meridian_peer_up\\{[^}]*\\} 0\n.*"),
+            text.toString());
+      }
+    }
+  }
+
+  private Meridian peerAt(String name, int port, List<String> peers) throws Exception {
+    return Meridian.builder().dataDir(dir.resolve(name)).site(name).listen("127.0.0.1:" + port)
+        .peers(peers)
+        .syncTuning(b -> b.syncInterval(Duration.ofMillis(200)).reconnect(Duration.ofMillis(50),
+            Duration.ofMillis(500)))
+        .open();
+  }
+
+  private static int[] freePorts(int n) throws Exception {
+    int[] ports = new int[n];
+    List<ServerSocket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        held.add(s);
+        ports[i] = s.getLocalPort();
+      }
+    } finally {
+      for (ServerSocket s : held) {
+        s.close();
+      }
+    }
+    return ports;
   }
 
   /** The state of {@code m}'s outbound stream to {@code address}, or "" if none is listed. */

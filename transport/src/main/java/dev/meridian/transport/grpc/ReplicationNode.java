@@ -3,6 +3,7 @@ package dev.meridian.transport.grpc;
 import dev.meridian.transport.proto.ReplicationGrpc;
 import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.ReplicaStore;
+import dev.meridian.transport.sync.KnownAddress;
 import dev.meridian.transport.sync.PeerStats;
 import dev.meridian.transport.sync.Replicator;
 import dev.meridian.transport.sync.SyncConfig;
@@ -186,6 +187,11 @@ public final class ReplicationNode implements AutoCloseable {
   /** Per-peer statistics (lag, bytes and deltas in and out, last contact). */
   public List<PeerStats> peers() {
     return onLoop(replicator::peers);
+  }
+
+  /** The addresses this node dials or has learned, with the replica last found at each. */
+  public List<KnownAddress> knownAddresses() {
+    return onLoop(replicator::knownAddresses);
   }
 
   /** Frames refused by the engine, streams refused for their peer's identity, oversized frames. */

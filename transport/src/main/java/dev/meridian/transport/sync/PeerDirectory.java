@@ -126,6 +126,15 @@ final class PeerDirectory {
     return out;
   }
 
+  /** Every address known, configured first. */
+  List<KnownAddress> snapshot() {
+    List<KnownAddress> out = new ArrayList<>(entries.size());
+    for (Entry e : entries.values()) {
+      out.add(new KnownAddress(e.address, e.replica, e.configured, e.self));
+    }
+    return out;
+  }
+
   /** The entry for an address, or null (for tests and stats). */
   Entry get(String address) {
     return entries.get(address);

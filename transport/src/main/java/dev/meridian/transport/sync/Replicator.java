@@ -216,6 +216,14 @@ public final class Replicator {
     return out;
   }
 
+  /**
+   * The directory of addresses to dial: configured ones (except our own advertised address) and
+   * ones learned from peers, each with the replica last found there.
+   */
+  public List<KnownAddress> knownAddresses() {
+    return directory.snapshot();
+  }
+
   /** Frames refused so far, over all sessions. */
   public long rejectedFrames() {
     return rejectedFrames;
