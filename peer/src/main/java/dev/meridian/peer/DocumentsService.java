@@ -231,8 +231,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
           String path = path(op.getSet().getPath());
           Object v = JsonValues.parse(op.getSet().getValueJson());
           if (v instanceof Map) {
-            @SuppressWarnings("unchecked")
-            Map<String, ?> m = (Map<String, ?>) v;
+            Map<String, ?> m = objectContent(v, "");
             return d -> d.putMap(path, m);
           }
           if (v instanceof List) {
@@ -272,6 +271,12 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
           String path = path(op.getListInsert().getPath());
           int index = nonNegative("index", op.getListInsert().getIndex());
           Object v = JsonValues.parse(op.getListInsert().getValueJson());
+          if (v instanceof Map) {
+            objectContent(v, "");
+          } else if (v instanceof List) {
+            throw new IllegalArgumentException(
+                "a list element is a scalar or an object, not an array");
+          }
           return d -> d.insert(path, index, v);
         }
         case LIST_DELETE: {
@@ -313,6 +318,32 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   private static String path(String p) {
     dev.meridian.crdt.doc.Path.parse(p); // syntax only; types are checked against the document
     return p;
+  }
+
+  /**
+   * Checks a JSON object written as a map: nested objects become maps, arrays become sets (of
+   * scalars: sorted, without duplicates), everything else registers.
+   *
+   * @throws IllegalArgumentException naming the key of an array that holds an object or an array
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, ?> objectContent(Object v, String at) {
+    Map<String, ?> m = (Map<String, ?>) v;
+    for (Map.Entry<String, ?> e : m.entrySet()) {
+      String key = at.isEmpty() ? e.getKey() : at + "." + e.getKey();
+      if (e.getValue() instanceof Map) {
+        objectContent(e.getValue(), key);
+      } else if (e.getValue() instanceof List) {
+        for (Object element : (List<?>) e.getValue()) {
+          if (element instanceof Map || element instanceof List) {
+            throw new IllegalArgumentException("the array at '" + key + "' holds an "
+                + (element instanceof Map ? "object" : "array") + ": an array inside an object"
+                + " is stored as a set of scalars; build a list of objects with insert");
+          }
+        }
+      }
+    }
+    return m;
   }
 
   private static Object scalar(Object v) {

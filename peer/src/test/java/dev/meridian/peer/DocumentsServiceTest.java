@@ -169,6 +169,17 @@ class DocumentsServiceTest {
     refused(Status.Code.INVALID_ARGUMENT,
         UpdateRequest.newBuilder().setKey("").addOperations(incr("n", 1)).build());
 
+    // An array inside an object is a set of scalars: an object in it is refused up front, by name.
+    StatusRuntimeException nested = refused(Status.Code.INVALID_ARGUMENT, UpdateRequest
+        .newBuilder().setKey("k").addOperations(set("o", "{\"a\":{\"b\":[{\"k\":1}]}}"))
+        .build());
+    assertEquals("operation 1 (set): the array at 'a.b' holds an object: an array inside an object"
+        + " is stored as a set of scalars; build a list of objects with insert",
+        nested.getStatus().getDescription());
+    refused(Status.Code.INVALID_ARGUMENT, UpdateRequest.newBuilder().setKey("k").addOperations(
+        Operation.newBuilder().setListInsert(ListInsert.newBuilder().setPath("l").setIndex(0)
+            .setValueJson("[1]"))).build());
+
     assertEquals(before, json("k"));
     assertEquals(1, peer.metrics().writes(), "a refused update counted as a write");
   }

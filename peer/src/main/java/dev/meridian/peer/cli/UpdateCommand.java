@@ -36,6 +36,7 @@ import picocli.CommandLine.Parameters;
         "",
         "PATH is dot-separated keys with [n] for list positions, e.g. todos[0].title.",
         "JSON is strict JSON: a string needs its quotes, e.g. '\"Ada\"' in a shell.",
+        "In an object, nested objects become maps and arrays sets (sorted, no duplicates).",
         "Put -- before the operations if a value starts with '-' (numbers need not).",
         "Prints nothing on success unless --print.",
     },
