@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code meridian} command: the peer daemon ({@code meridian peer}) and the client commands
@@ -19,8 +20,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Exit codes: {@value #OK} success; {@value #FAILED} the peer refused or failed the request
  * (the gRPC status code and message go to standard error as {@code meridian: CODE: message}, and
- * {@code get} of an absent document); {@value #USAGE} usage error (picocli's usage message, also
- * for operations, JSON or options that can be checked without the peer); {@value #UNREACHABLE}
+ * {@code get} of an absent document); {@value #USAGE} usage error (one line saying what is wrong,
+ * also for operations, JSON or options that can be checked without the peer, then where the usage
+ * is); {@value #UNREACHABLE}
  * the peer could not be reached (gRPC {@code UNAVAILABLE}, or no answer within {@code --timeout}).
  * Expected errors print one line, never a stack trace.
  */
@@ -128,7 +130,27 @@ public final class Main implements Callable<Integer> {
 
   /** The command tree, with {@code env} as the environment the client commands see. */
   static CommandLine commandLine(Map<String, String> env) {
-    return new CommandLine(new Main(Map.copyOf(env)));
+    CommandLine cmd = new CommandLine(new Main(Map.copyOf(env)));
+    cmd.setParameterExceptionHandler(Main::usageError);
+    return cmd;
+  }
+
+  /**
+   * A usage error: the message (and suggestions for a mistyped word), then where to find the
+   * usage, so the message is the last thing on screen rather than above a page of help. Bare
+   * {@code meridian} gets the full usage: there is no message worth keeping in view.
+   */
+  private static int usageError(ParameterException e, String[] args) {
+    CommandLine c = e.getCommandLine();
+    PrintWriter err = c.getErr();
+    err.println(e.getMessage());
+    if (c.getParent() == null && args.length == 0) {
+      c.usage(err);
+      return USAGE;
+    }
+    UnmatchedArgumentException.printSuggestions(e, err);
+    err.println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+    return USAGE;
   }
 
   /** The environment variables the client commands read ({@link #PEER_ENV}). */

@@ -29,17 +29,18 @@ import picocli.CommandLine.Spec;
 @Command(name = "peer", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Runs a peer daemon: a replica on disk that serves clients and peers.",
         "",
-        "It stores documents on disk, serves the client API, and replicates with the peers",
-        "it is given (and those they know). Needs no configuration: defaults to",
-        "./meridian-data, 127.0.0.1:7400, metrics on :7480. --peer flags replace the peers",
-        "of a config file; other flags override single keys."},
+        "It stores documents on disk, serves the client API, and replicates with",
+        "the peers it is given (and those they know). Needs no configuration:",
+        "defaults to ./meridian-data, 127.0.0.1:7400, metrics on :7480. --peer",
+        "flags replace the peers of a config file; other flags override one key."},
     footer = {"", "Examples:",
         "  meridian peer",
         "  meridian peer --data-dir /tmp/a --listen 127.0.0.1:7401 --metrics none",
         "  meridian peer --data-dir /tmp/b --listen 127.0.0.1:7402 --peer 127.0.0.1:7401",
         "  meridian peer --config peer.yaml --print-config",
         "", "Config file keys: data-dir, site, listen, peers, cluster, durability,",
-        "tls {cert, key, ca, allowed-peers}, metrics. Log level: MERIDIAN_LOG_LEVEL (INFO)."})
+        "tls {cert, key, ca, allowed-peers}, metrics.",
+        "Log level: MERIDIAN_LOG_LEVEL (default INFO)."})
 public final class PeerCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

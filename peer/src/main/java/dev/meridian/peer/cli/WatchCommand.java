@@ -21,9 +21,10 @@ import picocli.CommandLine.Parameters;
         "",
         "ORIGIN is local (a write at this peer) or remote (received from another peer);",
         "JSON, with --documents, is the document after the change, on one line.",
-        "Watches keys that start with PREFIX until interrupted (Ctrl-C). If the peer shuts",
-        "down, the stream ends with UNAVAILABLE (exit 3, as for an unreachable peer); a",
-        "watcher that falls too far behind is dropped by the peer (RESOURCE_EXHAUSTED, exit 1).",
+        "Watches keys that start with PREFIX until interrupted (Ctrl-C). If the",
+        "peer shuts down, the stream ends with UNAVAILABLE (exit 3, as for an",
+        "unreachable peer); a watcher that falls too far behind is dropped by the",
+        "peer (RESOURCE_EXHAUSTED, exit 1).",
     },
     footerHeading = "%nExamples:%n",
     footer = {

@@ -51,6 +51,8 @@ class MainTest {
     assertEquals(2, r.code());
     assertTrue(r.err().startsWith("Unmatched arguments from index 0: 'fetch', 'k'"),
         r::toString);
+    assertTrue(r.err().endsWith("Run 'meridian --help' for usage.\n"), r::toString);
+    assertFalse(r.err().contains("Usage:"), "the message stays in view: " + r);
   }
 
   @ParameterizedTest
