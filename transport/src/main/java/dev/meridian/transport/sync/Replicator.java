@@ -128,6 +128,7 @@ public final class Replicator {
     if (s.peer() != null && open.get(s.peer()) == s) {
       open.remove(s.peer());
       announceConnected(now);
+      LOG.info("replica {} disconnected ({}): {}", s.peer(), s.address(), s.closeReason());
     }
     if (s.outbound()) {
       directory.ended(s.address(), s.wasOpen(), now);
@@ -310,9 +311,13 @@ public final class Replicator {
         return;
       }
     }
-    open.put(peer, s);
+    SyncSession before = open.put(peer, s);
     announceConnected(now);
     LOG.debug("session {} with {} open", s.id(), s.describePeer());
+    if (before == null || before == s) {
+      LOG.info("replica {} connected ({}, {})", peer, s.address(),
+          s.outbound() ? "dialled" : "accepted");
+    }
   }
 
   private SyncSession choose(SyncSession a, SyncSession b) {
