@@ -23,6 +23,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -511,6 +512,9 @@ public final class Meridian implements AutoCloseable {
       if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
         throw new IOException("data directory " + dataDir + " is a file, not a directory");
       }
+      if (bind != null && bind.getPort() != 0) {
+        probe(bind); // before the data directory is created: a peer that cannot start leaves none
+      }
       Files.createDirectories(dataDir);
       MapDbDocStore docs = MapDbDocStore.open(
           StoreOptions.in(dataDir.resolve("store")).durability(durability).build());
@@ -548,19 +552,32 @@ public final class Meridian implements AutoCloseable {
     try {
       node = ReplicationNode.startNetty(replica, config, b.tls, bind, services);
     } catch (IOException e) {
-      if (Throwables.getCausalChain(e).stream().anyMatch(t -> t instanceof BindException
-          || String.valueOf(t.getMessage()).contains("already in use"))) {
-        throw new IOException("cannot listen on " + format(bind)
-            + ": address already in use (is another peer running there?)", e);
-      }
-      throw new IOException("cannot listen on " + format(bind) + ": " + e.getMessage(),
-          e);
+      throw cannotListen(bind, e);
     }
     if (bind != null) {
       listenAddress = HostPort.of(bind.getHostString(), node.port()).toString();
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("meridian.peer.v1.Documents", ServingStatus.SERVING);
     }
+  }
+
+  /** Binds {@code bind} and lets it go: a port in use fails here, before anything is created. */
+  private static void probe(InetSocketAddress bind) throws IOException {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true); // as the gRPC server does: a port in TIME_WAIT is free
+      s.bind(bind);
+    } catch (IOException e) {
+      throw cannotListen(bind, e);
+    }
+  }
+
+  private static IOException cannotListen(InetSocketAddress bind, IOException e) {
+    if (Throwables.getCausalChain(e).stream().anyMatch(t -> t instanceof BindException
+        || String.valueOf(t.getMessage()).contains("already in use"))) {
+      return new IOException("cannot listen on " + format(bind)
+          + ": address already in use (is another peer running there?)", e);
+    }
+    return new IOException("cannot listen on " + format(bind) + ": " + e.getMessage(), e);
   }
 
   /** {@link HostPort#parse}, its message prefixed with what the address is for. */

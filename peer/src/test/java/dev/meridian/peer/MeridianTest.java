@@ -218,8 +218,8 @@ class MeridianTest {
       IOException bind = assertThrows(IOException.class, () -> Meridian.builder()
           .dataDir(dir.resolve("busy")).listen("127.0.0.1:" + busy.getLocalPort()).open());
       assertTrue(bind.getMessage().contains("already in use"), bind.getMessage());
+      assertFalse(Files.exists(dir.resolve("busy")), "a peer that cannot listen creates nothing");
     }
-    // The failed open released its data directory.
     try (Meridian m = Meridian.builder().dataDir(dir.resolve("busy")).open()) {
       assertTrue(m.get("x").isEmpty());
     }
