@@ -79,6 +79,11 @@ abstract class ClientCommand implements Callable<Integer> {
     }
   }
 
+  /** The peer's address, once {@link #call} resolved it. */
+  final HostAndPort address() {
+    return address;
+  }
+
   /** {@code stub} with a deadline of {@code --timeout} from now. */
   final DocumentsGrpc.DocumentsBlockingStub withDeadline(DocumentsGrpc.DocumentsBlockingStub stub) {
     return stub.withDeadlineAfter(connection.timeout.toMillis(), TimeUnit.MILLISECONDS);

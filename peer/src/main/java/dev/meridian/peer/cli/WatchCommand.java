@@ -3,6 +3,8 @@ package dev.meridian.peer.cli;
 import dev.meridian.peer.proto.DocumentsGrpc;
 import dev.meridian.peer.proto.WatchEvent;
 import dev.meridian.peer.proto.WatchRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.Iterator;
 import picocli.CommandLine.Command;
@@ -46,9 +48,21 @@ final class WatchCommand extends ClientCommand {
     Iterator<WatchEvent> events = stub.watch(WatchRequest.newBuilder()
         .setPrefix(prefix).setIncludeDocuments(documents).build());
     PrintWriter out = out();
-    while (events.hasNext()) {
-      out.println(line(events.next(), documents));
-      out.flush();
+    long seen = 0;
+    try {
+      while (events.hasNext()) {
+        out.println(line(events.next(), documents));
+        out.flush();
+        seen++;
+      }
+    } catch (StatusRuntimeException e) {
+      if (seen == 0 || e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+        throw e;
+      }
+      // It was reached: say the watch ended rather than that the peer cannot be reached.
+      err().println("meridian: the watch on " + address() + " ended after " + seen + " change"
+          + (seen == 1 ? "" : "s") + ": " + describe(e.getStatus()));
+      return Main.UNREACHABLE;
     }
     return Main.OK;
   }

@@ -104,6 +104,22 @@ class WatchCommandTest {
   }
 
   @Test
+  void watch_peerGoneAfterEvents_saysTheWatchEnded_exit3() {
+    peer.service.watch = out -> {
+      out.onNext(event("a", WatchEvent.Origin.LOCAL, ""));
+      out.onError(Status.UNAVAILABLE.withDescription("the peer is shutting down")
+          .asRuntimeException());
+    };
+
+    Result r = peer.cli("watch");
+
+    assertEquals(3, r.code(), r::toString);
+    assertEquals("local a\n", r.out());
+    assertEquals("meridian: the watch on " + peer.address()
+        + " ended after 1 change: the peer is shutting down\n", r.err());
+  }
+
+  @Test
   void watch_unreachable_exit3() throws Exception {
     Result r = FakePeer.run("watch", "--peer", "127.0.0.1:" + FakePeer.unusedPort());
 
