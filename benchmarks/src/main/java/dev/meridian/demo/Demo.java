@@ -20,9 +20,18 @@ import java.util.Random;
 public final class Demo {
   private Demo() {}
 
+  private static boolean isLong(String s) {
+    try {
+      Long.parseLong(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** Runs the demo; the optional argument is the network's random seed. */
   public static void main(String[] args) throws CodecException {
-    if (args.length > 1 || args.length == 1 && !args[0].matches("-?[0-9]{1,18}")) {
+    if (args.length > 1 || args.length == 1 && !isLong(args[0])) {
       boolean help = args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"));
       (help ? System.out : System.err).println(
           (help ? "" : "meridian demo: expected at most one argument, a number (the seed); got "
