@@ -21,7 +21,8 @@ import java.util.function.ToLongFunction;
  * meridian_deltas_received_total}, {@code meridian_deltas_new_total} (received deltas that taught
  * this peer something), {@code meridian_deltas_served_total} (catch-up deltas read for peers),
  * {@code meridian_documents}, {@code meridian_store_bytes}, {@code meridian_journal_records_total},
- * {@code meridian_journal_fsyncs_total}, {@code meridian_checkpoints_total}, and per replication
+ * {@code meridian_journal_fsyncs_total}, {@code meridian_checkpoints_total}, {@code
+ * meridian_journal_bytes}, {@code meridian_journal_backlog_bytes}, and per replication
  * stream ({@code peer}, {@code address}, {@code direction} labels): {@code meridian_peer_up} (also
  * 0 for each configured peer with no stream), {@code meridian_peer_lag_writes}, {@code
  * meridian_peer_deltas_in_total}, {@code meridian_peer_deltas_out_total}, {@code
@@ -93,6 +94,10 @@ public final class PeerMetrics {
       counter(out, "meridian_journal_fsyncs_total", "Journal fsyncs (group commits).",
           st.journalFsyncs());
       counter(out, "meridian_checkpoints_total", "Checkpoints written.", st.checkpoints());
+      gauge(out, "meridian_journal_bytes", "Bytes of journal files on disk.", st.journalBytes());
+      gauge(out, "meridian_journal_backlog_bytes",
+          "Journal records not yet checkpointed into MapDB (held in memory for readers).",
+          st.backlogBytes());
     }
     Map<List<String>, List<PeerStats>> byStream = new LinkedHashMap<>();
     for (PeerStats p : peers) {

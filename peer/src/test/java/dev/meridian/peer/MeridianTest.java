@@ -240,6 +240,8 @@ class MeridianTest {
       assertTrue(text.contains("meridian_commit_seconds_count 2\n"), text);
       assertTrue(text.contains("# TYPE meridian_commit_seconds histogram"), text);
       assertTrue(text.contains("meridian_documents 1\n"), text);
+      assertTrue(text.matches("(?s).*\nmeridian_journal_bytes [1-9][0-9]*\n.*"), text);
+      assertTrue(text.contains("# TYPE meridian_journal_backlog_bytes gauge"), text);
       assertTrue(text.contains("meridian_info{site=\"" + m.site() + "\""), text);
       for (String line : text.split("\n")) {
         assertTrue(line.startsWith("#") || line.matches("[a-z_]+(\\{[^}]*\\})? [0-9.e+-]+"), line);

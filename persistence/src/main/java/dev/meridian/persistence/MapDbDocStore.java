@@ -201,7 +201,8 @@ public final class MapDbDocStore implements DocStore {
 
   /** Counters since open: journal records and fsyncs (their ratio is the group-commit batch). */
   public StoreStats stats() {
-    return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpoints);
+    return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpoints,
+        bytesUnder(dir.resolve(JOURNAL_DIR)), overlayBytes);
   }
 
   /** What opening this store found and repaired. */
@@ -481,15 +482,20 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public long sizeOnDisk() {
+    return bytesUnder(dir);
+  }
+
+  /** The bytes of the regular files under {@code root} (approximate while files change). */
+  private static long bytesUnder(Path root) {
     long total = 0;
-    try (Stream<Path> s = Files.walk(dir)) {
+    try (Stream<Path> s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         if (Files.isRegularFile(p)) {
           total += Files.size(p);
         }
       }
     } catch (IOException | UncheckedIOException e) {
-      LOG.debug("size of {} is approximate", dir, e);
+      LOG.debug("size of {} is approximate", root, e);
     }
     return total;
   }
