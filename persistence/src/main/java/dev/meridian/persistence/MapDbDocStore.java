@@ -9,6 +9,8 @@ import dev.meridian.crdt.clock.HybridClock;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.map.OrMap;
+import dev.meridian.crdt.store.DotMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -68,9 +70,11 @@ public final class MapDbDocStore implements DocStore {
    *     dots minted for the document during the call (those it has seen, counters above the
    *     replica's counter before the call; the stripe lock keeps other writers of it out), and the
    *     journal gets the document's delta for exactly those. A mutation that throws keeps none of
-   *     its changes; the dots it minted are never used again and appear in no context. That
-   *     leaves a gap in nobody's view that matters: a document's context holds only its own dots,
-   *     which dots of other documents interleave anyway.
+   *     its changes; the dots it minted are void. They ride in the context of the next local
+   *     write's delta, whatever its key (no content; a keyed, empty store removes nothing), so the
+   *     store's context, which every Hello and Ack carries, stays one range per replica instead
+   *     of gaining a range per rejected request. Not a record of their own: a rejected request
+   *     costs no journal write or sync round. A crash before the next write leaves the gap.
    */
   private static final Logger LOG = LoggerFactory.getLogger(MapDbDocStore.class);
 
@@ -106,6 +110,9 @@ public final class MapDbDocStore implements DocStore {
   private final Cache<String, Document> cache;
   private final CausalContext liveContext;
   private final Object reserveLock = new Object();
+  private final Object voidLock = new Object();
+  /** Dots minted by updates that failed, not yet journalled (design note [6]); under voidLock. */
+  private CausalContext voided = new CausalContext();
   private volatile long reserved;
 
   private final Thread checkpointer;
@@ -243,7 +250,7 @@ public final class MapDbDocStore implements DocStore {
           if (minted.isEmpty()) {
             return CompletableFuture.completedFuture(Document.empty());
           }
-          Document delta = recordedDelta(doc, returned, minted);
+          Document delta = withVoided(doc, recordedDelta(doc, returned, minted));
           Journal.Appended a = journalDelta(key, delta);
           if (!cached) {
             cache.put(key, doc);
@@ -251,14 +258,41 @@ public final class MapDbDocStore implements DocStore {
           return a.durable().thenApply(v -> delta);
         } catch (RuntimeException | Error | StoreException e) {
           // The document may be half mutated, or mutated and not journalled: forget it, disk has
-          // the truth. Dots it minted stay unused (design note [6]).
+          // the truth. The dots it minted are void (design note [6]).
+          CausalContext minted = mintedFor(doc, before, replica.lastCounter());
           cache.invalidate(key);
+          if (!minted.isEmpty()) {
+            synchronized (voidLock) {
+              voided.addAll(minted);
+            }
+          }
           throw e;
         }
       }
     } catch (StoreException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * {@code delta} with the void dots so far in its context (and no content for them), so they are
+   * journalled and shipped with a real write rather than on their own (design note [6]); {@code
+   * doc}, the cached document the delta was made from, gets them too, as a reload would.
+   */
+  private Document withVoided(Document doc, Document delta) {
+    CausalContext v;
+    synchronized (voidLock) {
+      if (voided.isEmpty()) {
+        return delta;
+      }
+      v = voided;
+      voided = new CausalContext();
+    }
+    // Keyed and empty: it removes nothing and leaves the delta's keyed flag as it is.
+    Document none = Document.of(OrMap.of(new DotMap<>(), v, true));
+    delta.join(none);
+    doc.join(none);
+    return delta;
   }
 
   /**

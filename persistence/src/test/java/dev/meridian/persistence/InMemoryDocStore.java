@@ -3,6 +3,8 @@ package dev.meridian.persistence;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.map.OrMap;
+import dev.meridian.crdt.store.DotMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -19,6 +21,7 @@ final class InMemoryDocStore implements DocStore {
   private final Replica replica = Replica.random();
   private final TreeMap<String, Document> docs = new TreeMap<>();
   private final CausalContext context = new CausalContext();
+  private CausalContext voided = new CausalContext();
 
   @Override
   public Replica replica() {
@@ -38,6 +41,9 @@ final class InMemoryDocStore implements DocStore {
         throw new IllegalArgumentException("the mutation returned no delta");
       }
     } catch (RuntimeException e) {
+      if (replica.lastCounter() > before) { // writers are serialised: these dots are its own
+        voided.addRange(replica.id(), before + 1, replica.lastCounter());
+      }
       return CompletableFuture.failedFuture(e);
     }
     if (replica.lastCounter() == before) {
@@ -46,6 +52,13 @@ final class InMemoryDocStore implements DocStore {
     CausalContext minted = new CausalContext();
     minted.addRange(replica.id(), before + 1, replica.lastCounter());
     Document delta = doc.deltaSince(doc.context().minus(minted));
+    if (!voided.isEmpty()) { // as MapDbDocStore: void dots ride with the next write
+      Document v = Document.of(OrMap.of(new DotMap<>(), voided, true));
+      delta.join(v);
+      doc.join(v);
+      context.addAll(voided);
+      voided = new CausalContext();
+    }
     docs.put(key, doc);
     context.addAll(minted);
     return CompletableFuture.completedFuture(delta);

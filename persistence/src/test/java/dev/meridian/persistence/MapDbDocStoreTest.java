@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,26 @@ class MapDbDocStoreTest {
     try (MapDbDocStore s = open(dir)) {
       assertEquals("{\"x\":1,\"y\":2}", s.get("a").orElseThrow().toJson());
       assertEquals("{\"s\":[\"e\"],\"y\":3}", s.get("b").orElseThrow().toJson());
+    }
+  }
+
+  @Test
+  void voidDotsOfFailedUpdates_areJournalledWithTheNextWrite_andSurviveReopen() throws Exception {
+    Path dir = tmp.resolve("d");
+    try (MapDbDocStore s = open(dir)) {
+      s.update("a", d -> d.set("x", 1L)).get();
+      for (int i = 0; i < 20; i++) {
+        assertThrows(ExecutionException.class, () -> s.update("a", d -> {
+          d.set("y", 2L);
+          return d.increment("x", 1);
+        }).get());
+      }
+      s.update("b", d -> d.set("z", 1L)).get();
+    }
+    try (MapDbDocStore s = open(dir)) {
+      assertEquals(1, s.context().rangeCount(), s.context().toString());
+      assertEquals("{\"x\":1}", s.get("a").orElseThrow().toJson());
+      assertEquals("{\"z\":1}", s.get("b").orElseThrow().toJson());
     }
   }
 
