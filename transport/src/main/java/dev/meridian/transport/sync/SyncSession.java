@@ -158,6 +158,12 @@ public final class SyncSession {
   public SyncFrame poll(long now) {
     switch (state) {
       case CLOSING:
+        if (goodbyeOwed && !outbound && !helloSent && peer != null
+            && closeReason.code() == Refusal.Code.ALREADY_EXISTS) {
+          // A duplicate of a stream we keep: say who we are first, so the dialler learns which
+          // replica its address reaches and does not redial it while that stream lives.
+          return hello();
+        }
         state = State.CLOSED;
         if (goodbyeOwed) {
           goodbyeOwed = false;

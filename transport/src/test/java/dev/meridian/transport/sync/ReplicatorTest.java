@@ -1,6 +1,7 @@
 package dev.meridian.transport.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -207,6 +208,52 @@ class ReplicatorTest {
         p.now);
     assertEquals(Refusal.Code.INVALID_ARGUMENT, p.sa.closeReason().code());
     assertTrue(p.sa.closeReason().reason().contains("only 0 were sent"));
+  }
+
+  @Test
+  void duplicateRefusedByTheAcceptor_stillTellsTheDiallerWhomItReached() {
+    // Found in review: the acceptor dropped the duplicate before sending its Hello, so the dialler
+    // never learnt which replica its address reaches, showed it as down and kept redialling.
+    InMemoryReplicaStore s1 = InMemoryReplicaStore.create(Replica.random());
+    InMemoryReplicaStore s2 = InMemoryReplicaStore.create(Replica.random());
+    boolean oneIsSmaller = s1.replicaId().compareTo(s2.replicaId()) < 0;
+    InMemoryReplicaStore smallStore = oneIsSmaller ? s1 : s2;
+    InMemoryReplicaStore largeStore = oneIsSmaller ? s2 : s1;
+    Replicator small = new Replicator(smallStore,
+        SyncConfig.builder("c").peers(List.of("large")).build(), new Random(1), 0);
+    Replicator large = new Replicator(largeStore,
+        SyncConfig.builder("c").peers(List.of("small")).build(), new Random(2), 0);
+    // The smaller replica's stream opens first; it is the one both sides keep.
+    SyncSession kept = small.connect("large", 0);
+    SyncSession keptThere = large.accept("small-ephemeral", 0);
+    exchange(small, kept, large, keptThere);
+    assertTrue(kept.isOpen() && keptThere.isOpen());
+    // The larger one dials too: the smaller refuses the duplicate.
+    SyncSession dup = large.connect("small", 0);
+    SyncSession dupThere = small.accept("large-ephemeral", 0);
+    exchange(large, dup, small, dupThere);
+    assertEquals(Refusal.Code.ALREADY_EXISTS, dupThere.closeReason().code());
+    large.streamClosed(dup, dup.closeReason(), 0);
+    small.streamClosed(dupThere, dupThere.closeReason(), 0);
+    KnownAddress k = large.knownAddresses().stream()
+        .filter(a -> a.address().equals("small")).findFirst().orElseThrow();
+    assertEquals(smallStore.replicaId(), k.replica());
+    assertFalse(large.dueDials(Long.MAX_VALUE / 2).contains("small"),
+        "no redial of an address whose replica is connected");
+    assertTrue(kept.isOpen() && keptThere.isOpen(), "the first stream is kept");
+  }
+
+  /** Moves frames between two sessions until neither has any. */
+  private static void exchange(Replicator r1, SyncSession s1, Replicator r2, SyncSession s2) {
+    for (int round = 0; round < 20; round++) {
+      SyncFrame f;
+      while ((f = s1.poll(0)) != null) {
+        r2.receive(s2, f, f.getSerializedSize(), 0);
+      }
+      while ((f = s2.poll(0)) != null) {
+        r1.receive(s1, f, f.getSerializedSize(), 0);
+      }
+    }
   }
 
   @Test
