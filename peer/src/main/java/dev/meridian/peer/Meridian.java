@@ -138,7 +138,8 @@ public final class Meridian implements AutoCloseable {
    * {@code d1.join(d2)}). Every change its mutators make is recorded, returned or not; call only
    * mutators on the live document (a delta joined into it is not recorded). It runs under the
    * document's lock: keep it short and do not keep the document. If it throws, nothing is written
-   * (the document is as before) and the future fails with that exception.
+   * (the document is as before) and the future fails with that exception (an {@link Error}
+   * propagates from this call instead).
    *
    * @return completes when the write is durable at this peer (per the {@link Durability})
    * @throws IllegalArgumentException for a bad key

@@ -32,7 +32,7 @@ public interface DocStore extends AutoCloseable {
    * delta it did not return. Call only mutators: a change made any other way (joining a delta into
    * the document, or through {@code map()}) is not recorded; use {@link #applyRemote} for deltas
    * from elsewhere. If {@code mutation} throws (or returns null), none of its changes are kept and
-   * the future fails.
+   * the future fails; an {@link Error} it throws propagates from this call instead.
    *
    * @return the delta of the mutation's changes (empty if it made none), once durable
    * @throws IllegalArgumentException for a bad key

@@ -334,7 +334,13 @@ public final class MapDbDocStore implements DocStore {
         Journal.Appended a = journalDelta(key, delta);
         Document cached = cache.getIfPresent(key);
         if (cached != null) {
-          cached.join(delta);
+          try {
+            cached.join(delta);
+          } catch (RuntimeException | Error e) {
+            // Half joined: the journal has the delta, so a reload is right; the copy is not.
+            cache.invalidate(key);
+            throw e;
+          }
         }
         return a.durable();
       }
