@@ -21,13 +21,16 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +45,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -516,9 +520,25 @@ public final class Meridian implements AutoCloseable {
       if (bind != null && bind.getPort() != 0) {
         probe(bind); // before the data directory is created: a peer that cannot start leaves none
       }
-      Files.createDirectories(dataDir);
-      MapDbDocStore docs = MapDbDocStore.open(
-          StoreOptions.in(dataDir.resolve("store")).durability(durability).build());
+      boolean fresh; // created by this call: only then is it ours to remove on failure
+      try {
+        Path parent = dataDir.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        Files.createDirectory(dataDir); // atomic: of two peers starting at once, one creates it
+        fresh = true;
+      } catch (FileAlreadyExistsException e) {
+        fresh = false;
+      }
+      MapDbDocStore docs;
+      try {
+        docs = MapDbDocStore.open(
+            StoreOptions.in(dataDir.resolve("store")).durability(durability).build());
+      } catch (IOException | RuntimeException | Error e) {
+        removeIfFresh(fresh, dataDir);
+        throw e;
+      }
       Meridian m = null;
       try {
         String name = siteName(dataDir, site, docs.replica().id().toString());
@@ -533,8 +553,27 @@ public final class Meridian implements AutoCloseable {
         } else {
           docs.close();
         }
+        removeIfFresh(fresh, dataDir);
         throw e;
       }
+    }
+  }
+
+  /**
+   * Removes {@code dir} if this open created it: a peer that failed to start (a port taken
+   * between the check and the bind, bad TLS files) has acknowledged nothing, and should leave no
+   * replica behind that the next start would take for its own.
+   */
+  private static void removeIfFresh(boolean fresh, Path dir) {
+    if (!fresh) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      LOG.warn("could not remove {}, created by a peer that failed to start", dir, e);
     }
   }
 
@@ -578,7 +617,7 @@ public final class Meridian implements AutoCloseable {
       return new IOException("cannot listen on " + format(bind)
           + ": address already in use (is another peer running there?)", e);
     }
-    return new IOException("cannot listen on " + format(bind) + ": " + e.getMessage(), e);
+    return new IOException("cannot serve on " + format(bind) + ": " + e.getMessage(), e);
   }
 
   /** {@link HostPort#parse}, its message prefixed with what the address is for. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.crdt.doc.TypeClashException;
+import dev.meridian.transport.grpc.TlsSettings;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -223,6 +224,14 @@ class MeridianTest {
     try (Meridian m = Meridian.builder().dataDir(dir.resolve("busy")).open()) {
       assertTrue(m.get("x").isEmpty());
     }
+    // A failure after the store was created (TLS files that do not exist, read when the server
+    // starts) removes the data directory this open created.
+    IOException tls = assertThrows(IOException.class, () -> Meridian.builder()
+        .dataDir(dir.resolve("tls")).listen("127.0.0.1:0")
+        .tls(TlsSettings.mutual(dir.resolve("no-cert.pem").toFile(),
+            dir.resolve("no-key.pem").toFile(), dir.resolve("no-ca.pem").toFile()))
+        .open());
+    assertFalse(Files.exists(dir.resolve("tls")), tls + " left " + dir.resolve("tls"));
     IllegalArgumentException badAddress = assertThrows(IllegalArgumentException.class,
         () -> Meridian.builder().dataDir(dir.resolve("c")).listen("localhost").open());
     assertTrue(badAddress.getMessage().contains("host:port"), badAddress.getMessage());
