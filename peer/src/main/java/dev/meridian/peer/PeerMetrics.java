@@ -96,7 +96,7 @@ public final class PeerMetrics {
       counter(out, "meridian_checkpoints_total", "Checkpoints written.", st.checkpoints());
       gauge(out, "meridian_journal_bytes", "Bytes of journal files on disk.", st.journalBytes());
       gauge(out, "meridian_journal_backlog_bytes",
-          "Journal records not yet checkpointed into MapDB (held in memory for readers).",
+          "Journal records not yet checkpointed into MapDB: approximate bytes held in memory.",
           st.backlogBytes());
     }
     Map<List<String>, List<PeerStats>> byStream = new LinkedHashMap<>();

@@ -8,8 +8,9 @@ package dev.meridian.persistence;
  *     the mean group-commit batch
  * @param checkpoints MapDB checkpoints taken
  * @param journalBytes bytes of journal files on disk now (kept back to the older MapDB file)
- * @param backlogBytes weight of the journal records not yet checkpointed into the current MapDB
- *     file, which readers see from memory (writers wait past {@code maxBacklogBytes})
+ * @param backlogBytes the journal records not yet checkpointed into the current MapDB file, in
+ *     approximate bytes of memory (readers see them from memory; writers wait past {@code
+ *     maxBacklogBytes})
  */
 public record StoreStats(long journalRecords, long journalFsyncs, long checkpoints,
     long journalBytes, long backlogBytes) {
