@@ -113,6 +113,8 @@ public final class MapDbDocStore implements DocStore {
   private final Object voidLock = new Object();
   /** Dots minted by updates that failed, not yet journalled (design note [6]); under voidLock. */
   private CausalContext voided = new CausalContext();
+  /** True while {@link #voided} may be non-empty; read without the lock on every write. */
+  private volatile boolean anyVoided;
   private volatile long reserved;
 
   private final Thread checkpointer;
@@ -264,6 +266,7 @@ public final class MapDbDocStore implements DocStore {
           if (!minted.isEmpty()) {
             synchronized (voidLock) {
               voided.addAll(minted);
+              anyVoided = true;
             }
           }
           throw e;
@@ -280,6 +283,9 @@ public final class MapDbDocStore implements DocStore {
    * doc}, the cached document the delta was made from, gets them too, as a reload would.
    */
   private Document withVoided(Document doc, Document delta) {
+    if (!anyVoided) {
+      return delta; // the common case, without taking the lock
+    }
     CausalContext v;
     synchronized (voidLock) {
       if (voided.isEmpty()) {
@@ -287,6 +293,7 @@ public final class MapDbDocStore implements DocStore {
       }
       v = voided;
       voided = new CausalContext();
+      anyVoided = false;
     }
     // Keyed and empty: it removes nothing and leaves the delta's keyed flag as it is.
     Document none = Document.of(OrMap.of(new DotMap<>(), v, true));
