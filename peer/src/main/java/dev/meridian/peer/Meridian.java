@@ -248,7 +248,7 @@ public final class Meridian implements AutoCloseable {
     while (true) {
       KeyPage page = store.list(prefix, cursor, limit - keys.size());
       for (String k : page.keys()) {
-        if (get(k).isPresent()) {
+        if (store.peek(k).filter(Document::hasValues).isPresent()) { // a scan: no caching
           keys.add(k);
         }
         cursor = k;

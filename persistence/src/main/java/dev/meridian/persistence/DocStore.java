@@ -57,6 +57,15 @@ public interface DocStore extends AutoCloseable {
   Optional<Document> get(String key);
 
   /**
+   * As {@link #get}, for a document read once in a scan of many: the store may skip caching it.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
+  default Optional<Document> peek(String key) {
+    return get(key);
+  }
+
+  /**
    * Keys starting with {@code prefix}, ascending, after {@code after} (exclusive; null for the
    * first page), at most {@code limit} of them.
    *

@@ -456,12 +456,30 @@ public final class MapDbDocStore implements DocStore {
     checkOpen();
     synchronized (stripe(key)) {
       Document doc = cache.getIfPresent(key);
-      if (doc != null) {
-        return Optional.of(doc.copy());
+      if (doc == null) {
+        doc = loadLocked(key);
+        if (doc == null) {
+          return Optional.empty();
+        }
+        cache.put(key, doc);
       }
-      // Read, not cached: the cache holds documents being written (design note [4]), so a scan
-      // of many documents (a list) neither evicts them nor pays the cache's weighing.
-      return Optional.ofNullable(loadLocked(key));
+      return Optional.of(doc.copy());
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A document not in the cache is read from disk and not cached, so a scan of many documents
+   * (a list) neither evicts the hot ones nor pays the cache's weighing of each.
+   */
+  @Override
+  public Optional<Document> peek(String key) {
+    checkKey(key);
+    checkOpen();
+    synchronized (stripe(key)) {
+      Document doc = cache.getIfPresent(key);
+      return doc != null ? Optional.of(doc.copy()) : Optional.ofNullable(loadLocked(key));
     }
   }
 

@@ -48,6 +48,15 @@ abstract class DocStoreContract {
   }
 
   @Test
+  void peek_readsWhatGetReads() {
+    store.update("a", d -> d.set("x", 1L)).join();
+    assertEquals(store.get("a"), store.peek("a"));
+    assertFalse(store.peek("absent").isPresent());
+    assertThrows(IllegalStateException.class, () -> store.peek("a").orElseThrow().set("x", 2L),
+        "a peeked copy is unbound too");
+  }
+
+  @Test
   void update_thatThrows_writesNothing() {
     store.update("a", d -> d.set("x", 1L)).join();
     CompletionException e = assertThrows(CompletionException.class,
