@@ -452,19 +452,7 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public Optional<Document> get(String key) {
-    checkKey(key);
-    checkOpen();
-    synchronized (stripe(key)) {
-      Document doc = cache.getIfPresent(key);
-      if (doc == null) {
-        doc = loadLocked(key);
-        if (doc == null) {
-          return Optional.empty();
-        }
-        cache.put(key, doc);
-      }
-      return Optional.of(doc.copy());
-    }
+    return read(key, true);
   }
 
   /**
@@ -475,11 +463,27 @@ public final class MapDbDocStore implements DocStore {
    */
   @Override
   public Optional<Document> peek(String key) {
+    return read(key, false);
+  }
+
+  /** A read-only copy of the document; one read from disk goes into the cache if {@code keep}. */
+  private Optional<Document> read(String key, boolean keep) {
     checkKey(key);
     checkOpen();
     synchronized (stripe(key)) {
       Document doc = cache.getIfPresent(key);
-      return doc != null ? Optional.of(doc.copy()) : Optional.ofNullable(loadLocked(key));
+      if (doc != null) {
+        return Optional.of(doc.copy());
+      }
+      doc = loadLocked(key);
+      if (doc == null) {
+        return Optional.empty();
+      }
+      if (!keep) {
+        return Optional.of(doc); // loaded for this call alone: no copy needed
+      }
+      cache.put(key, doc);
+      return Optional.of(doc.copy());
     }
   }
 
