@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -517,9 +516,6 @@ public final class Meridian implements AutoCloseable {
       if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
         throw new IOException("data directory " + dataDir + " is a file, not a directory");
       }
-      if (bind != null && bind.getPort() != 0) {
-        probe(bind); // before the data directory is created: a peer that cannot start leaves none
-      }
       boolean fresh; // created by this call: only then is it ours to remove on failure
       try {
         Path parent = dataDir.toAbsolutePath().getParent();
@@ -598,16 +594,6 @@ public final class Meridian implements AutoCloseable {
       listenAddress = HostPort.of(bind.getHostString(), node.port()).toString();
       health.setStatus("", ServingStatus.SERVING);
       health.setStatus("meridian.peer.v1.Documents", ServingStatus.SERVING);
-    }
-  }
-
-  /** Binds {@code bind} and lets it go: a port in use fails here, before anything is created. */
-  private static void probe(InetSocketAddress bind) throws IOException {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(true); // as the gRPC server does: a port in TIME_WAIT is free
-      s.bind(bind);
-    } catch (IOException e) {
-      throw cannotListen(bind, e);
     }
   }
 
