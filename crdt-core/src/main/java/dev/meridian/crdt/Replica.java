@@ -22,12 +22,42 @@ public final class Replica {
   private final ReplicaId id;
   private final AtomicLong counter;
   private final HybridClock clock;
+  /** The dots minted through this view (null for a replica that records nothing). */
+  private final CausalContext minted;
 
   private Replica(ReplicaId id, long lastCounter, HybridClock clock) {
     requireArgument(lastCounter >= 0, "last counter must not be negative: %s", lastCounter);
     this.id = Objects.requireNonNull(id, "id");
     this.counter = new AtomicLong(lastCounter);
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.minted = null;
+  }
+
+  private Replica(Replica base) {
+    this.id = base.id;
+    this.counter = base.counter;
+    this.clock = base.clock;
+    this.minted = new CausalContext();
+  }
+
+  /**
+   * A view of this replica for one write: it mints from the same counter and clock and records the
+   * dots minted through it ({@link #mintedHere()}), so a store knows exactly which dots a mutation
+   * minted while other threads mint for other documents. Not thread-safe: one writer at a time.
+   */
+  public Replica recording() {
+    return new Replica(this);
+  }
+
+  /**
+   * The dots minted through this view (a copy).
+   *
+   * @throws IllegalStateException unless this is a {@link #recording()} view
+   */
+  public CausalContext mintedHere() {
+    Preconditions.requireState(minted != null, "replica %s records nothing: not a recording view",
+        id);
+    return minted.copy();
   }
 
   /** A fresh replica with a random id, counter at 0 and the system clock. */
@@ -61,7 +91,11 @@ public final class Replica {
 
   /** Mints the next dot. */
   public Dot nextDot() {
-    return new Dot(id, counter.incrementAndGet());
+    long c = counter.incrementAndGet();
+    if (minted != null) {
+      minted.addRange(id, c, c);
+    }
+    return new Dot(id, c);
   }
 
   /**
@@ -105,6 +139,9 @@ public final class Replica {
     requireArgument(count >= 1, "must claim at least one dot: %s", count);
     long last = counter.addAndGet(count);
     long first = last - count + 1;
+    if (minted != null) {
+      minted.addRange(id, first, last);
+    }
     if (objectContext.containsAny(id, first, last)) {
       Preconditions.requireState(false,
           "replica %s is minting dots %s..%s, which the object has already seen: its counter went"

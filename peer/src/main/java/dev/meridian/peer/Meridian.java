@@ -110,6 +110,8 @@ public final class Meridian implements AutoCloseable {
     this.configuredPeers = ImmutableList.copyOf(peers);
     this.watches = new Watches(this::get, WATCH_BACKLOG);
     this.replica = new StoreReplica(store, watches::publish);
+    // Local writes reach peers and watchers once durable, whatever the durability mode.
+    store.subscribe(w -> replica.localWriteDurable(DocDelta.of(w.key(), w.delta())));
   }
 
   /** A builder with the defaults: {@code ./meridian-data}, no network, durable writes. */
@@ -154,7 +156,6 @@ public final class Meridian implements AutoCloseable {
     return handOff(store.update(key, edit).thenApply(delta -> {
       if (!delta.context().isEmpty()) {
         metrics.committed(System.nanoTime() - start);
-        replica.localWriteDurable(DocDelta.of(key, delta));
       }
       return null;
     }));
@@ -181,7 +182,6 @@ public final class Meridian implements AutoCloseable {
       return delta == null ? Document.empty() : delta;
     }).thenApply(delta -> {
       if (!delta.context().isEmpty()) {
-        replica.localWriteDurable(DocDelta.of(key, delta));
         metrics.deletes.increment();
       }
       return existed[0];

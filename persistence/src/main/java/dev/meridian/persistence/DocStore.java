@@ -5,6 +5,7 @@ import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -14,6 +15,10 @@ import java.util.function.Function;
  * <p>Writes return a future that completes when the write is as durable as the store's {@link
  * Durability} promises, with the delta to ship to other replicas. Every key is a document; a key
  * exists once any delta was written under it (a document emptied by removals still exists).
+ *
+ * <p>Visibility: a write is seen by {@link #get}, {@link #changedSince} and {@link #context} and
+ * announced to {@link #subscribe} listeners only once it is durable; a write that could not be made
+ * durable is never seen.
  *
  * <p>Implementations are thread-safe. Writes to one key are applied in the order their calls
  * return; writes to different keys run concurrently.
@@ -40,10 +45,20 @@ public interface DocStore extends AutoCloseable {
   CompletableFuture<Document> update(String key, Function<Document, Document> mutation);
 
   /**
-   * Joins a delta (or a whole state) received from another replica into the document at {@code
-   * key}. The delta is not kept: the store copies what it needs.
+   * Calls {@code durableLocalWrites} with the key and recorded delta of every later local write,
+   * once it is durable, in journal order, on a thread of the store's. The listener must return
+   * quickly.
    *
-   * @return completes once durable
+   * @return a handle whose {@code close()} stops the calls
+   */
+  AutoCloseable subscribe(Consumer<KeyedDelta> durableLocalWrites);
+
+  /**
+   * Joins a delta (or a whole state) received from another replica into the document at {@code
+   * key}. The delta is not kept: the store copies what it needs. A delta that fails to join is
+   * refused (the future fails) and changes nothing.
+   *
+   * @return completes once durable (in either durability mode)
    * @throws IllegalArgumentException for a bad key
    */
   CompletableFuture<Void> applyRemote(String key, Document delta);

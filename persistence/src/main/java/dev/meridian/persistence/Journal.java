@@ -1,5 +1,9 @@
 package dev.meridian.persistence;
 
+import static dev.meridian.persistence.JournalFiles.MARKER_BYTES;
+import static dev.meridian.persistence.JournalFiles.RECORD_HEADER;
+import static dev.meridian.persistence.JournalFiles.SEGMENT_HEADER;
+
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.DataInputStream;
@@ -8,20 +12,18 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
-import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,39 +31,50 @@ import org.slf4j.LoggerFactory;
  * The append-only, checksummed journal that acknowledges writes, with group commit.
  *
  * <p>Writers {@link #append} records; one committer thread writes everything appended since its
- * last fsync in one write and one fsync, so concurrent writers share an fsync. A durable append's
- * future completes after the fsync that holds it. A batch of only asynchronous appends waits at
- * most the commit interval for company before it is written and fsynced.
+ * last fsync as one batch, in one write and one fsync, so concurrent writers share an fsync. After
+ * the fsync a notifier thread hands the batch's attachments to the {@link Listener} and then
+ * completes its durable futures, in journal order. A batch of only asynchronous appends waits at
+ * most the commit interval for company.
+ *
+ * <p>A failed write or fsync fails the journal closed (as PostgreSQL does since "fsyncgate": after
+ * a failed fsync the kernel may have dropped the dirty pages, so a retry proves nothing): the
+ * failed batch is cut off the file, its writers get an error, the listener hears {@link
+ * Listener#failed}, and every later append is refused.
  *
  * <p>Positions are byte offsets in one address space over all segment files: segment {@code
  * journal/<base>.log} holds positions {@code [base, base + size)}, its 24-byte header included.
+ * File formats and recovery: {@link JournalFiles}.
  */
 final class Journal implements Closeable {
   /*
    * Design notes.
-   * [1] Record: u32 length, u32 crc32c(length), u32 crc32c(payload), payload. The length has its
-   *     own checksum so a flipped length is told apart from a torn tail (a torn tail is a prefix
-   *     of a record: an incomplete header, or a payload running past the end of the file).
-   * [2] Only the last segment may end in a torn record or in zeros; a complete record whose
-   *     checksum fails is corruption, never silently dropped (the caller decides: if every record
-   *     from there on is also in a clean MapDB file, nothing is lost; else it refuses to open).
-   * [3] Segments roll after a batch, when the current one is past the segment size. A segment
-   *     whose base is not the previous one's end is a gap: refused.
+   * [1] Threads and locks. `lock` guards the batch being filled (buffer, waiters, attachments,
+   *     nextPosition, batchStart) and failure/closing; writers and the committer take it briefly.
+   *     The committer alone owns the channel and the segments' roll; `segments` has its own
+   *     monitor (read by the checkpointer). The notifier thread runs the listener and completes
+   *     futures, so no caller's continuation ever runs on the committer (a continuation that
+   *     waits for durability there would wait for itself).
+   * [2] Each batch starts with a marker record (JournalFiles [2]): the first append of a batch
+   *     leaves MARKER_BYTES at the buffer's start, which the committer fills in.
+   * [3] Segments roll after a batch, when the current one is past the segment size.
    */
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
-  static final int SEGMENT_HEADER = 24;
-  static final int RECORD_HEADER = 12;
-  static final int MAX_RECORD = 64 << 20;
-  private static final long MAGIC = 0x4d52444e4a524e4cL; // "MRDNJRNL"
-  private static final int VERSION = 1;
-  private static final String SUFFIX = ".log";
+  /** Hears of batches once durable, in journal order, on the notifier thread. */
+  interface Listener {
+    /** The attachments of a batch's appends (nulls left out), after its fsync. */
+    void durable(List<Object> attachments);
+
+    /** The journal failed; nothing appended after the last durable batch will be durable. */
+    void failed(IOException cause);
+  }
 
   private final Path dir;
   private final long segmentBytes;
   private final long commitIntervalNanos;
   private final int maxBuffered;
   private final LongConsumer onRoll;
+  private final Listener listener;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition hasWork = lock.newCondition();
@@ -69,29 +82,40 @@ final class Journal implements Closeable {
   private final Condition durableAdvanced = lock.newCondition();
   private ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
   private List<CompletableFuture<Void>> waiters = new ArrayList<>();
+  private List<Object> attachments = new ArrayList<>();
   private boolean batchHasDurable;
   private long firstAsyncNanos;
   private long nextPosition;
+  private long batchStart;
   private volatile long durablePosition;
   private long appended;
   private volatile long fsyncs;
   private boolean closing;
   private IOException failure;
 
-  // Owned by the committer thread.
   private final TreeMap<Long, Path> segments = new TreeMap<>();
   private FileChannel channel;
-  private volatile long segmentBase;
+  private long segmentBase;
   private final Thread committer;
+  private final Thread notifier;
+  private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
+
+  /** A batch for the notifier: durable (failure null) or failed. */
+  private record Done(List<CompletableFuture<Void>> waiters, List<Object> attachments,
+      IOException failure) {}
+
+  private static final Done STOP = new Done(List.of(), List.of(), null);
 
   private Journal(Path dir, long segmentBytes, long commitIntervalNanos, int maxBuffered,
-      LongConsumer onRoll, TreeMap<Long, Path> segments, long end) throws IOException {
+      LongConsumer onRoll, Listener listener, TreeMap<Long, JournalFiles.Segment> segs, long end)
+      throws IOException {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     this.commitIntervalNanos = commitIntervalNanos;
     this.maxBuffered = maxBuffered;
     this.onRoll = onRoll;
-    this.segments.putAll(segments);
+    this.listener = listener;
+    segs.forEach((base, s) -> segments.put(base, s.path()));
     this.nextPosition = end;
     this.durablePosition = end;
     this.segmentBase = segments.lastKey();
@@ -99,174 +123,54 @@ final class Journal implements Closeable {
     this.channel.position(end - segmentBase);
     this.committer = new Thread(this::commitLoop, "meridian-journal-commit");
     this.committer.setDaemon(true);
+    this.notifier = new Thread(this::notifyLoop, "meridian-journal-notify");
+    this.notifier.setDaemon(true);
+    this.notifier.start();
     this.committer.start();
   }
 
-  // ---- creating, scanning and opening ---------------------------------------------------------
+  static Path segmentPath(Path dir, long base) {
+    return JournalFiles.segmentPath(dir, base);
+  }
 
   /** Creates an empty journal in {@code dir} starting at position 0; returns its end position. */
   static long create(Path dir) throws IOException {
     Files.createDirectories(dir);
-    Path file = segmentPath(dir, 0);
-    writeSegmentHeader(file, 0);
+    JournalFiles.writeSegmentHeader(JournalFiles.segmentPath(dir, 0), 0);
     Storage.fsyncDirectory(dir);
     return SEGMENT_HEADER;
   }
 
-  /** The segments found in {@code dir}, by base position, headers checked. */
-  static TreeMap<Long, Path> listSegments(Path dir) throws StoreException {
-    TreeMap<Long, Path> found = new TreeMap<>();
-    if (!Files.isDirectory(dir)) {
-      throw new StoreException(StoreException.Reason.MISSING_FILE, dir,
-          "the journal directory " + dir + " is missing");
-    }
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (!name.endsWith(SUFFIX) || name.length() != 16 + SUFFIX.length()) {
-          if (name.endsWith(".tmp")) {
-            continue;
-          }
-          throw new StoreException(StoreException.Reason.FOREIGN_FILE, file,
-              "unexpected file " + file + " in the journal directory");
-        }
-        long base;
-        try {
-          base = Long.parseUnsignedLong(name.substring(0, 16), 16);
-        } catch (NumberFormatException e) {
-          throw new StoreException(StoreException.Reason.FOREIGN_FILE, file,
-              "unexpected file " + file + " in the journal directory", e);
-        }
-        checkSegmentHeader(file, base);
-        found.put(base, file);
-      }
-    } catch (StoreException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new StoreException(StoreException.Reason.CORRUPT, dir,
-          "cannot list the journal directory " + dir, e);
-    }
-    if (found.isEmpty()) {
-      throw new StoreException(StoreException.Reason.MISSING_FILE, dir,
-          "the journal directory " + dir + " holds no segment");
-    }
-    return found;
-  }
-
-  /** Receives records read from the journal. */
-  @FunctionalInterface
-  interface RecordVisitor {
-    /** The record at {@code position}, {@code end} the position after it. */
-    void record(long position, long end, byte[] payload) throws IOException;
-  }
-
-  /** Where a scan stopped. */
-  record ScanResult(long end, long tornBytes) {}
-
   /**
-   * Reads every record from {@code from} to the end of the journal, checking checksums, and
-   * truncates a torn tail of the last segment (dropping an incomplete record, or zeros).
-   *
-   * @throws StoreException naming the segment and offset of a corrupt record, or a gap
+   * Opens the journal for appending at {@code end} (as returned by {@link JournalFiles#recover});
+   * the last segment must be of the current version.
    */
-  static ScanResult recover(Path dir, TreeMap<Long, Path> segments, long from, RecordVisitor visitor)
-      throws IOException {
-    Long startBase = segments.floorKey(from);
-    if (startBase == null) {
-      Path first = segments.firstEntry().getValue();
-      throw new StoreException(StoreException.Reason.MISSING_FILE, first,
-          "the journal starts at " + segments.firstKey() + " (" + first
-              + ") but position " + from + " is needed: a segment is missing");
+  static Journal open(Path dir, TreeMap<Long, JournalFiles.Segment> segments, long end,
+      long segmentBytes, long commitIntervalNanos, int maxBuffered, LongConsumer onRoll,
+      Listener listener) throws IOException {
+    if (segments.lastEntry().getValue().version() != JournalFiles.VERSION) {
+      throw new IllegalStateException("the last journal segment is of an older version");
     }
-    long position = from;
-    long torn = 0;
-    for (var entry : segments.tailMap(startBase, true).entrySet()) {
-      long base = entry.getKey();
-      Path file = entry.getValue();
-      boolean last = base == segments.lastKey();
-      if (base != startBase && position != base) {
-        throw new StoreException(StoreException.Reason.MISSING_FILE, file,
-            "the journal has a gap: " + file + " starts at " + base
-                + " but the segment before it ends at " + position);
-      }
-      position = Math.max(position, base + SEGMENT_HEADER);
-      long size = Files.size(file);
-      if (position - base > size) {
-        throw new StoreException(StoreException.Reason.CORRUPT, file,
-            "journal segment " + file + " ends at " + (base + size) + ", before position "
-                + position + " that the store has already recorded: the journal was truncated");
-      }
-      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-        DataInputStream in = new DataInputStream(new BufferedInputStream(
-            Channels.newInputStream(ch.position(position - base)), 1 << 16));
-        long offset = position - base;
-        while (offset < size) {
-          long remaining = size - offset;
-          String problem = null;
-          byte[] payload = null;
-          if (remaining < RECORD_HEADER) {
-            problem = "torn";
-          } else {
-            int length = in.readInt();
-            int lengthCrc = in.readInt();
-            int payloadCrc = in.readInt();
-            if (lengthCrc != crcOfLength(length) || length < 0 || length > MAX_RECORD) {
-              problem = length == 0 && lengthCrc == 0 && payloadCrc == 0
-                  && allZero(ch, offset, size) ? "torn" : "corrupt header";
-            } else if (length > remaining - RECORD_HEADER) {
-              problem = "torn";
-            } else {
-              payload = new byte[length];
-              in.readFully(payload);
-              if (crc(payload, 0, length) != payloadCrc) {
-                problem = "corrupt payload";
-              }
-            }
-          }
-          if (problem != null) {
-            if (problem.equals("torn") && last) {
-              torn = size - offset;
-              LOG.warn("journal segment {}: dropping a torn tail of {} bytes at offset {}", file,
-                  torn, offset);
-              try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                w.truncate(offset);
-                w.force(true);
-              }
-              return new ScanResult(base + offset, torn);
-            }
-            throw new StoreException(StoreException.Reason.CORRUPT, file,
-                "journal segment " + file + " has a " + problem + " record at offset " + offset
-                    + " (position " + (base + offset) + ")");
-          }
-          long end = offset + RECORD_HEADER + payload.length;
-          visitor.record(base + offset, base + end, payload);
-          offset = end;
-        }
-        position = base + size;
-      }
-    }
-    return new ScanResult(position, torn);
-  }
-
-  /** Opens the journal for appending at {@code end} (as returned by {@link #recover}). */
-  static Journal open(Path dir, TreeMap<Long, Path> segments, long end, long segmentBytes,
-      long commitIntervalNanos, int maxBuffered, LongConsumer onRoll) throws IOException {
-    return new Journal(dir, segmentBytes, commitIntervalNanos, maxBuffered, onRoll, segments, end);
+    return new Journal(dir, segmentBytes, commitIntervalNanos, maxBuffered, onRoll, listener,
+        segments, end);
   }
 
   // ---- appending ------------------------------------------------------------------------------
 
-  /** An appended record: where it starts, and a future done when it is durable. */
+  /** An appended record: where it starts and ends, and a future done when it is durable. */
   record Appended(long position, long end, CompletableFuture<Void> durable) {}
 
   /**
    * Appends one record. With {@code durable} the future completes after the fsync that holds it;
    * otherwise it is already complete, and the record is fsynced within the commit interval.
+   * {@code attach}, unless null, is called with the record's end position (under the journal's
+   * lock, so keep it trivial) and what it returns reaches the listener once the record is durable.
    *
    * @throws StoreException if the journal failed or is closed
    */
-  Appended append(byte[] payload, boolean durable) throws StoreException {
-    if (payload.length > MAX_RECORD) {
+  Appended append(byte[] payload, boolean durable, java.util.function.LongFunction<Object> attach)
+      throws StoreException {
+    if (payload.length > JournalFiles.MAX_RECORD) {
       throw new IllegalArgumentException("record of " + payload.length + " bytes is too large");
     }
     lock.lock();
@@ -274,24 +178,31 @@ final class Journal implements Closeable {
       while (buffer.position() >= maxBuffered && failure == null && !closing) {
         drained.awaitUninterruptibly();
       }
-      if (failure != null || closing) {
-        throw new StoreException(StoreException.Reason.FAILED, dir,
-            closing ? "the journal " + dir + " is closed" : "the journal " + dir + " failed",
-            failure);
-      }
+      checkUsable();
       int need = RECORD_HEADER + payload.length;
-      if (buffer.remaining() < need) {
+      boolean first = buffer.position() == 0;
+      int total = need + (first ? MARKER_BYTES : 0);
+      if (buffer.remaining() < total) {
         ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2,
-            buffer.position() + need));
+            buffer.position() + total));
         buffer.flip();
         bigger.put(buffer);
         buffer = bigger;
       }
-      buffer.putInt(payload.length).putInt(crcOfLength(payload.length))
-          .putInt(crc(payload, 0, payload.length)).put(payload);
+      if (first) {
+        batchStart = nextPosition;
+        buffer.position(MARKER_BYTES); // filled in by the committer (design note [2])
+        nextPosition += MARKER_BYTES;
+        firstAsyncNanos = System.nanoTime();
+      }
+      JournalFiles.putHeader(buffer, payload, 0, payload.length);
+      buffer.put(payload);
       long position = nextPosition;
       nextPosition += need;
       appended++;
+      if (attach != null) {
+        attachments.add(attach.apply(nextPosition));
+      }
       CompletableFuture<Void> future;
       if (durable) {
         future = new CompletableFuture<>();
@@ -299,14 +210,22 @@ final class Journal implements Closeable {
         batchHasDurable = true;
       } else {
         future = CompletableFuture.completedFuture(null);
-        if (buffer.position() == need) {
-          firstAsyncNanos = System.nanoTime();
-        }
       }
       hasWork.signal();
       return new Appended(position, nextPosition, future);
     } finally {
       lock.unlock();
+    }
+  }
+
+  private void checkUsable() throws StoreException {
+    if (failure != null) {
+      throw new StoreException(StoreException.Reason.FAILED, dir, "the journal " + dir
+          + " failed (" + failure.getMessage() + "); reopen the store", failure);
+    }
+    if (closing) {
+      throw new StoreException(StoreException.Reason.FAILED, dir, "the journal " + dir
+          + " is closed");
     }
   }
 
@@ -330,45 +249,38 @@ final class Journal implements Closeable {
     return durablePosition;
   }
 
-  /** The position the next record will get. */
-  long endPosition() {
-    lock.lock();
-    try {
-      return nextPosition;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /** Waits until everything appended so far is fsynced. */
   void flush() throws StoreException {
+    long target;
     lock.lock();
     try {
-      long target = nextPosition;
+      target = nextPosition;
       batchHasDurable = true;
       hasWork.signal();
-      while (durablePosition < target && failure == null) {
-        durableAdvanced.awaitUninterruptibly();
-      }
-      if (failure != null) {
-        throw new StoreException(StoreException.Reason.FAILED, dir, "the journal failed", failure);
-      }
     } finally {
       lock.unlock();
     }
+    awaitDurable(target);
   }
 
-  /** Waits up to {@code nanos} for the durable position to pass {@code position}. */
-  void awaitDurableBeyond(long position, long nanos) throws InterruptedException {
+  /**
+   * Waits until every record ending at or before {@code position} is fsynced.
+   *
+   * @throws StoreException if the journal fails (or closes) first
+   */
+  void awaitDurable(long position) throws StoreException {
+    if (durablePosition >= position) {
+      return;
+    }
     lock.lock();
     try {
-      long deadline = System.nanoTime() + nanos;
-      while (durablePosition <= position && !closing && failure == null) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return;
+      batchHasDurable = true; // a reader waits: do not wait for company
+      hasWork.signal();
+      while (durablePosition < position) {
+        if (failure != null || (closing && !committer.isAlive())) {
+          checkUsable();
         }
-        durableAdvanced.awaitNanos(left);
+        durableAdvanced.awaitUninterruptibly();
       }
     } finally {
       lock.unlock();
@@ -379,7 +291,8 @@ final class Journal implements Closeable {
     ByteBuffer spare = ByteBuffer.allocate(1 << 16);
     while (true) {
       ByteBuffer batch;
-      List<CompletableFuture<Void>> batchWaiters;
+      Done batchDone;
+      long start;
       long batchEnd;
       boolean rollAfter;
       lock.lock();
@@ -389,6 +302,7 @@ final class Journal implements Closeable {
         }
         if (buffer.position() == 0 && closing) {
           durableAdvanced.signalAll();
+          done.add(STOP);
           return;
         }
         // Asynchronous records alone wait up to the commit interval for company.
@@ -408,74 +322,143 @@ final class Journal implements Closeable {
         buffer = spare.capacity() >= batch.capacity() / 2 ? spare : ByteBuffer.allocate(
             batch.capacity());
         buffer.clear();
-        batchWaiters = waiters;
+        batchDone = new Done(waiters, attachments, null);
         waiters = new ArrayList<>();
+        attachments = new ArrayList<>();
         batchHasDurable = false;
+        start = batchStart;
         batchEnd = nextPosition;
         rollAfter = batchEnd - segmentBase >= segmentBytes;
         if (rollAfter) {
-          // Later records go to the next segment, after its header.
-          nextPosition += SEGMENT_HEADER;
+          nextPosition += SEGMENT_HEADER; // later records go to the next segment
         }
         drained.signalAll();
       } finally {
         lock.unlock();
       }
       try {
-        batch.flip();
-        while (batch.hasRemaining()) {
-          channel.write(batch);
-        }
-        CrashPoints.at(CrashPoints.JOURNAL_WRITE);
+        writeBatch(batch, start);
         CrashPoints.at(CrashPoints.JOURNAL_FSYNC);
+        FaultInjection.beforeFsync(dir);
         channel.force(false);
         fsyncs++;
-        lock.lock();
-        try {
-          durablePosition = batchEnd;
-          durableAdvanced.signalAll();
-        } finally {
-          lock.unlock();
-        }
-        for (CompletableFuture<Void> w : batchWaiters) {
-          w.complete(null);
-        }
+        setDurable(batchEnd);
+        done.add(batchDone);
         if (rollAfter) {
           roll(batchEnd);
-          lock.lock();
-          try {
-            durablePosition = batchEnd + SEGMENT_HEADER;
-            durableAdvanced.signalAll();
-          } finally {
-            lock.unlock();
-          }
+          setDurable(batchEnd + SEGMENT_HEADER);
         }
       } catch (IOException | RuntimeException e) {
-        LOG.error("journal write failed in {}; the store accepts no more writes", dir, e);
-        lock.lock();
-        try {
-          failure = e instanceof IOException ? (IOException) e : new IOException(e);
-          StoreException failed = new StoreException(StoreException.Reason.FAILED, dir,
-              "the journal write failed", e);
-          batchWaiters.addAll(waiters);
-          waiters.clear();
-          for (CompletableFuture<Void> w : batchWaiters) {
-            w.completeExceptionally(failed);
-          }
-          drained.signalAll();
-          durableAdvanced.signalAll();
-        } finally {
-          lock.unlock();
-        }
+        failBatch(batchDone, start, e);
         return;
       }
       spare = batch;
     }
   }
 
+  /** Fills in the marker and writes the batch, in two halves with a crash point between. */
+  private void writeBatch(ByteBuffer batch, long start) throws IOException {
+    int length = batch.position();
+    int bodyCrc = JournalFiles.crc(batch.array(), MARKER_BYTES, length - MARKER_BYTES);
+    ByteBuffer marker = ByteBuffer.allocate(JournalRecords.BATCH_PAYLOAD);
+    JournalRecords.putBatch(marker, start, length, bodyCrc);
+    batch.position(0);
+    JournalFiles.putHeader(batch, marker.array(), 0, marker.capacity());
+    batch.put(marker.array());
+    batch.position(0).limit(length);
+    ByteBuffer firstHalf = batch.duplicate().limit(Math.max(1, length / 2));
+    while (firstHalf.hasRemaining()) {
+      channel.write(firstHalf);
+    }
+    CrashPoints.at(CrashPoints.JOURNAL_WRITE);
+    batch.position(firstHalf.position());
+    while (batch.hasRemaining()) {
+      channel.write(batch);
+    }
+  }
+
+  private void setDurable(long position) {
+    lock.lock();
+    try {
+      durablePosition = position;
+      durableAdvanced.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A batch's write or fsync failed: cut it off the file (so a reopen cannot read back pages the
+   * kernel kept), fail its writers and everyone after, and stop.
+   */
+  private void failBatch(Done batchDone, long start, Throwable e) {
+    LOG.error("journal write or fsync failed in {}; the store accepts no more writes until it is"
+        + " reopened", dir, e);
+    try {
+      channel.truncate(start - segmentBase);
+      channel.force(true);
+    } catch (IOException | RuntimeException t) {
+      LOG.error("cutting the failed batch off {} failed too; the next open checks it", dir, t);
+    }
+    IOException cause = e instanceof IOException io ? io : new IOException(e);
+    List<CompletableFuture<Void>> failed = new ArrayList<>(batchDone.waiters());
+    lock.lock();
+    try {
+      failure = cause;
+      failed.addAll(waiters);
+      waiters.clear();
+      attachments.clear();
+      drained.signalAll();
+      durableAdvanced.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    done.add(new Done(failed, List.of(), cause));
+    done.add(STOP);
+  }
+
+  private void notifyLoop() {
+    while (true) {
+      Done d;
+      try {
+        d = done.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (d == STOP) {
+        return;
+      }
+      if (d.failure() == null) {
+        try {
+          if (!d.attachments().isEmpty()) {
+            listener.durable(d.attachments());
+          }
+        } catch (RuntimeException e) {
+          LOG.error("a journal listener failed", e);
+        }
+        for (CompletableFuture<Void> w : d.waiters()) {
+          w.complete(null);
+        }
+      } else {
+        StoreException failed = new StoreException(StoreException.Reason.FAILED, dir,
+            "the journal write or fsync failed (" + d.failure().getMessage() + "); the write is"
+                + " not durable and the store accepts no more writes until it is reopened",
+            d.failure());
+        try {
+          listener.failed(d.failure());
+        } catch (RuntimeException e) {
+          LOG.error("a journal listener failed", e);
+        }
+        for (CompletableFuture<Void> w : d.waiters()) {
+          w.completeExceptionally(failed);
+        }
+      }
+    }
+  }
+
   private void roll(long base) throws IOException {
-    Path file = segmentPath(dir, base);
-    writeSegmentHeader(file, base);
+    Path file = JournalFiles.segmentPath(dir, base);
+    JournalFiles.writeSegmentHeader(file, base);
     Storage.fsyncDirectory(dir);
     CrashPoints.at(CrashPoints.JOURNAL_ROLL);
     FileChannel next = FileChannel.open(file, StandardOpenOption.WRITE);
@@ -492,10 +475,10 @@ final class Journal implements Closeable {
   // ---- reading back and trimming --------------------------------------------------------------
 
   /**
-   * Reads the records in {@code [from, to)}; both must be record boundaries at or below the durable
-   * position.
+   * Reads the records in {@code [from, to)}, batch markers left out; both must be record
+   * boundaries at or below the durable position.
    */
-  void read(long from, long to, RecordVisitor visitor) throws IOException {
+  void read(long from, long to, JournalFiles.RecordVisitor visitor) throws IOException {
     TreeMap<Long, Path> segs;
     synchronized (segments) {
       segs = new TreeMap<>(segments);
@@ -520,17 +503,20 @@ final class Journal implements Closeable {
           int length = in.readInt();
           int lengthCrc = in.readInt();
           int payloadCrc = in.readInt();
-          if (lengthCrc != crcOfLength(length) || length < 0 || length > MAX_RECORD) {
+          if (lengthCrc != JournalFiles.crcOfLength(length) || length < 0
+              || length > JournalFiles.MAX_RECORD) {
             throw new IOException("journal " + entry.getValue() + ": bad record header at "
                 + position);
           }
           byte[] payload = new byte[length];
           in.readFully(payload);
-          if (crc(payload, 0, length) != payloadCrc) {
+          if (JournalFiles.crc(payload, 0, length) != payloadCrc) {
             throw new IOException("journal " + entry.getValue() + ": bad checksum at " + position);
           }
           long end = position + RECORD_HEADER + length;
-          visitor.record(position, end, payload);
+          if (!JournalRecords.isBatch(payload, 0, length)) {
+            visitor.record(position, end, payload);
+          }
           position = end;
         }
       }
@@ -563,13 +549,6 @@ final class Journal implements Closeable {
     }
   }
 
-  /** The base of the last segment. */
-  long lastSegmentBase() {
-    synchronized (segments) {
-      return segments.lastKey();
-    }
-  }
-
   /** Bytes of the segment files. */
   long sizeOnDisk() {
     long total = 0;
@@ -585,7 +564,7 @@ final class Journal implements Closeable {
     return total;
   }
 
-  /** Writes and fsyncs what is buffered, then stops the committer and closes the file. */
+  /** Writes and fsyncs what is buffered, stops the committer and the notifier, closes the file. */
   @Override
   public void close() throws IOException {
     lock.lock();
@@ -597,85 +576,10 @@ final class Journal implements Closeable {
     }
     try {
       committer.join(TimeUnit.SECONDS.toMillis(30));
+      notifier.join(TimeUnit.SECONDS.toMillis(30));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     channel.close();
-  }
-
-  // ---- helpers --------------------------------------------------------------------------------
-
-  static Path segmentPath(Path dir, long base) {
-    return dir.resolve(String.format(Locale.ROOT, "%016x", base) + SUFFIX);
-  }
-
-  private static void writeSegmentHeader(Path file, long base) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(SEGMENT_HEADER);
-    header.putLong(MAGIC).putInt(VERSION).putLong(base);
-    header.putInt(crc(header.array(), 0, 20));
-    header.flip();
-    // Written aside and renamed, so a crash never leaves a segment with a torn header.
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-      while (header.hasRemaining()) {
-        ch.write(header);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static void checkSegmentHeader(Path file, long base) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(SEGMENT_HEADER);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      while (header.hasRemaining() && ch.read(header) >= 0) {
-        // read on
-      }
-    }
-    header.flip();
-    if (header.remaining() < SEGMENT_HEADER || header.getLong(0) != MAGIC) {
-      throw new StoreException(StoreException.Reason.FOREIGN_FILE, file,
-          file + " is not a Meridian journal segment (bad magic)");
-    }
-    if (header.getInt(8) != VERSION) {
-      throw new StoreException(StoreException.Reason.UNKNOWN_FORMAT, file,
-          file + " is a journal segment of unknown version " + header.getInt(8));
-    }
-    if (header.getInt(20) != crc(header.array(), 0, 20) || header.getLong(12) != base) {
-      throw new StoreException(StoreException.Reason.CORRUPT, file,
-          "journal segment " + file + " has a corrupt header");
-    }
-  }
-
-  private static boolean allZero(FileChannel ch, long from, long to) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate(1 << 16);
-    long p = from;
-    while (p < to) {
-      b.clear();
-      int n = ch.read(b, p);
-      if (n <= 0) {
-        break;
-      }
-      for (int i = 0; i < n; i++) {
-        if (b.get(i) != 0) {
-          return false;
-        }
-      }
-      p += n;
-    }
-    return true;
-  }
-
-  static int crc(byte[] bytes, int off, int len) {
-    CRC32C c = new CRC32C();
-    c.update(bytes, off, len);
-    return (int) c.getValue();
-  }
-
-  private static int crcOfLength(int length) {
-    byte[] b = {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8),
-        (byte) length};
-    return crc(b, 0, 4) ^ 0x5bd1e995;
   }
 }

@@ -5,13 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The payloads of journal records: a document delta, or a reservation of dot counters. Each
- * carries the hybrid clock's latest value, so a restart resumes the clock above every timestamp
- * the replica issued.
+ * The payloads of journal records: a document delta, or a reservation of dot counters, each with
+ * the hybrid clock's latest value (so a restart resumes the clock above every timestamp the
+ * replica issued); and the batch marker that starts each group commit (see {@link JournalFiles}).
  */
 final class JournalRecords {
   private static final byte DELTA = 1;
   private static final byte RESERVE = 2;
+  static final byte BATCH_TYPE = 3;
+  /** A batch marker's payload: type, the marker's position, the batch's length, its crc32c. */
+  static final int BATCH_PAYLOAD = 1 + 8 + 4 + 4;
 
   private JournalRecords() {}
 
@@ -39,8 +42,29 @@ final class JournalRecords {
     return ByteBuffer.allocate(17).put(RESERVE).putLong(counter).putLong(clock).array();
   }
 
+  /** Writes a batch marker's payload into {@code into}. */
+  static void putBatch(java.nio.ByteBuffer into, long position, int length, int crc) {
+    into.put(BATCH_TYPE).putLong(position).putInt(length).putInt(crc);
+  }
+
+  static boolean isBatch(byte[] b, int off, int len) {
+    return len == BATCH_PAYLOAD && b[off] == BATCH_TYPE;
+  }
+
+  static long batchPosition(byte[] b, int off) {
+    return ByteBuffer.wrap(b, off + 1, 8).getLong();
+  }
+
+  static int batchLength(byte[] b, int off) {
+    return ByteBuffer.wrap(b, off + 9, 4).getInt();
+  }
+
+  static int batchCrc(byte[] b, int off) {
+    return ByteBuffer.wrap(b, off + 13, 4).getInt();
+  }
+
   /**
-   * Parses a payload whose checksum held.
+   * Parses a payload whose checksum held (never a batch marker: scans skip those).
    *
    * @throws IllegalArgumentException for an unknown type or a malformed payload
    */

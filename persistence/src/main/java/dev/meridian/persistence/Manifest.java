@@ -48,7 +48,7 @@ record Manifest(long replica, Slot[] slots, long lastSegmentBase) {
       b.put((byte) (s.clean ? 1 : 0)).putLong(s.position).putLong(s.generation);
     }
     b.putLong(lastSegmentBase);
-    b.putInt(Journal.crc(b.array(), 0, SIZE - 4));
+    b.putInt(JournalFiles.crc(b.array(), 0, SIZE - 4));
     return b.array();
   }
 
@@ -76,7 +76,7 @@ record Manifest(long replica, Slot[] slots, long lastSegmentBase) {
       throw new StoreException(StoreException.Reason.UNKNOWN_FORMAT, file,
           file + " has unknown manifest version " + b.getInt(8));
     }
-    if (bytes.length != SIZE || b.getInt(SIZE - 4) != Journal.crc(bytes, 0, SIZE - 4)) {
+    if (bytes.length != SIZE || b.getInt(SIZE - 4) != JournalFiles.crc(bytes, 0, SIZE - 4)) {
       throw new StoreException(StoreException.Reason.CORRUPT, file,
           "the checkpoint manifest " + file + " fails its checksum");
     }

@@ -1,7 +1,5 @@
 package dev.meridian.persistence;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
@@ -9,31 +7,20 @@ import dev.meridian.crdt.clock.HybridClock;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.doc.LocalWrite;
 import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.store.DotMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,107 +31,96 @@ import org.slf4j.LoggerFactory;
  * two MapDB files that take checkpoints from it in turn.
  *
  * <p>Open with {@link #open(StoreOptions)}; the directory is created (with a new random replica id)
- * or recovered. Recovery never needs a manual step after a crash: a MapDB file that a crash left
- * mid-checkpoint is restored from the other one, and the journal is replayed from the position the
- * newest clean file holds. Anything it cannot restore without losing an acknowledged write stops
- * the open with a {@link StoreException} naming the file.
+ * or recovered. Recovery never needs a manual step after a crash or a power cut: a MapDB file that
+ * a crash left mid-checkpoint is restored from the other one, a torn last journal batch is dropped,
+ * and the journal is replayed from the position the newest clean file holds. Anything it cannot
+ * restore without losing an acknowledged write stops the open with a {@link StoreException}
+ * naming the file.
+ *
+ * <p><b>Visibility.</b> A write (local or remote) is seen by readers, by the sync query and in
+ * {@link #context()}, and announced to {@link #subscribe subscribers}, only once its journal
+ * record is fsynced; a read of a document whose last write is not yet fsynced waits for that fsync
+ * (a few milliseconds). <b>A failed fsync fails the store closed</b>: the writers of the failed
+ * batch get an error, nothing of it is ever seen, and every later read and write is refused until
+ * the store is reopened (which recovers what is durable).
  */
 public final class MapDbDocStore implements DocStore {
   /*
-   * Design notes (see DESIGN.md, "Persistence: two MapDB files and a journal").
-   * [1] Ack = journal fsync (group commit). MapDB is never trusted on its own: MapDB 3.1's WAL is
-   *     not replayed on open, so the files run without transactions and the journal is the WAL.
-   * [2] Two MapDB files, A and B. The checkpointer writes only into the standby (the older one):
-   *     it marks it dirty in the manifest, applies the journal from the standby's position to the
-   *     durable end, commits (MapDB fsyncs it with a whole-file checksum), marks it clean at the
-   *     new position, and makes it current. The current file is never written, so a crash at any
-   *     moment leaves at least one clean file, and the journal is kept back to the older file's
-   *     position: the other file is restored by copying the clean one.
-   * [3] Readers see the current file plus an overlay: the journal records past its position,
-   *     kept in memory (bounded by maxBacklogBytes; writers wait past it).
-   * [4] Documents being written are cached decoded (a replica mutates one state per document):
-   *     a write costs O(delta), not O(document). Per-key locks order writes to one document.
-   * [5] Dot counters: a reservation record in the journal, fsynced before any dot above the
+   * Design notes (see DESIGN.md, "Persistence").
+   * [1] Parts: Journal (append, group commit; its committer and notifier threads), JournalFiles
+   *     (formats, recovery scan), View (current MapDB file + overlay), Checkpointer (its thread,
+   *     the manifest), SyncQuery, DocCache, DataDirLock, Recovery. This class composes them and
+   *     owns the write path and visibility.
+   * [2] Ack = journal fsync. MapDB is never trusted on its own (MapDB 3.1's WAL is not replayed
+   *     on open), so the files run without transactions and the journal is the WAL.
+   * [3] Visibility after fsync: every journal append of a document records its end position in
+   *     `pending`; a reader holding the key's stripe lock waits until the journal is durable
+   *     there, and no write of that key can start meanwhile, so it never sees an unsynced change.
+   *     `context` grows on the journal's notifier thread, after the fsync, by each record's
+   *     context; local writes are announced there too, before their futures complete.
+   * [4] The local-write rule is crdt-core's LocalWrite: it yields the delta (every event the
+   *     mutation made), the events and the void dots. A failed mutation is discarded: the cached
+   *     copy is dropped, so the next read reloads the durable state.
+   * [5] Void dots (minted, held by no document) join `context` at once and ride in the context of
+   *     the next local write's delta, whatever its key, so peers learn them and contexts stay one
+   *     range per replica. Since nothing is seen before its fsync, every dot of this replica from
+   *     `voidSafeFrom` up to the reservation that no durable record holds was never seen by
+   *     anyone: open declares those gaps void (a restart's unused reservation, failed writes not
+   *     yet ridden). Directories migrated from format 1 start voidSafeFrom at their reservation.
+   * [6] Dot counters: a reservation record in the journal, fsynced before any dot above the
    *     previous reservation is handed out; a restart resumes above the highest reservation.
-   * [6] A write records every event its mutation made, whatever delta the mutation returned: the
-   *     dots minted for the document during the call (those it has seen, counters above the
-   *     replica's counter before the call; the stripe lock keeps other writers of it out), and the
-   *     journal gets the document's delta for exactly those. A mutation that throws keeps none of
-   *     its changes; the dots it minted are void. They ride in the context of the next local
-   *     write's delta, whatever its key (no content; a keyed, empty store removes nothing), so the
-   *     store's context, which every Hello and Ack carries, stays one range per replica instead
-   *     of gaining a range per rejected request. Not a record of their own: a rejected request
-   *     costs no journal write or sync round. A crash before the next write leaves the gap.
+   * [7] A remote delta is joined into the document before it is journalled: one that fails to
+   *     join is refused and never reaches the journal or the checkpoints.
+   * Threads and locks. Callers' threads write and read under a key's stripe lock; the journal's
+   * committer writes and fsyncs; its notifier runs onDurable (context, pending, subscribers); the
+   * checkpointer applies the journal to MapDB. Lock order: stripe lock, then reserveLock, then
+   * any of the view's read lock, the journal's lock, `context`, `voidLock`. The notifier and the
+   * checkpointer take no stripe lock (subscribers may read, which takes one with nothing held).
    */
   private static final Logger LOG = LoggerFactory.getLogger(MapDbDocStore.class);
 
-  static final String LOCK_FILE = "LOCK";
+  static final String LOCK_FILE = DataDirLock.LOCK_FILE;
   static final String ID_FILE = "meridian.id";
   static final String MANIFEST_FILE = "manifest";
   static final String JOURNAL_DIR = "journal";
   static final String[] SLOT_FILES = {"store-a.mapdb", "store-b.mapdb"};
-  static final int FORMAT = 1;
+  static final int FORMAT = 2;
   static final long RESERVE_BLOCK = 1L << 20;
   private static final int MAX_KEY_BYTES = 1024;
   private static final int STRIPES = 256;
 
   private final StoreOptions options;
   private final Path dir;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private final DataDirLock dirLock;
   private final Replica replica;
   private final Journal journal;
   private final RecoveryReport report;
-
-  private final Object manifestLock = new Object();
-  private Manifest manifest;
-  private final MapDbFile[] files;
-  private volatile int current;
-  private volatile int viewGeneration;
-  private final ReentrantReadWriteLock viewLock = new ReentrantReadWriteLock();
-  private final ConcurrentSkipListMap<String, List<OverlayRecord>> overlay;
-  private volatile long overlayBytes;
-  private final Object backlogLock = new Object();
-
+  private final View view;
+  private final Checkpointer checkpointer;
+  private final DocCache cache;
   private final Object[] stripes = new Object[STRIPES];
-  private final Cache<String, Document> cache;
-  private final CausalContext liveContext;
-  private final Object reserveLock = new Object();
+  private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+  private final List<Consumer<KeyedDelta>> subscribers = new CopyOnWriteArrayList<>();
+  /** Every durable event and every void dot of this replica (design notes [3], [5]). */
+  private final CausalContext context;
   private final Object voidLock = new Object();
-  /** Dots minted by updates that failed, not yet journalled (design note [6]); under voidLock. */
+  /** Void dots not yet ridden on a write; under voidLock. */
   private CausalContext voided = new CausalContext();
-  /** True while {@link #voided} may be non-empty; read without the lock on every write. */
   private volatile boolean anyVoided;
+  private final Object reserveLock = new Object();
   private volatile long reserved;
-
-  private final Thread checkpointer;
-  private final Object checkpointWake = new Object();
-  private final Object checkpointLock = new Object();
-  private volatile long checkpoints;
   private volatile boolean closing;
   private volatile Throwable failure;
   private boolean closed;
 
-  /** A journal record past the current MapDB file's position. */
-  record OverlayRecord(long position, byte[] delta) {}
+  /** A journal record's attachment: what becomes visible once it is durable. */
+  private record Written(String key, long end, CausalContext context, Document localDelta) {}
 
-  /** Bytes an overlay record is counted for, against maxBacklogBytes. */
-  static long overlayWeight(String key, byte[] delta) {
-    return delta.length + 2L * key.length() + 48;
-  }
-
-  private MapDbDocStore(StoreOptions options, FileChannel lockChannel, FileLock lock,
-      Recovery.Recovered r) {
+  private MapDbDocStore(StoreOptions options, DataDirLock dirLock, Recovery.Recovered r) {
     this.options = options;
     this.dir = options.directory;
-    this.lockChannel = lockChannel;
-    this.lock = lock;
-    this.manifest = r.manifest;
-    this.files = r.files;
-    this.current = r.current;
-    this.overlay = r.overlay;
-    this.overlayBytes = r.overlayBytes;
-    this.liveContext = r.liveContext;
+    this.dirLock = dirLock;
+    this.context = r.liveContext;
     this.journal = r.journal;
     this.report = r.report;
     HybridClock clock = new HybridClock();
@@ -154,19 +130,29 @@ public final class MapDbDocStore implements DocStore {
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
-    this.cache = CacheBuilder.newBuilder().maximumWeight(options.cacheBytes)
-        .weigher((String k, Document d) -> 64 + k.length() * 2 + 8 * CrdtCodec.encode(d).length)
-        .concurrencyLevel(4).build();
-    r.onRollHook = this::onRoll;
-    this.checkpointer = new Thread(this::checkpointLoop, "meridian-checkpoint");
-    this.checkpointer.setDaemon(true);
+    this.cache = new DocCache(options.cacheBytes);
+    this.view = new View(r.files, r.current, r.overlay, r.overlayBytes);
+    this.checkpointer = new Checkpointer(dir, options, journal, view, r.manifest, this::fail);
+    r.onRollHook = checkpointer::onRoll;
+    r.listenerHook = new Journal.Listener() {
+      @Override
+      public void durable(List<Object> attachments) {
+        onDurable(attachments);
+      }
+
+      @Override
+      public void failed(IOException cause) {
+        fail(cause);
+      }
+    };
+    declareVoid(r.voidSafeFrom);
   }
 
   // ---- opening ----------------------------------------------------------------------------------
 
   /**
    * Opens the store in {@code options.directory()}: creates it (a new random replica id) if it is
-   * absent or empty, else recovers it.
+   * absent or empty, else recovers it (a directory of format 1 is migrated on open).
    *
    * @throws StoreException if the directory is locked, of an unknown format, or holds a file that
    *     is foreign, corrupt or missing and cannot be restored without losing a write
@@ -174,30 +160,41 @@ public final class MapDbDocStore implements DocStore {
   public static MapDbDocStore open(StoreOptions options) throws IOException {
     Path dir = options.directory;
     Files.createDirectories(dir);
-    Path lockPath = dir.resolve(LOCK_FILE);
-    FileChannel ch = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = ch.tryLock();
-    } catch (OverlappingFileLockException e) {
-      lock = null;
-    }
-    if (lock == null) {
-      ch.close();
-      throw new StoreException(StoreException.Reason.LOCKED, dir,
-          "data directory " + dir + " is in use by another store (lock " + lockPath + ")");
-    }
+    DataDirLock lock = DataDirLock.take(dir);
     try {
       Recovery.Recovered r = Recovery.recover(options);
-      MapDbDocStore store = new MapDbDocStore(options, ch, lock, r);
+      MapDbDocStore store = new MapDbDocStore(options, lock, r);
       store.reserveAbove(store.replica.lastCounter());
       store.checkpointer.start();
       LOG.info("opened {} as replica {}: {}", dir, store.replica.id(), r.report);
       return store;
     } catch (IOException | RuntimeException | Error e) {
-      lock.release();
-      ch.close();
+      lock.close();
       throw e;
+    }
+  }
+
+  /** Design note [5]: this replica's dots from {@code from} to the reservation, not held, are void. */
+  private void declareVoid(long from) {
+    long to = replica.lastCounter();
+    if (from > to) {
+      return;
+    }
+    CausalContext range = new CausalContext();
+    range.addRange(replica.id(), from, to);
+    addVoid(range.minus(context));
+  }
+
+  private void addVoid(CausalContext dots) {
+    if (dots.isEmpty()) {
+      return;
+    }
+    synchronized (context) {
+      context.addAll(dots);
+    }
+    synchronized (voidLock) {
+      voided.addAll(dots);
+      anyVoided = true;
     }
   }
 
@@ -210,13 +207,19 @@ public final class MapDbDocStore implements DocStore {
 
   /** Counters since open: journal records and fsyncs (their ratio is the group-commit batch). */
   public StoreStats stats() {
-    return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpoints,
-        bytesUnder(dir.resolve(JOURNAL_DIR)), overlayBytes);
+    return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpointer.checkpoints(),
+        bytesUnder(dir.resolve(JOURNAL_DIR)), view.overlayBytes());
   }
 
   /** What opening this store found and repaired. */
   public RecoveryReport recoveryReport() {
     return report;
+  }
+
+  @Override
+  public AutoCloseable subscribe(Consumer<KeyedDelta> durableLocalWrites) {
+    subscribers.add(java.util.Objects.requireNonNull(durableLocalWrites, "listener"));
+    return () -> subscribers.remove(durableLocalWrites);
   }
 
   @Override
@@ -229,46 +232,47 @@ public final class MapDbDocStore implements DocStore {
         reserveAbove(replica.lastCounter());
       }
       synchronized (stripe(key)) {
-        Document doc = cache.getIfPresent(key);
+        Document doc = cache.get(key);
         boolean cached = doc != null;
+        long loadedBytes = 0;
         if (!cached) {
-          doc = loadLocked(key);
-          if (doc == null) {
-            doc = Document.empty();
-          }
+          View.Loaded l = load(key);
+          doc = l == null ? Document.empty() : l.doc();
+          loadedBytes = l == null ? 0 : l.bytes();
         }
-        doc.bind(replica);
-        long before = replica.lastCounter();
+        LocalWrite.Outcome outcome;
         try {
-          Document returned = mutation.apply(doc);
-          if (returned == null) {
-            throw new IllegalArgumentException("the mutation returned no delta");
-          }
-          long after = replica.lastCounter();
-          if (after > reserved) {
-            reserveAbove(after);
-          }
-          CausalContext minted = mintedFor(doc, before, after);
-          if (minted.isEmpty()) {
-            return CompletableFuture.completedFuture(Document.empty());
-          }
-          Document delta = withVoided(doc, recordedDelta(doc, returned, minted));
-          Journal.Appended a = journalDelta(key, delta);
-          if (!cached) {
-            cache.put(key, doc);
-          }
-          return a.durable().thenApply(v -> delta);
-        } catch (RuntimeException | Error | StoreException e) {
-          // The document may be half mutated, or mutated and not journalled: forget it, disk has
-          // the truth. The dots it minted are void (design note [6]).
-          CausalContext minted = mintedFor(doc, before, replica.lastCounter());
+          outcome = LocalWrite.apply(doc, replica, mutation);
+        } catch (Error e) {
           cache.invalidate(key);
-          if (!minted.isEmpty()) {
-            synchronized (voidLock) {
-              voided.addAll(minted);
-              anyVoided = true;
-            }
+          throw e;
+        }
+        if (outcome instanceof LocalWrite.Failed f) {
+          cache.invalidate(key); // it may hold part of the changes: disk has the truth
+          addVoid(f.voided());
+          return CompletableFuture.failedFuture(f.error());
+        }
+        LocalWrite.Applied a = (LocalWrite.Applied) outcome;
+        addVoid(a.voided());
+        if (a.events().isEmpty()) {
+          return CompletableFuture.completedFuture(Document.empty());
+        }
+        try {
+          if (replica.lastCounter() > reserved) {
+            reserveAbove(replica.lastCounter());
           }
+          Document delta = withVoided(doc, a.delta());
+          byte[] bytes = CrdtCodec.encode(delta);
+          Journal.Appended appended = append(key, bytes, delta, true);
+          if (cached) {
+            cache.grew(key, doc, bytes.length);
+          } else {
+            cache.put(key, doc, loadedBytes + bytes.length);
+          }
+          return appended.durable().thenApply(v -> delta);
+        } catch (StoreException | RuntimeException e) {
+          cache.invalidate(key); // mutated and not journalled
+          addVoid(a.events());
           throw e;
         }
       }
@@ -279,12 +283,12 @@ public final class MapDbDocStore implements DocStore {
 
   /**
    * {@code delta} with the void dots so far in its context (and no content for them), so they are
-   * journalled and shipped with a real write rather than on their own (design note [6]); {@code
-   * doc}, the cached document the delta was made from, gets them too, as a reload would.
+   * shipped with a real write (design note [5]); {@code doc}, the live document the delta was made
+   * from, gets them too, as a reload would.
    */
   private Document withVoided(Document doc, Document delta) {
     if (!anyVoided) {
-      return delta; // the common case, without taking the lock
+      return delta;
     }
     CausalContext v;
     synchronized (voidLock) {
@@ -295,40 +299,10 @@ public final class MapDbDocStore implements DocStore {
       voided = new CausalContext();
       anyVoided = false;
     }
-    // Keyed and empty: it removes nothing and leaves the delta's keyed flag as it is.
     Document none = Document.of(OrMap.of(new DotMap<>(), v, true));
     delta.join(none);
     doc.join(none);
     return delta;
-  }
-
-  /**
-   * This replica's dots that {@code doc} has seen with counters in {@code (before, after]}: the
-   * dots minted for it by the mutation that just ran under its stripe lock. Other threads mint in
-   * that counter range too, for other documents, which never see those dots.
-   */
-  private CausalContext mintedFor(Document doc, long before, long after) {
-    ReplicaId self = replica.id();
-    CausalContext seen = doc.map().liveContext();
-    CausalContext minted = new CausalContext();
-    for (long c = before + 1; c <= after; c++) {
-      if (seen.contains(self, c)) {
-        minted.addRange(self, c, c);
-      }
-    }
-    return minted;
-  }
-
-  /**
-   * The delta to record for a mutation of {@code doc} that minted {@code minted} and returned
-   * {@code returned}: the returned delta when it holds every minted event (the common case), or
-   * else {@code doc}'s own delta for them (design note [6]).
-   */
-  private static Document recordedDelta(Document doc, Document returned, CausalContext minted) {
-    if (returned != doc && minted.isSubsetOf(returned.context())) {
-      return returned;
-    }
-    return doc.deltaSince(doc.context().minus(minted));
   }
 
   @Override
@@ -338,51 +312,89 @@ public final class MapDbDocStore implements DocStore {
       checkUsable();
       awaitBacklog();
       synchronized (stripe(key)) {
-        Journal.Appended a = journalDelta(key, delta);
-        Document cached = cache.getIfPresent(key);
-        if (cached != null) {
-          try {
-            cached.join(delta);
-          } catch (RuntimeException | Error e) {
-            // Half joined: the journal has the delta, so a reload is right; the copy is not.
-            cache.invalidate(key);
-            throw e;
-          }
+        Document doc = cache.get(key);
+        boolean cached = doc != null;
+        long loadedBytes = 0;
+        if (!cached) {
+          View.Loaded l = load(key);
+          doc = l == null ? Document.empty().bind(replica) : l.doc().bind(replica);
+          loadedBytes = l == null ? 0 : l.bytes();
         }
-        return a.durable();
+        try {
+          doc.join(delta); // design note [7]: refused before it reaches the journal
+        } catch (RuntimeException | Error e) {
+          cache.invalidate(key);
+          throw e;
+        }
+        byte[] bytes;
+        Journal.Appended appended;
+        try {
+          bytes = CrdtCodec.encode(delta);
+          appended = append(key, bytes, delta, false);
+        } catch (StoreException | RuntimeException e) {
+          cache.invalidate(key);
+          throw e;
+        }
+        if (cached) {
+          cache.grew(key, doc, bytes.length);
+        } else {
+          cache.put(key, doc, loadedBytes + bytes.length);
+        }
+        return appended.durable();
       }
-    } catch (StoreException e) {
+    } catch (StoreException | RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
   }
 
-  /** Appends a delta record and adds it to the overlay; the caller holds the key's stripe. */
-  private Journal.Appended journalDelta(String key, Document delta) throws StoreException {
-    byte[] bytes = CrdtCodec.encode(delta);
+  /**
+   * Journals a delta and adds it to the overlay; the caller holds the key's stripe. A remote delta
+   * is always appended as durable (its future completes at the fsync in either durability mode).
+   */
+  private Journal.Appended append(String key, byte[] bytes, Document delta, boolean local)
+      throws StoreException {
     byte[] record = JournalRecords.delta(replica.clock().last(), key, bytes);
     CausalContext deltaContext = delta.context();
-    viewLock.readLock().lock();
+    boolean durable = !local || options.durability == Durability.DURABLE;
+    view.lock.readLock().lock();
     try {
-      Journal.Appended a = journal.append(record, options.durability == Durability.DURABLE);
-      overlay.computeIfAbsent(key, k -> new ArrayList<>(2));
-      List<OverlayRecord> recs = overlay.get(key);
-      synchronized (recs) {
-        recs.add(new OverlayRecord(a.position(), bytes));
-      }
-      synchronized (backlogLock) {
-        overlayBytes += overlayWeight(key, bytes);
-      }
-      synchronized (liveContext) {
-        liveContext.addAll(deltaContext);
-      }
-      if (a.end() - files[current].position > options.checkpointBytes) {
-        synchronized (checkpointWake) {
-          checkpointWake.notifyAll();
-        }
+      Document announced = local ? delta : null;
+      Journal.Appended a = journal.append(record, durable,
+          end -> new Written(key, end, deltaContext, announced));
+      view.add(key, a.position(), bytes);
+      pending.put(key, a.end());
+      if (checkpointer.due(a.end())) {
+        checkpointer.nudge();
       }
       return a;
     } finally {
-      viewLock.readLock().unlock();
+      view.lock.readLock().unlock();
+    }
+  }
+
+  /** On the journal's notifier thread, once records are durable (design note [3]). */
+  private void onDurable(List<Object> attachments) {
+    synchronized (context) {
+      for (Object o : attachments) {
+        if (o instanceof Written w) {
+          context.addAll(w.context());
+        }
+      }
+    }
+    for (Object o : attachments) {
+      if (o instanceof Written w) {
+        pending.remove(w.key(), w.end());
+        if (w.localDelta() != null && !subscribers.isEmpty()) {
+          KeyedDelta k = new KeyedDelta(w.key(), w.localDelta());
+          for (Consumer<KeyedDelta> s : subscribers) {
+            try {
+              s.accept(k);
+            } catch (RuntimeException e) {
+              LOG.error("a subscriber to the writes of {} failed", dir, e);
+            }
+          }
+        }
+      }
     }
   }
 
@@ -394,60 +406,58 @@ public final class MapDbDocStore implements DocStore {
       }
       long next = above + RESERVE_BLOCK;
       Journal.Appended a = journal.append(JournalRecords.reserve(next, replica.clock().last()),
-          true);
-      a.durable().join();
+          true, null);
+      try {
+        a.durable().join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw new StoreException(StoreException.Reason.FAILED, dir,
+            "reserving dot counters failed: " + e.getCause().getMessage(), e.getCause());
+      }
       reserved = next;
     }
   }
 
   private void awaitBacklog() throws StoreException {
-    synchronized (backlogLock) {
-      while (overlayBytes > options.maxBacklogBytes) {
-        checkUsable();
-        synchronized (checkpointWake) {
-          checkpointWake.notifyAll();
+    try {
+      view.awaitBacklog(options.maxBacklogBytes, checkpointer::nudge, () -> {
+        if (closing || failure != null) {
+          throw new IllegalStateException("the store " + dir + " cannot take writes");
         }
-        try {
-          backlogLock.wait(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new StoreException(StoreException.Reason.FAILED, dir, "interrupted", e);
-        }
-      }
+      });
+    } catch (IllegalStateException e) {
+      checkUsable();
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException(StoreException.Reason.FAILED, dir, "interrupted", e);
     }
   }
 
   // ---- reading ----------------------------------------------------------------------------------
 
-  /** The live document, from the cache or disk (current file plus overlay); null if absent. */
-  private Document loadLocked(String key) {
-    Document cached = cache.getIfPresent(key);
-    if (cached != null) {
-      return cached;
-    }
-    viewLock.readLock().lock();
+  /** The document from disk (current file plus overlay), or null; the caller holds its stripe. */
+  private View.Loaded load(String key) {
     try {
-      MapDbFile f = files[current];
-      Document doc = f.load(key);
-      List<OverlayRecord> recs = overlay.get(key);
-      if (recs != null) {
-        synchronized (recs) {
-          for (OverlayRecord rec : recs) {
-            if (doc == null) {
-              doc = Document.empty();
-            }
-            doc.join(CrdtCodec.decodeDocument(rec.delta));
-          }
-        }
-      }
-      return doc;
+      return view.load(key);
     } catch (CodecException | RuntimeException e) {
-      Path file = dir.resolve(SLOT_FILES[current]);
+      Path file = dir.resolve(SLOT_FILES[view.current()]);
       throw new UncheckedIOException(new StoreException(StoreException.Reason.CORRUPT, file,
           "document " + key + " cannot be read from " + file + ": " + e, e));
-    } finally {
-      viewLock.readLock().unlock();
     }
+  }
+
+  /** Waits until the key's last write is durable (design note [3]); the caller holds its stripe. */
+  private void awaitDurable(String key) {
+    Long end = pending.get(key);
+    if (end == null) {
+      return;
+    }
+    try {
+      journal.awaitDurable(end);
+    } catch (StoreException e) {
+      throw new IllegalStateException(unusable(), e);
+    }
+    pending.remove(key, end);
   }
 
   @Override
@@ -459,31 +469,47 @@ public final class MapDbDocStore implements DocStore {
    * {@inheritDoc}
    *
    * <p>A document not in the cache is read from disk and not cached, so a scan of many documents
-   * (a list) neither evicts the hot ones nor pays the cache's weighing of each.
+   * (a list) does not evict the hot ones.
    */
   @Override
   public Optional<Document> peek(String key) {
     return read(key, false);
   }
 
-  /** A read-only copy of the document; one read from disk goes into the cache if {@code keep}. */
+  /** A read-only copy of the durable document; one read from disk is cached if {@code keep}. */
   private Optional<Document> read(String key, boolean keep) {
     checkKey(key);
-    checkOpen();
+    checkReadable();
     synchronized (stripe(key)) {
-      Document doc = cache.getIfPresent(key);
+      awaitDurable(key);
+      checkReadable();
+      Document doc = cache.get(key);
       if (doc != null) {
         return Optional.of(doc.copy());
       }
-      doc = loadLocked(key);
-      if (doc == null) {
+      View.Loaded l = load(key);
+      if (l == null) {
         return Optional.empty();
       }
       if (!keep) {
-        return Optional.of(doc); // loaded for this call alone: no copy needed
+        return Optional.of(l.doc()); // loaded for this call alone: no copy needed
       }
-      cache.put(key, doc);
-      return Optional.of(doc.copy());
+      cache.put(key, l.doc(), l.bytes());
+      return Optional.of(l.doc().copy());
+    }
+  }
+
+  /** The sync query's read: the durable document's delta for {@code remote}, or null. */
+  private Document deltaFor(String key, CausalContext remote) {
+    checkReadable();
+    synchronized (stripe(key)) {
+      awaitDurable(key);
+      Document doc = cache.get(key);
+      if (doc == null) {
+        View.Loaded l = load(key);
+        doc = l == null ? null : l.doc();
+      }
+      return doc != null && !doc.context().isSubsetOf(remote) ? doc.deltaSince(remote) : null;
     }
   }
 
@@ -492,61 +518,14 @@ public final class MapDbDocStore implements DocStore {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
-    checkOpen();
-    List<String> out = new ArrayList<>(Math.min(limit, 1024));
-    viewLock.readLock().lock();
-    try {
-      Iterator<String> a = files[current].keys(prefix, after);
-      String from = after == null || after.compareTo(prefix) < 0 ? prefix : after;
-      boolean inclusive = after == null || after.compareTo(prefix) < 0;
-      Iterator<String> b = overlay.tailMap(from, inclusive).keySet().iterator();
-      String x = a.hasNext() ? a.next() : null;
-      String y = nextWithPrefix(b, prefix);
-      while (out.size() < limit && (x != null || y != null)) {
-        String k;
-        if (y == null || (x != null && x.compareTo(y) <= 0)) {
-          k = x;
-          if (y != null && x.equals(y)) {
-            y = nextWithPrefix(b, prefix);
-          }
-          x = a.hasNext() ? a.next() : null;
-        } else {
-          k = y;
-          y = nextWithPrefix(b, prefix);
-        }
-        out.add(k);
-      }
-      boolean more = x != null || y != null;
-      return new KeyPage(out, more && !out.isEmpty() ? out.get(out.size() - 1) : null);
-    } finally {
-      viewLock.readLock().unlock();
-    }
-  }
-
-  private static String nextWithPrefix(Iterator<String> it, String prefix) {
-    if (!it.hasNext()) {
-      return null;
-    }
-    String k = it.next();
-    return k.startsWith(prefix) ? k : null;
+    checkReadable();
+    return view.list(prefix, after, limit);
   }
 
   @Override
   public long count() {
-    checkOpen();
-    viewLock.readLock().lock();
-    try {
-      MapDbFile f = files[current];
-      long n = f.count();
-      for (String k : overlay.keySet()) {
-        if (!f.contains(k)) {
-          n++;
-        }
-      }
-      return n;
-    } finally {
-      viewLock.readLock().unlock();
-    }
+    checkReadable();
+    return view.count();
   }
 
   @Override
@@ -571,327 +550,19 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public CausalContext context() {
-    synchronized (liveContext) {
-      return liveContext.copy();
+    synchronized (context) {
+      return context.copy();
     }
   }
 
   @Override
   public CloseableIterator<KeyedDelta> changedSince(CausalContext remote) {
-    checkOpen();
-    return new SyncIterator(remote.copy());
-  }
-
-  /**
-   * The sync query, in bounded memory: first the documents in the overlay (changed since the last
-   * checkpoint; a bounded set), then per replica r the dot index from the first counter of r that
-   * {@code remote} lacks. A document found under several replicas is returned under the first
-   * (checked against its indexed context), unless a checkpoint changed the view meanwhile, when
-   * a duplicate is preferred to a miss.
-   */
-  private final class SyncIterator implements CloseableIterator<KeyedDelta> {
-    private static final int BATCH = 256;
-    private final CausalContext remote;
-    private final Map<ReplicaId, Long> starts = new HashMap<>();
-    private final List<ReplicaId> replicas = new ArrayList<>();
-    private final TreeSet<String> overlayKeys;
-    private final Iterator<String> overlayIt;
-    private final int startGeneration;
-    private int replicaIndex;
-    private long cursorCounter;
-    private String cursorKey;
-    private boolean replicaDone;
-    private final ArrayDeque<String> candidates = new ArrayDeque<>();
-    private KeyedDelta next;
-
-    SyncIterator(CausalContext remote) {
-      this.remote = remote;
-      remote.forEachRange((r, lo, hi) -> starts.putIfAbsent(r, lo == 1 ? hi + 1 : 1));
-      viewLock.readLock().lock();
-      try {
-        overlayKeys = new TreeSet<>(overlay.keySet());
-        startGeneration = viewGeneration;
-      } finally {
-        viewLock.readLock().unlock();
-      }
-      TreeSet<ReplicaId> rs = new TreeSet<>((a, b) -> Long.compare(a.value(), b.value()));
-      synchronized (liveContext) {
-        rs.addAll(liveContext.replicas());
-      }
-      replicas.addAll(rs);
-      overlayIt = overlayKeys.iterator();
-      startReplica();
+    checkReadable();
+    List<ReplicaId> replicas;
+    synchronized (context) {
+      replicas = List.copyOf(context.replicas());
     }
-
-    private long start(ReplicaId r) {
-      return starts.getOrDefault(r, 1L);
-    }
-
-    private void startReplica() {
-      if (replicaIndex < replicas.size()) {
-        cursorCounter = start(replicas.get(replicaIndex));
-        cursorKey = null;
-        replicaDone = false;
-      }
-    }
-
-    @Override
-    public boolean hasNext() {
-      while (next == null) {
-        String key = nextCandidate();
-        if (key == null) {
-          return false;
-        }
-        synchronized (stripe(key)) {
-          Document doc = loadLocked(key);
-          if (doc != null && !doc.context().isSubsetOf(remote)) {
-            next = new KeyedDelta(key, doc.deltaSince(remote));
-          }
-        }
-      }
-      return true;
-    }
-
-    private String nextCandidate() {
-      if (overlayIt.hasNext()) {
-        return overlayIt.next();
-      }
-      while (candidates.isEmpty()) {
-        if (replicaIndex >= replicas.size()) {
-          return null;
-        }
-        if (replicaDone) {
-          replicaIndex++;
-          startReplica();
-          continue;
-        }
-        fetchBatch();
-      }
-      return candidates.poll();
-    }
-
-    private void fetchBatch() {
-      ReplicaId r = replicas.get(replicaIndex);
-      viewLock.readLock().lock();
-      try {
-        MapDbFile f = files[current];
-        boolean sameView = viewGeneration == startGeneration;
-        List<Object[]> batch = f.dotsFrom(r.value(), cursorCounter, cursorKey, BATCH);
-        if (batch.size() < BATCH) {
-          replicaDone = true;
-        }
-        for (Object[] e : batch) {
-          cursorCounter = (Long) e[1];
-          cursorKey = (String) e[2];
-          String key = cursorKey;
-          if (overlayKeys.contains(key)) {
-            continue;
-          }
-          if (sameView && replicaIndex > 0 && foundEarlier(f, key)) {
-            continue;
-          }
-          candidates.add(key);
-        }
-      } finally {
-        viewLock.readLock().unlock();
-      }
-    }
-
-    private boolean foundEarlier(MapDbFile f, String key) {
-      Map<ReplicaId, Long> newest = f.newest(key);
-      if (newest == null) {
-        return false;
-      }
-      for (int j = 0; j < replicaIndex; j++) {
-        ReplicaId rj = replicas.get(j);
-        if (newest.getOrDefault(rj, 0L) >= start(rj)) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public KeyedDelta next() {
-      if (!hasNext()) {
-        throw new NoSuchElementException();
-      }
-      KeyedDelta out = next;
-      next = null;
-      return out;
-    }
-
-    @Override
-    public void close() {
-      candidates.clear();
-      replicaIndex = replicas.size();
-      while (overlayIt.hasNext()) {
-        overlayIt.next();
-      }
-    }
-  }
-
-  // ---- checkpoints ------------------------------------------------------------------------------
-
-  private void checkpointLoop() {
-    long intervalMillis = Math.max(1, options.checkpointInterval.toMillis());
-    while (!closing) {
-      synchronized (checkpointWake) {
-        if (journal.durablePosition() - files[current].position < options.checkpointBytes
-            && overlayBytes <= options.maxBacklogBytes) {
-          try {
-            checkpointWake.wait(intervalMillis);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }
-      if (closing) {
-        return;
-      }
-      try {
-        checkpoint();
-      } catch (IOException | RuntimeException e) {
-        fail(e);
-        return;
-      }
-    }
-  }
-
-  /**
-   * Brings the standby file up to the journal's durable end and makes it current. Only the
-   * checkpointer thread (or close, after it stopped) calls this.
-   */
-  private void checkpoint() throws IOException {
-    synchronized (checkpointLock) {
-      checkpointLocked();
-    }
-  }
-
-  /** Takes a checkpoint now (tests). */
-  void checkpointForTests() throws IOException {
-    checkpoint();
-  }
-
-  private void checkpointLocked() throws IOException {
-    long target = journal.durablePosition();
-    int s = 1 - current;
-    MapDbFile standby = files[s];
-    if (standby.position >= target) {
-      return;
-    }
-    Path manifestPath = dir.resolve(MANIFEST_FILE);
-    synchronized (manifestLock) {
-      manifest = manifest.with(s, new Manifest.Slot(false, standby.position,
-          manifest.slots()[s].generation()));
-      manifest.write(manifestPath);
-    }
-    long from = standby.position;
-    long t0 = System.nanoTime();
-    int[] applied = {0};
-    // Deltas are grouped per document in chunks, so each document's meta is read and written
-    // once per chunk; the order of one document's deltas is kept.
-    Map<String, List<byte[]>> chunk = new java.util.LinkedHashMap<>();
-    Map<String, List<CausalContext>> contexts = new HashMap<>();
-    int[] chunkSize = {0};
-    journal.read(from, target, (pos, end, payload) -> {
-      JournalRecords.Entry entry;
-      try {
-        entry = JournalRecords.parse(payload);
-      } catch (IllegalArgumentException e) {
-        throw new IOException("journal record at " + pos + ": " + e.getMessage(), e);
-      }
-      if (entry instanceof JournalRecords.Delta d) {
-        CausalContext context;
-        try {
-          context = CrdtCodec.decodeDocument(d.delta()).context();
-        } catch (CodecException e) {
-          throw new IOException("journal record at " + pos + " holds a bad delta", e);
-        }
-        chunk.computeIfAbsent(d.key(), k -> new ArrayList<>()).add(d.delta());
-        contexts.computeIfAbsent(d.key(), k -> new ArrayList<>()).add(context);
-        standby.observeClock(d.clock());
-        if (++chunkSize[0] >= 4096) {
-          applyChunk(standby, chunk, contexts);
-          chunkSize[0] = 0;
-        }
-      } else if (entry instanceof JournalRecords.Reserve res) {
-        standby.applyReservation(res.counter(), res.clock());
-      }
-      applied[0]++;
-      CrashPoints.at(CrashPoints.MAPDB_APPLY);
-    });
-    applyChunk(standby, chunk, contexts);
-    standby.position = target;
-    long t1 = System.nanoTime();
-    standby.commit();
-    checkpoints++;
-    long t2 = System.nanoTime();
-    synchronized (manifestLock) {
-      manifest = manifest.with(s, new Manifest.Slot(true, target,
-          manifest.slots()[s].generation() + 1));
-      manifest.write(manifestPath);
-    }
-    int old = current;
-    viewLock.writeLock().lock();
-    try {
-      current = s;
-      viewGeneration++;
-      long freed = 0;
-      for (Iterator<Map.Entry<String, List<OverlayRecord>>> it = overlay.entrySet().iterator();
-          it.hasNext(); ) {
-        Map.Entry<String, List<OverlayRecord>> e = it.next();
-        List<OverlayRecord> recs = e.getValue();
-        synchronized (recs) {
-          for (Iterator<OverlayRecord> ri = recs.iterator(); ri.hasNext(); ) {
-            OverlayRecord rec = ri.next();
-            if (rec.position < target) {
-              ri.remove();
-              freed += overlayWeight(e.getKey(), rec.delta);
-            }
-          }
-          if (recs.isEmpty()) {
-            it.remove();
-          }
-        }
-      }
-      synchronized (backlogLock) {
-        overlayBytes -= freed;
-        backlogLock.notifyAll();
-      }
-    } finally {
-      viewLock.writeLock().unlock();
-    }
-    journal.deleteBefore(Math.min(files[old].position, target));
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("checkpoint into {}: {} records, {} bytes of journal, apply {} ms, commit {} ms,"
-          + " total {} ms", SLOT_FILES[s], applied[0], target - from, (t1 - t0) / 1_000_000,
-          (t2 - t1) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
-    }
-  }
-
-  private static void applyChunk(MapDbFile f, Map<String, List<byte[]>> chunk,
-      Map<String, List<CausalContext>> contexts) throws IOException {
-    try {
-      for (Map.Entry<String, List<byte[]>> e : chunk.entrySet()) {
-        f.applyDeltas(e.getKey(), e.getValue(), contexts.get(e.getKey()));
-      }
-    } catch (CodecException e) {
-      throw new IOException("a stored document of " + f.path + " does not decode", e);
-    }
-    chunk.clear();
-    contexts.clear();
-  }
-
-  private void onRoll(long base) {
-    synchronized (manifestLock) {
-      manifest = manifest.withLastSegment(base);
-      try {
-        manifest.write(dir.resolve(MANIFEST_FILE));
-      } catch (IOException e) {
-        fail(e);
-      }
-    }
+    return new SyncQuery(view, remote.copy(), replicas, this::deltaFor);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
@@ -908,24 +579,26 @@ public final class MapDbDocStore implements DocStore {
   private void fail(Throwable e) {
     if (failure == null) {
       failure = e;
-      LOG.error("store {} failed; it accepts no more writes", dir, e);
+      LOG.error("store {} failed; it serves nothing until it is reopened", dir, e);
     }
+    cache.invalidateAll(); // cached documents may hold writes that are not durable
+    view.wakeWaiters();
   }
 
-  private void checkOpen() {
-    if (closing) {
-      throw new IllegalStateException("the store " + dir + " is closed");
+  private String unusable() {
+    return closing ? "the store " + dir + " is closed"
+        : "the store " + dir + " failed (" + failure + "); it serves nothing until it is reopened";
+  }
+
+  private void checkReadable() {
+    if (closing || failure != null) {
+      throw new IllegalStateException(unusable());
     }
   }
 
   private void checkUsable() throws StoreException {
-    if (closing) {
-      throw new StoreException(StoreException.Reason.FAILED, dir, "the store " + dir
-          + " is closed");
-    }
-    if (failure != null) {
-      throw new StoreException(StoreException.Reason.FAILED, dir, "the store " + dir + " failed",
-          failure);
+    if (closing || failure != null) {
+      throw new StoreException(StoreException.Reason.FAILED, dir, unusable(), failure);
     }
   }
 
@@ -936,35 +609,36 @@ public final class MapDbDocStore implements DocStore {
     }
     closed = true;
     closing = true;
-    synchronized (checkpointWake) {
-      checkpointWake.notifyAll();
-    }
+    view.wakeWaiters();
     try {
-      checkpointer.join(TimeUnit.MINUTES.toMillis(5));
+      checkpointer.stop();
       journal.close();
       if (failure == null) {
         // Bring both files up to date, so the next open replays nothing and copies nothing.
-        checkpoint();
-        checkpoint();
+        checkpointer.checkpoint();
+        checkpointer.checkpoint();
       }
     } catch (IOException | RuntimeException e) {
       LOG.error("closing {} failed; the next open recovers from the journal", dir, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      for (MapDbFile f : files) {
-        try {
-          f.close();
-        } catch (RuntimeException e) {
-          LOG.warn("closing {} failed", f.path, e);
-        }
-      }
+      closeFiles();
+    }
+  }
+
+  private void closeFiles() {
+    for (MapDbFile f : view.files) {
       try {
-        lock.release();
-        lockChannel.close();
-      } catch (IOException e) {
-        LOG.warn("releasing the lock of {} failed", dir, e);
+        f.close();
+      } catch (RuntimeException e) {
+        LOG.warn("closing {} failed", f.path, e);
       }
+    }
+    try {
+      dirLock.close();
+    } catch (IOException e) {
+      LOG.warn("releasing the lock of {} failed", dir, e);
     }
   }
 
@@ -975,20 +649,18 @@ public final class MapDbDocStore implements DocStore {
   synchronized void abandonForTests() throws IOException {
     closed = true;
     closing = true;
-    synchronized (checkpointWake) {
-      checkpointWake.notifyAll();
-    }
     try {
-      checkpointer.join();
+      checkpointer.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     journal.close();
-    for (MapDbFile f : files) {
-      f.close();
-    }
-    lock.release();
-    lockChannel.close();
+    closeFiles();
+  }
+
+  /** Takes a checkpoint now (tests). */
+  void checkpointForTests() throws IOException {
+    checkpointer.checkpoint();
   }
 
   // ---- helpers ----------------------------------------------------------------------------------
@@ -1012,17 +684,22 @@ public final class MapDbDocStore implements DocStore {
       }
     }
     if (key.length() * 3 > MAX_KEY_BYTES
-        && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+        && key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
       throw new IllegalArgumentException("key longer than " + MAX_KEY_BYTES + " UTF-8 bytes");
     }
   }
 
   /** The position each file holds, for tests. */
   long[] positions() {
-    return new long[] {files[0].position, files[1].position};
+    return new long[] {view.files[0].position, view.files[1].position};
   }
 
   ConcurrentNavigableMap<String, ?> overlayForTests() {
-    return overlay;
+    return view.overlayForTests();
+  }
+
+  /** The cache's weight in estimated bytes, for tests. */
+  long cacheWeightForTests() {
+    return cache.weighedBytes();
   }
 }

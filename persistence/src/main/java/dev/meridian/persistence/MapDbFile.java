@@ -195,7 +195,7 @@ final class MapDbFile implements Closeable {
   }
 
   private void compact(String key, DocMeta m) throws CodecException {
-    Document doc = loadParts(key);
+    Document doc = loadParts(key).doc();
     byte[] snapshot = CrdtCodec.encode(doc);
     snapshots.put(key, snapshot);
     List<Object[]> doomed = new ArrayList<>();
@@ -255,19 +255,24 @@ final class MapDbFile implements Closeable {
 
   // ---- reading --------------------------------------------------------------------------------
 
+  /** A document as loaded, with the bytes it took on disk. */
+  record Loaded(Document doc, long bytes) {}
+
   /** The document (snapshot joined with its log), or null if absent. */
-  Document load(String key) throws CodecException {
+  Loaded load(String key) throws CodecException {
     return meta.containsKey(key) ? loadParts(key) : null;
   }
 
   /** The snapshot joined with the log, whether or not the meta record exists yet. */
-  private Document loadParts(String key) throws CodecException {
+  private Loaded loadParts(String key) throws CodecException {
     byte[] snap = snapshots.get(key);
     Document doc = snap == null ? Document.empty() : CrdtCodec.decodeDocument(snap);
+    long bytes = snap == null ? 0 : snap.length;
     for (byte[] d : log.prefixSubMap(new Object[] {key}).values()) {
       doc.join(CrdtCodec.decodeDocument(d));
+      bytes += d.length;
     }
-    return doc;
+    return new Loaded(doc, bytes);
   }
 
   /** The document's newest dot per replica as kept in its meta record, or null if absent. */

@@ -40,7 +40,7 @@ final class Recovery {
     Manifest manifest;
     MapDbFile[] files = new MapDbFile[2];
     int current;
-    ConcurrentSkipListMap<String, List<MapDbDocStore.OverlayRecord>> overlay = new ConcurrentSkipListMap<>();
+    ConcurrentSkipListMap<String, List<View.OverlayRecord>> overlay = new ConcurrentSkipListMap<>();
     long overlayBytes;
     CausalContext liveContext = new CausalContext();
     long reserved;
@@ -48,6 +48,9 @@ final class Recovery {
     Journal journal;
     RecoveryReport report;
     volatile LongConsumer onRollHook = base -> { };
+    volatile Journal.Listener listenerHook;
+    /** Dots of this replica from this counter on that no durable record holds were never seen. */
+    long voidSafeFrom = 1;
   }
 
   /**
@@ -64,7 +67,9 @@ final class Recovery {
       create(dir);
       created = true;
     }
-    r.replicaId = readIdentity(idFile);
+    Identity identity = readIdentity(idFile);
+    r.replicaId = identity.replica();
+    r.voidSafeFrom = identity.voidSafeFrom();
     Path manifestPath = dir.resolve(MANIFEST_FILE);
     Manifest manifest = Manifest.read(manifestPath);
     if (manifest.replica() != r.replicaId.value()) {
@@ -73,9 +78,9 @@ final class Recovery {
               + r.replicaId);
     }
     Path journalDir = dir.resolve(JOURNAL_DIR);
-    TreeMap<Long, Path> segments = Journal.listSegments(journalDir);
+    TreeMap<Long, JournalFiles.Segment> segments = JournalFiles.listSegments(journalDir);
     if (!segments.containsKey(manifest.lastSegmentBase())) {
-      Path missing = Journal.segmentPath(journalDir, manifest.lastSegmentBase());
+      Path missing = JournalFiles.segmentPath(journalDir, manifest.lastSegmentBase());
       throw new StoreException(StoreException.Reason.MISSING_FILE, missing,
           "journal segment " + missing + " is missing");
     }
@@ -125,7 +130,7 @@ final class Recovery {
     long[] maxClock = {r.files[cur].clock};
     long[] maxReserved = {r.files[cur].counterReserved};
     r.liveContext.addAll(r.files[cur].storeContext);
-    Journal.RecordVisitor replay = (pos, end, payload) -> {
+    JournalFiles.RecordVisitor replay = (pos, end, payload) -> {
       if (pos < pc) {
         return;
       }
@@ -147,19 +152,19 @@ final class Recovery {
                   + " holds an undecodable delta", e);
         }
         r.overlay.computeIfAbsent(d.key(), k -> new ArrayList<>())
-            .add(new MapDbDocStore.OverlayRecord(pos, d.delta()));
-        r.overlayBytes += MapDbDocStore.overlayWeight(d.key(), d.delta());
+            .add(new View.OverlayRecord(pos, d.delta()));
+        r.overlayBytes += View.weight(d.key(), d.delta());
       } else if (entry instanceof JournalRecords.Reserve res) {
         maxReserved[0] = Math.max(maxReserved[0], res.counter());
         maxClock[0] = Math.max(maxClock[0], res.clock());
       }
     };
-    Journal.ScanResult scan;
+    JournalFiles.ScanResult scan;
     boolean standbyUsable = r.files[standby] != null
         && r.files[standby].position >= segments.firstKey();
     if (standbyUsable) {
       try {
-        scan = Journal.recover(journalDir, segments, r.files[standby].position, replay);
+        scan = JournalFiles.recover(segments, r.files[standby].position, replay);
       } catch (StoreException e) {
         if (e.reason() != StoreException.Reason.CORRUPT) {
           throw e;
@@ -168,16 +173,16 @@ final class Recovery {
         problems[standby] = "the journal it needs is damaged: " + e.getMessage();
         standbyUsable = false;
         resetReplay(r, cur, replayed, maxClock, maxReserved);
-        scan = Journal.recover(journalDir, segments, pc, replay);
+        scan = JournalFiles.recover(segments, pc, replay);
       }
     } else {
       if (r.files[standby] != null) {
         problems[standby] = SLOT_FILES[standby] + " is older than the journal kept";
       }
-      scan = Journal.recover(journalDir, segments, pc, replay);
+      scan = JournalFiles.recover(segments, pc, replay);
     }
     if (scan.end() < pc) {
-      throw new StoreException(StoreException.Reason.CORRUPT, segments.lastEntry().getValue(),
+      throw new StoreException(StoreException.Reason.CORRUPT, segments.lastEntry().getValue().path(),
           "the journal ends at " + scan.end() + " before position " + pc + " held by "
               + dir.resolve(SLOT_FILES[cur]));
     }
@@ -205,6 +210,15 @@ final class Recovery {
           manifest.slots()[standby].generation() + 1));
       manifest.write(manifestPath);
     }
+    long end = scan.end();
+    if (segments.lastEntry().getValue().version() != JournalFiles.VERSION) {
+      // A segment of an older version is never appended to (JournalFiles [4]).
+      Path next = JournalFiles.segmentPath(journalDir, end);
+      JournalFiles.writeSegmentHeader(next, end);
+      Storage.fsyncDirectory(journalDir);
+      segments.put(end, new JournalFiles.Segment(next, JournalFiles.VERSION));
+      end += JournalFiles.SEGMENT_HEADER;
+    }
     if (segments.lastKey() != manifest.lastSegmentBase()) {
       manifest = manifest.withLastSegment(segments.lastKey());
       manifest.write(manifestPath);
@@ -214,9 +228,28 @@ final class Recovery {
     r.clock = maxClock[0];
     r.reserved = Math.max(maxReserved[0], r.liveContext.max(r.replicaId));
     Recovered rr = r;
-    r.journal = Journal.open(journalDir, segments, scan.end(), options.segmentBytes,
+    if (identity.format() != FORMAT) {
+      // Migrate: dots below the reservation were written by a build that could let a dot be
+      // seen before its fsync, so their gaps are not known to be void.
+      r.voidSafeFrom = r.reserved + 1;
+      writeIdentity(idFile, r.replicaId, r.voidSafeFrom);
+      String note = "migrated " + dir + " from format " + identity.format() + " to " + FORMAT;
+      LOG.info(note);
+      notes.add(note);
+    }
+    r.journal = Journal.open(journalDir, segments, end, options.segmentBytes,
         options.commitInterval.toNanos(), (int) Math.min(64 << 20, options.maxBacklogBytes),
-        base -> rr.onRollHook.accept(base));
+        base -> rr.onRollHook.accept(base), new Journal.Listener() {
+          @Override
+          public void durable(List<Object> attachments) {
+            rr.listenerHook.durable(attachments);
+          }
+
+          @Override
+          public void failed(IOException cause) {
+            rr.listenerHook.failed(cause);
+          }
+        });
     r.report = new RecoveryReport(created, repairs, scan.tornBytes(), replayed[0], notes);
     return r;
   }
@@ -261,7 +294,7 @@ final class Recovery {
             idFile + " is missing and " + manifestPath + " is unreadable", e);
       }
       for (Manifest.Slot slot : m.slots()) {
-        if (slot.position() != Journal.SEGMENT_HEADER || m.lastSegmentBase() != 0) {
+        if (slot.position() != JournalFiles.SEGMENT_HEADER || m.lastSegmentBase() != 0) {
           throw new StoreException(StoreException.Reason.MISSING_FILE, idFile,
               idFile + " is missing but " + manifestPath + " records checkpoints");
         }
@@ -271,7 +304,7 @@ final class Recovery {
     if (Files.isDirectory(journalDir)) {
       try (Stream<Path> s = Files.list(journalDir)) {
         for (Path p : (Iterable<Path>) s::iterator) {
-          if (Files.size(p) > Journal.SEGMENT_HEADER) {
+          if (Files.size(p) > JournalFiles.SEGMENT_HEADER) {
             throw new StoreException(StoreException.Reason.MISSING_FILE, idFile,
                 idFile + " is missing but the journal holds records (" + p + ")");
           }
@@ -294,12 +327,21 @@ final class Recovery {
     Manifest m = new Manifest(id.value(), new Manifest.Slot[] {
         new Manifest.Slot(true, start, 0), new Manifest.Slot(true, start, 0)}, 0);
     m.write(dir.resolve(MANIFEST_FILE));
-    String text = ID_HEADER + "\nformat " + FORMAT + "\nreplica " + id + "\n";
-    Storage.writeAtomically(dir.resolve(ID_FILE), text.getBytes(StandardCharsets.UTF_8));
+    writeIdentity(dir.resolve(ID_FILE), id, 1);
     LOG.info("created data directory {} for new replica {}", dir, id);
   }
 
-  private static ReplicaId readIdentity(Path idFile) throws StoreException {
+  /** What the identity file says: the replica, the directory's format and its void-safe counter. */
+  private record Identity(ReplicaId replica, int format, long voidSafeFrom) {}
+
+  private static void writeIdentity(Path idFile, ReplicaId id, long voidSafeFrom)
+      throws IOException {
+    String text = ID_HEADER + "\nformat " + FORMAT + "\nreplica " + id + "\nvoid-safe-from "
+        + voidSafeFrom + "\n";
+    Storage.writeAtomically(idFile, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Identity readIdentity(Path idFile) throws StoreException {
     List<String> lines;
     try {
       lines = Files.readAllLines(idFile, StandardCharsets.UTF_8);
@@ -313,16 +355,25 @@ final class Recovery {
           idFile + " is not a Meridian identity file");
     }
     String format = lines.get(1).substring("format ".length());
-    if (!format.equals(Integer.toString(FORMAT))) {
+    if (!format.equals("1") && !format.equals(Integer.toString(FORMAT))) {
       throw new StoreException(StoreException.Reason.UNKNOWN_FORMAT, idFile,
-          idFile + " has format version " + format + "; this build reads version " + FORMAT);
+          idFile + " has format version " + format + "; this build reads format 1 (migrated on"
+              + " open) and format " + FORMAT);
     }
+    ReplicaId replica;
+    long voidSafeFrom = Long.MAX_VALUE;
     try {
-      return ReplicaId.parse(lines.get(2).substring("replica ".length()));
+      replica = ReplicaId.parse(lines.get(2).substring("replica ".length()));
+      if (format.equals(Integer.toString(FORMAT))) {
+        if (lines.size() < 4 || !lines.get(3).startsWith("void-safe-from ")) {
+          throw new IllegalArgumentException("no void-safe-from line");
+        }
+        voidSafeFrom = Long.parseLong(lines.get(3).substring("void-safe-from ".length()));
+      }
     } catch (IllegalArgumentException e) {
       throw new StoreException(StoreException.Reason.CORRUPT, idFile,
-          idFile + " holds a bad replica id", e);
+          idFile + " is damaged: " + e.getMessage(), e);
     }
+    return new Identity(replica, Integer.parseInt(format), voidSafeFrom);
   }
-
 }

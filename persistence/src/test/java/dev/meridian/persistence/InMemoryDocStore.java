@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import dev.meridian.crdt.doc.LocalWrite;
 
 /**
  * A {@link DocStore} test double in memory: what the peer's tests can use instead of disk. Every
@@ -22,6 +25,7 @@ final class InMemoryDocStore implements DocStore {
   private final TreeMap<String, Document> docs = new TreeMap<>();
   private final CausalContext context = new CausalContext();
   private CausalContext voided = new CausalContext();
+  private final List<Consumer<KeyedDelta>> subscribers = new CopyOnWriteArrayList<>();
 
   @Override
   public Replica replica() {
@@ -29,38 +33,42 @@ final class InMemoryDocStore implements DocStore {
   }
 
   @Override
-  public synchronized CompletableFuture<Document> update(String key,
-      Function<Document, Document> mutation) {
+  public AutoCloseable subscribe(Consumer<KeyedDelta> durableLocalWrites) {
+    subscribers.add(durableLocalWrites);
+    return () -> subscribers.remove(durableLocalWrites);
+  }
+
+  @Override
+  public CompletableFuture<Document> update(String key, Function<Document, Document> mutation) {
     requireKey(key);
-    Document doc = docs.getOrDefault(key, Document.empty()).copy().bind(replica);
-    long before = replica.lastCounter();
-    Document returned;
-    try {
-      returned = mutation.apply(doc);
-      if (returned == null) {
-        throw new IllegalArgumentException("the mutation returned no delta");
+    Document delta;
+    synchronized (this) {
+      // The local-write rule, as every store: a failed mutation is discarded (it ran on a copy).
+      Document doc = docs.getOrDefault(key, Document.empty()).copy();
+      LocalWrite.Outcome outcome = LocalWrite.apply(doc, replica, mutation);
+      if (outcome instanceof LocalWrite.Failed f) {
+        context.addAll(f.voided());
+        voided.addAll(f.voided());
+        return CompletableFuture.failedFuture(f.error());
       }
-    } catch (RuntimeException e) {
-      if (replica.lastCounter() > before) { // writers are serialised: these dots are its own
-        voided.addRange(replica.id(), before + 1, replica.lastCounter());
+      LocalWrite.Applied a = (LocalWrite.Applied) outcome;
+      context.addAll(a.voided());
+      voided.addAll(a.voided());
+      if (a.events().isEmpty()) {
+        return CompletableFuture.completedFuture(Document.empty());
       }
-      return CompletableFuture.failedFuture(e);
+      delta = a.delta();
+      if (!voided.isEmpty()) { // as MapDbDocStore: void dots ride with the next write
+        Document v = Document.of(OrMap.of(new DotMap<>(), voided, true));
+        delta.join(v);
+        doc.join(v);
+        voided = new CausalContext();
+      }
+      docs.put(key, doc);
+      context.addAll(delta.context());
     }
-    if (replica.lastCounter() == before) {
-      return CompletableFuture.completedFuture(Document.empty());
-    }
-    CausalContext minted = new CausalContext();
-    minted.addRange(replica.id(), before + 1, replica.lastCounter());
-    Document delta = doc.deltaSince(doc.context().minus(minted));
-    if (!voided.isEmpty()) { // as MapDbDocStore: void dots ride with the next write
-      Document v = Document.of(OrMap.of(new DotMap<>(), voided, true));
-      delta.join(v);
-      doc.join(v);
-      context.addAll(voided);
-      voided = new CausalContext();
-    }
-    docs.put(key, doc);
-    context.addAll(minted);
+    KeyedDelta written = new KeyedDelta(key, delta);
+    subscribers.forEach(l -> l.accept(written));
     return CompletableFuture.completedFuture(delta);
   }
 

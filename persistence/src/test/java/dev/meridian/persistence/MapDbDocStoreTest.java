@@ -162,7 +162,7 @@ class MapDbDocStoreTest {
     Path dir = tmp.resolve("d");
     open(dir).close();
     Path id = dir.resolve(MapDbDocStore.ID_FILE);
-    Files.writeString(id, Files.readString(id).replace("format 1", "format 7"));
+    Files.writeString(id, Files.readString(id).replace("format 2", "format 7"));
     StoreException e = assertThrows(StoreException.class, () -> open(dir));
     assertEquals(StoreException.Reason.UNKNOWN_FORMAT, e.reason());
     assertEquals(id, e.file());

@@ -3,8 +3,8 @@ package dev.meridian.transport.store;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
-import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.doc.LocalWrite;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -75,69 +75,38 @@ public final class InMemoryReplicaStore implements ReplicaStore {
 
   /**
    * Applies a local write to document {@code key} (created empty if absent) and announces it to the
-   * subscribers. {@code mutation} calls the document's mutators and returns their delta (join the
-   * deltas of several mutators into one). It must not keep the document.
+   * subscribers, by crdt-core's {@link LocalWrite} rule, as every store does. {@code mutation} calls
+   * the document's mutators and returns their delta (join the deltas of several mutators into one).
+   * It must not keep the document.
    *
    * @return the delta and the events the write minted, or null if it minted none
-   * @throws RuntimeException whatever {@code mutation} throws; a write that changed the document
-   *     before failing is still recorded and announced
+   * @throws RuntimeException whatever {@code mutation} throws; the write then changes nothing and
+   *     the dots it minted are void (in the store context)
    */
   public DocDelta update(String key, Function<Document, Document> mutation) {
     Objects.requireNonNull(key, "key");
     DocDelta out;
-    RuntimeException failure = null;
     synchronized (lock) {
       Entry e = docs.get(key);
-      boolean created = e == null;
-      if (created) {
-        e = new Entry(Document.create(replica));
+      // The mutation runs on a copy, so a failed one leaves the document as it was.
+      Document work = e == null ? Document.create(replica) : e.doc.copy();
+      LocalWrite.Outcome outcome = LocalWrite.apply(work, replica, mutation);
+      if (outcome instanceof LocalWrite.Failed f) {
+        held.addAll(f.voided()); // void dots (design note [1])
+        throw f.error();
       }
-      long before = replica.lastCounter();
-      Document delta = null;
-      try {
-        delta = mutation.apply(e.doc);
-      } catch (RuntimeException ex) {
-        failure = ex;
-      }
-      long after = replica.lastCounter();
-      if (after == before) {
-        if (failure != null) {
-          throw failure;
-        }
+      LocalWrite.Applied a = (LocalWrite.Applied) outcome;
+      held.addAll(a.voided());
+      if (a.events().isEmpty()) {
         return null;
       }
-      CausalContext minted = new CausalContext();
-      minted.addRange(replica.id(), before + 1, after);
-      CausalContext docContext = e.doc.context();
-      CausalContext events = new CausalContext();
-      minted.forEachRange((r, lo, hi) -> {
-        for (long c = lo; c <= hi; c++) {
-          if (docContext.contains(r, c)) {
-            events.add(new Dot(r, c));
-          }
-        }
-      });
-      held.addAll(minted); // dots in `minted` but not `events` are void (design note [1])
-      if (events.isEmpty()) {
-        out = null;
-      } else {
-        if (failure != null || delta == null) {
-          delta = e.doc.deltaSince(docContext.minus(events));
-        }
-        if (created) {
-          docs.put(key, e);
-        }
-        indexEvents(key, events);
-        out = new DocDelta(key, delta, events);
-      }
+      held.addAll(a.events());
+      docs.put(key, new Entry(work));
+      indexEvents(key, a.events());
+      out = new DocDelta(key, a.delta(), a.events());
     }
-    if (out != null) {
-      for (Consumer<DocDelta> l : listeners) {
-        l.accept(out);
-      }
-    }
-    if (failure != null) {
-      throw failure;
+    for (Consumer<DocDelta> l : listeners) {
+      l.accept(out);
     }
     return out;
   }
