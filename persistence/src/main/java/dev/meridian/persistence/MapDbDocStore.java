@@ -361,7 +361,7 @@ public final class MapDbDocStore implements DocStore {
       Document announced = local ? delta : null;
       Journal.Appended a = journal.append(record, durable,
           end -> new Written(key, end, deltaContext, announced));
-      view.add(key, a.position(), bytes);
+      view.add(key, a.position(), bytes, View.newest(deltaContext));
       pending.put(key, a.end());
       if (checkpointer.due(a.end())) {
         checkpointer.nudge();
@@ -696,6 +696,11 @@ public final class MapDbDocStore implements DocStore {
 
   ConcurrentNavigableMap<String, ?> overlayForTests() {
     return view.overlayForTests();
+  }
+
+  /** The cached copy of {@code key} or null, for tests. */
+  Document cachedForTests(String key) {
+    return cache.get(key);
   }
 
   /** The cache's weight in estimated bytes, for tests. */

@@ -144,15 +144,17 @@ final class Recovery {
       }
       if (entry instanceof JournalRecords.Delta d) {
         maxClock[0] = Math.max(maxClock[0], d.clock());
+        CausalContext deltaContext;
         try {
-          r.liveContext.addAll(CrdtCodec.decodeDocument(d.delta()).context());
+          deltaContext = CrdtCodec.decodeDocument(d.delta()).context();
+          r.liveContext.addAll(deltaContext);
         } catch (CodecException e) {
           throw new StoreException(StoreException.Reason.CORRUPT, journalDir,
               "journal record at position " + pos + " in " + journalDir
                   + " holds an undecodable delta", e);
         }
         r.overlay.computeIfAbsent(d.key(), k -> new ArrayList<>())
-            .add(new View.OverlayRecord(pos, d.delta()));
+            .add(new View.OverlayRecord(pos, d.delta(), View.newest(deltaContext)));
         r.overlayBytes += View.weight(d.key(), d.delta());
       } else if (entry instanceof JournalRecords.Reserve res) {
         maxReserved[0] = Math.max(maxReserved[0], res.counter());

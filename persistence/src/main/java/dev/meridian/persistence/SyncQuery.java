@@ -103,8 +103,11 @@ final class SyncQuery implements CloseableIterator<KeyedDelta> {
   }
 
   private String nextCandidate() {
-    if (overlayIt.hasNext()) {
-      return overlayIt.next();
+    while (overlayIt.hasNext()) {
+      String key = overlayIt.next();
+      if (overlayMayHold(key)) {
+        return key;
+      }
     }
     while (candidates.isEmpty()) {
       if (replicaIndex >= replicas.size()) {
@@ -142,6 +145,30 @@ final class SyncQuery implements CloseableIterator<KeyedDelta> {
         }
         candidates.add(key);
       }
+    } finally {
+      view.lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Whether an overlay document may hold an event outside remote: a dot of some replica r, in its
+   * overlay records or in the file's index, at or above the first counter of r that remote lacks.
+   */
+  private boolean overlayMayHold(String key) {
+    if (view.overlayReaches(key, r -> start(ReplicaId.of(r)))) {
+      return true;
+    }
+    view.lock.readLock().lock();
+    try {
+      Map<ReplicaId, Long> newest = view.currentFile().newest(key);
+      if (newest != null) {
+        for (Map.Entry<ReplicaId, Long> e : newest.entrySet()) {
+          if (e.getValue() >= start(e.getKey())) {
+            return true;
+          }
+        }
+      }
+      return false;
     } finally {
       view.lock.readLock().unlock();
     }

@@ -23,8 +23,42 @@ final class View {
    *     the write lock only by the checkpointer's switch to the new current file. Overlay lists
    *     are guarded by their own monitor. `backlog` guards overlayBytes and backlog waits.
    */
-  /** A journal record past the current MapDB file's position. */
-  record OverlayRecord(long position, byte[] delta) {}
+  /**
+   * A journal record past the current MapDB file's position, with the newest dot per replica of
+   * its context ({@code replica, counter} pairs), so the sync query can skip documents without
+   * decoding them.
+   */
+  record OverlayRecord(long position, byte[] delta, long[] newest) {}
+
+  /** The newest dot per replica of {@code context}, as {@code replica, counter} pairs. */
+  static long[] newest(dev.meridian.crdt.clock.CausalContext context) {
+    var replicas = context.replicas();
+    long[] out = new long[2 * replicas.size()];
+    int i = 0;
+    for (var r : replicas) {
+      out[i++] = r.value();
+      out[i++] = context.max(r);
+    }
+    return out;
+  }
+
+  /** Whether an overlay record of {@code key} has a dot of replica r at or above starts(r). */
+  boolean overlayReaches(String key, java.util.function.LongUnaryOperator start) {
+    List<OverlayRecord> recs = overlay.get(key);
+    if (recs == null) {
+      return false;
+    }
+    synchronized (recs) {
+      for (OverlayRecord rec : recs) {
+        for (int i = 0; i < rec.newest().length; i += 2) {
+          if (rec.newest()[i + 1] >= start.applyAsLong(rec.newest()[i])) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
 
   /** A document as loaded, with its encoded size on disk. */
   record Loaded(Document doc, long bytes) {}
@@ -47,7 +81,7 @@ final class View {
 
   /** Bytes an overlay record is counted for, against the backlog bound. */
   static long weight(String key, byte[] delta) {
-    return delta.length + 2L * key.length() + 48;
+    return delta.length + 2L * key.length() + 96;
   }
 
   int current() {
@@ -70,10 +104,10 @@ final class View {
   }
 
   /** Adds a journal record to the overlay; the caller holds the read lock. */
-  void add(String key, long position, byte[] delta) {
+  void add(String key, long position, byte[] delta, long[] newest) {
     List<OverlayRecord> recs = overlay.computeIfAbsent(key, k -> new ArrayList<>(2));
     synchronized (recs) {
-      recs.add(new OverlayRecord(position, delta));
+      recs.add(new OverlayRecord(position, delta, newest));
     }
     synchronized (backlog) {
       overlayBytes += weight(key, delta);
