@@ -165,6 +165,21 @@ final class MapDbFile implements Closeable {
       throws CodecException {
     DocMeta m = readMeta(key);
     Map<ReplicaId, Long> before = new java.util.HashMap<>(m.newest);
+    if (m.nextSeq == 0 && m.snapshotBytes == 0 && deltaBytes.size() == 1
+        && !snapshots.containsKey(key)) {
+      // A new document: its first delta is its snapshot (no log entry to compact later).
+      byte[] bytes = deltaBytes.get(0);
+      CausalContext deltaContext = contexts.get(0);
+      for (ReplicaId r : deltaContext.replicas()) {
+        m.newest.merge(r, deltaContext.max(r), Math::max);
+      }
+      snapshots.put(key, bytes);
+      m.snapshotBytes = bytes.length;
+      storeContext.addAll(deltaContext);
+      reindex(key, before, m.newest);
+      meta.put(key, m.encode());
+      return;
+    }
     for (int i = 0; i < deltaBytes.size(); i++) {
       CausalContext deltaContext = contexts.get(i);
       byte[] bytes = deltaBytes.get(i);

@@ -48,7 +48,7 @@ public final class StoreOptions {
     private final Path directory;
     private Durability durability = Durability.DURABLE;
     private Duration commitInterval = Duration.ofMillis(5);
-    private Duration checkpointInterval = Duration.ofMillis(500);
+    private Duration checkpointInterval = Duration.ofSeconds(2);
     private long checkpointBytes = 8L << 20;
     private long maxBacklogBytes = 256L << 20;
     private long segmentBytes = 64L << 20;
@@ -70,7 +70,7 @@ public final class StoreOptions {
       return this;
     }
 
-    /** The longest journaled writes wait before MapDB is brought up to date (default 500 ms). */
+    /** The longest journaled writes wait before MapDB is brought up to date (default 2 s). */
     public Builder checkpointInterval(Duration interval) {
       this.checkpointInterval = positive(interval, "checkpoint interval");
       return this;
