@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -96,19 +95,13 @@ final class Journal implements Closeable {
   private final TreeMap<Long, Path> segments = new TreeMap<>();
   private FileChannel channel;
   private long segmentBase;
+  /** The committer thread, or null when the journal is committed by hand ({@link #commit}). */
   private final Thread committer;
-  private final Thread notifier;
-  private final LinkedBlockingQueue<Done> done = new LinkedBlockingQueue<>();
-
-  /** A batch for the notifier: durable (failure null) or failed. */
-  private record Done(List<CompletableFuture<Void>> waiters, List<Object> attachments,
-      IOException failure) {}
-
-  private static final Done STOP = new Done(List.of(), List.of(), null);
+  private final JournalNotifier notifier;
 
   private Journal(Path dir, long segmentBytes, long commitIntervalNanos, int maxBuffered,
-      LongConsumer onRoll, Listener listener, TreeMap<Long, JournalFiles.Segment> segs, long end)
-      throws IOException {
+      LongConsumer onRoll, Listener listener, TreeMap<Long, JournalFiles.Segment> segs, long end,
+      boolean manual) throws IOException {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
     this.commitIntervalNanos = commitIntervalNanos;
@@ -121,12 +114,15 @@ final class Journal implements Closeable {
     this.segmentBase = segments.lastKey();
     this.channel = FileChannel.open(segments.lastEntry().getValue(), StandardOpenOption.WRITE);
     this.channel.position(end - segmentBase);
-    this.committer = new Thread(this::commitLoop, "meridian-journal-commit");
-    this.committer.setDaemon(true);
-    this.notifier = new Thread(this::notifyLoop, "meridian-journal-notify");
-    this.notifier.setDaemon(true);
-    this.notifier.start();
-    this.committer.start();
+    if (manual) {
+      this.committer = null;
+      this.notifier = JournalNotifier.synchronous(dir, listener);
+    } else {
+      this.notifier = JournalNotifier.threaded(dir, listener);
+      this.committer = new Thread(this::commitLoop, "meridian-journal-commit");
+      this.committer.setDaemon(true);
+      this.committer.start();
+    }
   }
 
   static Path segmentPath(Path dir, long base) {
@@ -143,16 +139,17 @@ final class Journal implements Closeable {
 
   /**
    * Opens the journal for appending at {@code end} (as returned by {@link JournalFiles#recover});
-   * the last segment must be of the current version.
+   * the last segment must be of the current version. A {@code manual} journal has no threads:
+   * nothing is written until {@link #commit} is called (a simulation drives it).
    */
   static Journal open(Path dir, TreeMap<Long, JournalFiles.Segment> segments, long end,
       long segmentBytes, long commitIntervalNanos, int maxBuffered, LongConsumer onRoll,
-      Listener listener) throws IOException {
+      Listener listener, boolean manual) throws IOException {
     if (segments.lastEntry().getValue().version() != JournalFiles.VERSION) {
       throw new IllegalStateException("the last journal segment is of an older version");
     }
     return new Journal(dir, segmentBytes, commitIntervalNanos, maxBuffered, onRoll, listener,
-        segments, end);
+        segments, end, manual);
   }
 
   // ---- appending ------------------------------------------------------------------------------
@@ -251,6 +248,10 @@ final class Journal implements Closeable {
 
   /** Waits until everything appended so far is fsynced. */
   void flush() throws StoreException {
+    if (committer == null) {
+      commit();
+      return;
+    }
     long target;
     lock.lock();
     try {
@@ -272,6 +273,10 @@ final class Journal implements Closeable {
     if (durablePosition >= position) {
       return;
     }
+    if (committer == null) {
+      commit(); // a manual journal: the reader commits, at a point its driver chose
+      return;
+    }
     lock.lock();
     try {
       batchHasDurable = true; // a reader waits: do not wait for company
@@ -290,11 +295,6 @@ final class Journal implements Closeable {
   private void commitLoop() {
     ByteBuffer spare = ByteBuffer.allocate(1 << 16);
     while (true) {
-      ByteBuffer batch;
-      Done batchDone;
-      long start;
-      long batchEnd;
-      boolean rollAfter;
       lock.lock();
       try {
         while (buffer.position() == 0 && !closing) {
@@ -302,7 +302,6 @@ final class Journal implements Closeable {
         }
         if (buffer.position() == 0 && closing) {
           durableAdvanced.signalAll();
-          done.add(STOP);
           return;
         }
         // Asynchronous records alone wait up to the commit interval for company.
@@ -318,42 +317,89 @@ final class Journal implements Closeable {
             break;
           }
         }
-        batch = buffer;
-        buffer = spare.capacity() >= batch.capacity() / 2 ? spare : ByteBuffer.allocate(
-            batch.capacity());
-        buffer.clear();
-        batchDone = new Done(waiters, attachments, null);
-        waiters = new ArrayList<>();
-        attachments = new ArrayList<>();
-        batchHasDurable = false;
-        start = batchStart;
-        batchEnd = nextPosition;
-        rollAfter = batchEnd - segmentBase >= segmentBytes;
-        if (rollAfter) {
-          nextPosition += SEGMENT_HEADER; // later records go to the next segment
-        }
-        drained.signalAll();
       } finally {
         lock.unlock();
       }
-      try {
-        writeBatch(batch, start);
-        CrashPoints.at(CrashPoints.JOURNAL_FSYNC);
-        FaultInjection.beforeFsync(dir);
-        channel.force(false);
-        fsyncs++;
-        setDurable(batchEnd);
-        done.add(batchDone);
-        if (rollAfter) {
-          roll(batchEnd);
-          setDurable(batchEnd + SEGMENT_HEADER);
-        }
-      } catch (IOException | RuntimeException e) {
-        failBatch(batchDone, start, e);
+      spare = commitBatch(spare);
+      if (spare == null) {
         return;
       }
-      spare = batch;
     }
+  }
+
+  /**
+   * Writes and fsyncs what is buffered, on the calling thread; for a journal opened {@code manual}
+   * (a simulation's), where nothing else commits. Does nothing if nothing is buffered.
+   *
+   * @throws StoreException if the journal failed (now or before)
+   */
+  void commit() throws StoreException {
+    if (committer != null) {
+      throw new IllegalStateException("the journal commits on its own thread");
+    }
+    lock.lock();
+    try {
+      checkUsable();
+      if (buffer.position() == 0) {
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (commitBatch(ByteBuffer.allocate(1 << 16)) == null) {
+      lock.lock();
+      try {
+        checkUsable();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Takes the buffered batch, writes and fsyncs it; returns a spare buffer, or null on failure. */
+  private ByteBuffer commitBatch(ByteBuffer spare) {
+    ByteBuffer batch;
+    JournalNotifier.Done batchDone;
+    long start;
+    long batchEnd;
+    boolean rollAfter;
+    lock.lock();
+    try {
+      batch = buffer;
+      buffer = spare.capacity() >= batch.capacity() / 2 ? spare
+          : ByteBuffer.allocate(batch.capacity());
+      buffer.clear();
+      batchDone = new JournalNotifier.Done(waiters, attachments, null);
+      waiters = new ArrayList<>();
+      attachments = new ArrayList<>();
+      batchHasDurable = false;
+      start = batchStart;
+      batchEnd = nextPosition;
+      rollAfter = batchEnd - segmentBase >= segmentBytes;
+      if (rollAfter) {
+        nextPosition += SEGMENT_HEADER; // later records go to the next segment
+      }
+      drained.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      writeBatch(batch, start);
+      CrashPoints.at(CrashPoints.JOURNAL_FSYNC);
+      FaultInjection.beforeFsync(dir);
+      channel.force(false);
+      fsyncs++;
+      setDurable(batchEnd);
+      notifier.done(batchDone);
+      if (rollAfter) {
+        roll(batchEnd);
+        setDurable(batchEnd + SEGMENT_HEADER);
+      }
+    } catch (IOException | RuntimeException e) {
+      failBatch(batchDone, start, e);
+      return null;
+    }
+    return batch;
   }
 
   /** Fills in the marker and writes the batch, in two halves with a crash point between. */
@@ -391,7 +437,7 @@ final class Journal implements Closeable {
    * A batch's write or fsync failed: cut it off the file (so a reopen cannot read back pages the
    * kernel kept), fail its writers and everyone after, and stop.
    */
-  private void failBatch(Done batchDone, long start, Throwable e) {
+  private void failBatch(JournalNotifier.Done batchDone, long start, Throwable e) {
     LOG.error("journal write or fsync failed in {}; the store accepts no more writes until it is"
         + " reopened", dir, e);
     try {
@@ -413,47 +459,7 @@ final class Journal implements Closeable {
     } finally {
       lock.unlock();
     }
-    done.add(new Done(failed, List.of(), cause));
-    done.add(STOP);
-  }
-
-  private void notifyLoop() {
-    while (true) {
-      Done d;
-      try {
-        d = done.take();
-      } catch (InterruptedException e) {
-        return;
-      }
-      if (d == STOP) {
-        return;
-      }
-      if (d.failure() == null) {
-        try {
-          if (!d.attachments().isEmpty()) {
-            listener.durable(d.attachments());
-          }
-        } catch (RuntimeException e) {
-          LOG.error("a journal listener failed", e);
-        }
-        for (CompletableFuture<Void> w : d.waiters()) {
-          w.complete(null);
-        }
-      } else {
-        StoreException failed = new StoreException(StoreException.Reason.FAILED, dir,
-            "the journal write or fsync failed (" + d.failure().getMessage() + "); the write is"
-                + " not durable and the store accepts no more writes until it is reopened",
-            d.failure());
-        try {
-          listener.failed(d.failure());
-        } catch (RuntimeException e) {
-          LOG.error("a journal listener failed", e);
-        }
-        for (CompletableFuture<Void> w : d.waiters()) {
-          w.completeExceptionally(failed);
-        }
-      }
-    }
+    notifier.done(new JournalNotifier.Done(failed, List.of(), cause));
   }
 
   private void roll(long base) throws IOException {
@@ -564,7 +570,10 @@ final class Journal implements Closeable {
     return total;
   }
 
-  /** Writes and fsyncs what is buffered, stops the committer and the notifier, closes the file. */
+  /**
+   * Writes and fsyncs what is buffered (a manual journal drops it, as a crash would: its driver
+   * commits first), stops the committer and the notifier, closes the file.
+   */
   @Override
   public void close() throws IOException {
     lock.lock();
@@ -575,8 +584,10 @@ final class Journal implements Closeable {
       lock.unlock();
     }
     try {
-      committer.join(TimeUnit.SECONDS.toMillis(30));
-      notifier.join(TimeUnit.SECONDS.toMillis(30));
+      if (committer != null) {
+        committer.join(TimeUnit.SECONDS.toMillis(30));
+      }
+      notifier.stop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

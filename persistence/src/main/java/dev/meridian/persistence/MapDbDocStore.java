@@ -8,8 +8,6 @@ import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.crdt.doc.LocalWrite;
-import dev.meridian.crdt.map.OrMap;
-import dev.meridian.crdt.store.DotMap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -85,9 +82,7 @@ public final class MapDbDocStore implements DocStore {
   static final String JOURNAL_DIR = "journal";
   static final String[] SLOT_FILES = {"store-a.mapdb", "store-b.mapdb"};
   static final int FORMAT = 2;
-  static final long RESERVE_BLOCK = 1L << 20;
-  private static final int MAX_KEY_BYTES = 1024;
-  private static final int STRIPES = 256;
+  static final long RESERVE_BLOCK = DotLedger.RESERVE_BLOCK;
 
   private final StoreOptions options;
   private final Path dir;
@@ -98,17 +93,11 @@ public final class MapDbDocStore implements DocStore {
   private final View view;
   private final Checkpointer checkpointer;
   private final DocCache cache;
-  private final Object[] stripes = new Object[STRIPES];
-  private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+  private final KeyLocks keys;
   private final List<Consumer<KeyedDelta>> subscribers = new CopyOnWriteArrayList<>();
   /** Every durable event and every void dot of this replica (design notes [3], [5]). */
   private final CausalContext context;
-  private final Object voidLock = new Object();
-  /** Void dots not yet ridden on a write; under voidLock. */
-  private CausalContext voided = new CausalContext();
-  private volatile boolean anyVoided;
-  private final Object reserveLock = new Object();
-  private volatile long reserved;
+  private final DotLedger dots;
   private volatile boolean closing;
   private volatile Throwable failure;
   private boolean closed;
@@ -126,10 +115,8 @@ public final class MapDbDocStore implements DocStore {
     HybridClock clock = new HybridClock();
     clock.observe(r.clock);
     this.replica = Replica.resume(r.replicaId, r.reserved, clock);
-    this.reserved = r.reserved;
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new Object();
-    }
+    this.dots = new DotLedger(journal, replica, r.reserved, context);
+    this.keys = new KeyLocks(journal);
     this.cache = new DocCache(options.cacheBytes);
     this.view = new View(r.files, r.current, r.overlay, r.overlayBytes);
     this.checkpointer = new Checkpointer(dir, options, journal, view, r.manifest, this::fail);
@@ -145,7 +132,7 @@ public final class MapDbDocStore implements DocStore {
         fail(cause);
       }
     };
-    declareVoid(r.voidSafeFrom);
+    dots.declareVoid(r.voidSafeFrom);
   }
 
   // ---- opening ----------------------------------------------------------------------------------
@@ -164,37 +151,15 @@ public final class MapDbDocStore implements DocStore {
     try {
       Recovery.Recovered r = Recovery.recover(options);
       MapDbDocStore store = new MapDbDocStore(options, lock, r);
-      store.reserveAbove(store.replica.lastCounter());
-      store.checkpointer.start();
+      store.dots.reserveAbove(store.replica.lastCounter());
+      if (!options.byHand) {
+        store.checkpointer.start();
+      }
       LOG.info("opened {} as replica {}: {}", dir, store.replica.id(), r.report);
       return store;
     } catch (IOException | RuntimeException | Error e) {
       lock.close();
       throw e;
-    }
-  }
-
-  /** Design note [5]: this replica's dots from {@code from} to the reservation, not held, are void. */
-  private void declareVoid(long from) {
-    long to = replica.lastCounter();
-    if (from > to) {
-      return;
-    }
-    CausalContext range = new CausalContext();
-    range.addRange(replica.id(), from, to);
-    addVoid(range.minus(context));
-  }
-
-  private void addVoid(CausalContext dots) {
-    if (dots.isEmpty()) {
-      return;
-    }
-    synchronized (context) {
-      context.addAll(dots);
-    }
-    synchronized (voidLock) {
-      voided.addAll(dots);
-      anyVoided = true;
     }
   }
 
@@ -208,7 +173,7 @@ public final class MapDbDocStore implements DocStore {
   /** Counters since open: journal records and fsyncs (their ratio is the group-commit batch). */
   public StoreStats stats() {
     return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpointer.checkpoints(),
-        bytesUnder(dir.resolve(JOURNAL_DIR)), view.overlayBytes());
+        Storage.bytesUnder(dir.resolve(JOURNAL_DIR)), view.overlayBytes());
   }
 
   /** What opening this store found and repaired. */
@@ -224,14 +189,12 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public CompletableFuture<Document> update(String key, Function<Document, Document> mutation) {
-    checkKey(key);
+    KeyLocks.check(key);
     try {
       checkUsable();
       awaitBacklog();
-      if (reserved - replica.lastCounter() < RESERVE_BLOCK / 2) {
-        reserveAbove(replica.lastCounter());
-      }
-      synchronized (stripe(key)) {
+      dots.reserveIfLow();
+      synchronized (keys.stripe(key)) {
         Document doc = cache.get(key);
         boolean cached = doc != null;
         long loadedBytes = 0;
@@ -249,19 +212,17 @@ public final class MapDbDocStore implements DocStore {
         }
         if (outcome instanceof LocalWrite.Failed f) {
           cache.invalidate(key); // it may hold part of the changes: disk has the truth
-          addVoid(f.voided());
+          dots.addVoid(f.voided());
           return CompletableFuture.failedFuture(f.error());
         }
         LocalWrite.Applied a = (LocalWrite.Applied) outcome;
-        addVoid(a.voided());
+        dots.addVoid(a.voided());
         if (a.events().isEmpty()) {
           return CompletableFuture.completedFuture(Document.empty());
         }
         try {
-          if (replica.lastCounter() > reserved) {
-            reserveAbove(replica.lastCounter());
-          }
-          Document delta = withVoided(doc, a.delta());
+          dots.reserveIfPast();
+          Document delta = dots.withVoided(doc, a.delta());
           byte[] bytes = CrdtCodec.encode(delta);
           Journal.Appended appended = append(key, bytes, delta, true);
           if (cached) {
@@ -272,7 +233,7 @@ public final class MapDbDocStore implements DocStore {
           return appended.durable().thenApply(v -> delta);
         } catch (StoreException | RuntimeException e) {
           cache.invalidate(key); // mutated and not journalled
-          addVoid(a.events());
+          dots.addVoid(a.events());
           throw e;
         }
       }
@@ -281,37 +242,13 @@ public final class MapDbDocStore implements DocStore {
     }
   }
 
-  /**
-   * {@code delta} with the void dots so far in its context (and no content for them), so they are
-   * shipped with a real write (design note [5]); {@code doc}, the live document the delta was made
-   * from, gets them too, as a reload would.
-   */
-  private Document withVoided(Document doc, Document delta) {
-    if (!anyVoided) {
-      return delta;
-    }
-    CausalContext v;
-    synchronized (voidLock) {
-      if (voided.isEmpty()) {
-        return delta;
-      }
-      v = voided;
-      voided = new CausalContext();
-      anyVoided = false;
-    }
-    Document none = Document.of(OrMap.of(new DotMap<>(), v, true));
-    delta.join(none);
-    doc.join(none);
-    return delta;
-  }
-
   @Override
   public CompletableFuture<Void> applyRemote(String key, Document delta) {
-    checkKey(key);
+    KeyLocks.check(key);
     try {
       checkUsable();
       awaitBacklog();
-      synchronized (stripe(key)) {
+      synchronized (keys.stripe(key)) {
         Document doc = cache.get(key);
         boolean cached = doc != null;
         long loadedBytes = 0;
@@ -362,7 +299,7 @@ public final class MapDbDocStore implements DocStore {
       Journal.Appended a = journal.append(record, durable,
           end -> new Written(key, end, deltaContext, announced));
       view.add(key, a.position(), bytes, View.newest(deltaContext));
-      pending.put(key, a.end());
+      keys.written(key, a.end());
       if (checkpointer.due(a.end())) {
         checkpointer.nudge();
       }
@@ -383,7 +320,7 @@ public final class MapDbDocStore implements DocStore {
     }
     for (Object o : attachments) {
       if (o instanceof Written w) {
-        pending.remove(w.key(), w.end());
+        keys.durable(w.key(), w.end());
         if (w.localDelta() != null && !subscribers.isEmpty()) {
           KeyedDelta k = new KeyedDelta(w.key(), w.localDelta());
           for (Consumer<KeyedDelta> s : subscribers) {
@@ -395,25 +332,6 @@ public final class MapDbDocStore implements DocStore {
           }
         }
       }
-    }
-  }
-
-  /** Reserves dot counters up to {@code above + RESERVE_BLOCK}, durably, before they are used. */
-  private void reserveAbove(long above) throws StoreException {
-    synchronized (reserveLock) {
-      if (reserved - above >= RESERVE_BLOCK / 2) {
-        return;
-      }
-      long next = above + RESERVE_BLOCK;
-      Journal.Appended a = journal.append(JournalRecords.reserve(next, replica.clock().last()),
-          true, null);
-      try {
-        a.durable().join();
-      } catch (java.util.concurrent.CompletionException e) {
-        throw new StoreException(StoreException.Reason.FAILED, dir,
-            "reserving dot counters failed: " + e.getCause().getMessage(), e.getCause());
-      }
-      reserved = next;
     }
   }
 
@@ -446,18 +364,13 @@ public final class MapDbDocStore implements DocStore {
     }
   }
 
-  /** Waits until the key's last write is durable (design note [3]); the caller holds its stripe. */
-  private void awaitDurable(String key) {
-    Long end = pending.get(key);
-    if (end == null) {
-      return;
-    }
+  /** Design note [3]; the caller holds the key's stripe. */
+  private void awaitVisible(String key) {
     try {
-      journal.awaitDurable(end);
+      keys.awaitDurable(key);
     } catch (StoreException e) {
       throw new IllegalStateException(unusable(), e);
     }
-    pending.remove(key, end);
   }
 
   @Override
@@ -478,10 +391,10 @@ public final class MapDbDocStore implements DocStore {
 
   /** A read-only copy of the durable document; one read from disk is cached if {@code keep}. */
   private Optional<Document> read(String key, boolean keep) {
-    checkKey(key);
+    KeyLocks.check(key);
     checkReadable();
-    synchronized (stripe(key)) {
-      awaitDurable(key);
+    synchronized (keys.stripe(key)) {
+      awaitVisible(key);
       checkReadable();
       Document doc = cache.get(key);
       if (doc != null) {
@@ -502,8 +415,8 @@ public final class MapDbDocStore implements DocStore {
   /** The sync query's read: the durable document's delta for {@code remote}, or null. */
   private Document deltaFor(String key, CausalContext remote) {
     checkReadable();
-    synchronized (stripe(key)) {
-      awaitDurable(key);
+    synchronized (keys.stripe(key)) {
+      awaitVisible(key);
       Document doc = cache.get(key);
       if (doc == null) {
         View.Loaded l = load(key);
@@ -530,22 +443,7 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public long sizeOnDisk() {
-    return bytesUnder(dir);
-  }
-
-  /** The bytes of the regular files under {@code root} (approximate while files change). */
-  private static long bytesUnder(Path root) {
-    long total = 0;
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        if (Files.isRegularFile(p)) {
-          total += Files.size(p);
-        }
-      }
-    } catch (IOException | UncheckedIOException e) {
-      LOG.debug("size of {} is approximate", root, e);
-    }
-    return total;
+    return Storage.bytesUnder(dir);
   }
 
   @Override
@@ -611,6 +509,9 @@ public final class MapDbDocStore implements DocStore {
     closing = true;
     view.wakeWaiters();
     try {
+      if (options.byHand && failure == null) {
+        journal.commit(); // a clean close keeps what was written
+      }
       checkpointer.stop();
       journal.close();
       if (failure == null) {
@@ -663,31 +564,43 @@ public final class MapDbDocStore implements DocStore {
     checkpointer.checkpoint();
   }
 
+  /**
+   * Writes and fsyncs the journal now, on this thread, completing the futures of what it made
+   * durable; for a store opened {@link StoreOptions.Builder#byHand() by hand}.
+   *
+   * @throws StoreException if the store failed
+   * @throws IllegalStateException unless the store was opened by hand
+   */
+  public void commit() throws StoreException {
+    journal.commit();
+  }
+
+  /**
+   * Brings the standby MapDB file up to the journal's durable end and makes it current, on this
+   * thread; for a store opened {@link StoreOptions.Builder#byHand() by hand} (others take
+   * checkpoints on their own).
+   *
+   * @throws IOException if the checkpoint fails (the store then fails closed)
+   */
+  public void checkpoint() throws IOException {
+    checkUsable();
+    try {
+      checkpointer.checkpoint();
+    } catch (IOException | RuntimeException e) {
+      fail(e);
+      throw e;
+    }
+  }
+
+  /**
+   * Stops as a power cut would, for simulations and tests: no commit and no checkpoint; what was
+   * not committed is lost, the files are closed as they are and the lock is released.
+   */
+  public void crash() throws IOException {
+    abandonForTests();
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------
-
-  private Object stripe(String key) {
-    return stripes[(key.hashCode() * 0x9E3779B9 >>> 24) & (STRIPES - 1)];
-  }
-
-  private static void checkKey(String key) {
-    if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException("key must be a non-empty string");
-    }
-    // Keys are stored as UTF-8: an unpaired surrogate would become '?' and two keys one.
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < key.length()
-          && Character.isLowSurrogate(key.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException("key holds an unpaired surrogate at index " + i);
-      }
-    }
-    if (key.length() * 3 > MAX_KEY_BYTES
-        && key.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-      throw new IllegalArgumentException("key longer than " + MAX_KEY_BYTES + " UTF-8 bytes");
-    }
-  }
 
   /** The position each file holds, for tests. */
   long[] positions() {

@@ -251,7 +251,7 @@ final class Recovery {
           public void failed(IOException cause) {
             rr.listenerHook.failed(cause);
           }
-        });
+        }, options.byHand);
     r.report = new RecoveryReport(created, repairs, scan.tornBytes(), replayed[0], notes);
     return r;
   }

@@ -51,4 +51,19 @@ final class Storage {
     Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     fsyncDirectory(to.getParent());
   }
+
+  /** The bytes of the regular files under {@code root} (approximate while files change). */
+  static long bytesUnder(Path root) {
+    long total = 0;
+    try (java.util.stream.Stream<Path> s = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        if (Files.isRegularFile(p)) {
+          total += Files.size(p);
+        }
+      }
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // a file deleted meanwhile: the figure is approximate
+    }
+    return total;
+  }
 }

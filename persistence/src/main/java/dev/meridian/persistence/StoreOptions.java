@@ -21,6 +21,7 @@ public final class StoreOptions {
   final long maxBacklogBytes;
   final long segmentBytes;
   final long cacheBytes;
+  final boolean byHand;
 
   private StoreOptions(Builder b) {
     this.directory = b.directory;
@@ -31,6 +32,7 @@ public final class StoreOptions {
     this.maxBacklogBytes = b.maxBacklogBytes;
     this.segmentBytes = b.segmentBytes;
     this.cacheBytes = b.cacheBytes;
+    this.byHand = b.byHand;
   }
 
   /** A builder for a store in {@code directory} (created if absent). */
@@ -53,6 +55,7 @@ public final class StoreOptions {
     private long maxBacklogBytes = 256L << 20;
     private long segmentBytes = 64L << 20;
     private long cacheBytes = 64L << 20;
+    private boolean byHand;
 
     private Builder(Path directory) {
       this.directory = directory;
@@ -97,6 +100,18 @@ public final class StoreOptions {
     /** Approximate bytes of documents kept decoded in memory (default 64 MiB). */
     public Builder cacheBytes(long bytes) {
       this.cacheBytes = positive(bytes, "cache bytes");
+      return this;
+    }
+
+    /**
+     * Runs the store without background threads, for deterministic simulations: the journal is
+     * written and fsynced only by {@link MapDbDocStore#commit()} (or by a read, flush or close
+     * that needs it, at the point it is called), checkpoints are taken only by {@link
+     * MapDbDocStore#checkpoint()}, and a write's future completes inside the commit that makes
+     * it durable. What was not committed when the store is abandoned is lost, as in a power cut.
+     */
+    public Builder byHand() {
+      this.byHand = true;
       return this;
     }
 

@@ -1,0 +1,79 @@
+package dev.meridian.persistence;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Per-key order and visibility: striped locks that order the writes and reads of one document,
+ * and the journal position each document's last write must reach before it may be read
+ * (MapDbDocStore, design note [3]). Also the one home of the store's key rules.
+ */
+final class KeyLocks {
+  static final int MAX_KEY_BYTES = 1024;
+  private static final int STRIPES = 256;
+
+  private final Object[] stripes = new Object[STRIPES];
+  private final ConcurrentHashMap<String, Long> pending = new ConcurrentHashMap<>();
+  private final Journal journal;
+
+  KeyLocks(Journal journal) {
+    this.journal = journal;
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+  }
+
+  /** The lock of {@code key}'s stripe. */
+  Object stripe(String key) {
+    return stripes[(key.hashCode() * 0x9E3779B9 >>> 24) & (STRIPES - 1)];
+  }
+
+  /** A record of {@code key} ending at {@code end} was journalled; the caller holds its stripe. */
+  void written(String key, long end) {
+    pending.put(key, end);
+  }
+
+  /** That record is durable (called by the notifier). */
+  void durable(String key, long end) {
+    pending.remove(key, end);
+  }
+
+  /**
+   * Waits until {@code key}'s last write is durable; the caller holds its stripe, so no newer
+   * write can start meanwhile.
+   *
+   * @throws StoreException if the journal fails first
+   */
+  void awaitDurable(String key) throws StoreException {
+    Long end = pending.get(key);
+    if (end != null) {
+      journal.awaitDurable(end);
+      pending.remove(key, end);
+    }
+  }
+
+  /**
+   * Checks a document key: non-empty, valid UTF-16 (stored as UTF-8, an unpaired surrogate would
+   * become '?' and two keys one), at most {@link #MAX_KEY_BYTES} UTF-8 bytes.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static void check(String key) {
+    if (key == null || key.isEmpty()) {
+      throw new IllegalArgumentException("key must be a non-empty string");
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < key.length()
+          && Character.isLowSurrogate(key.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new IllegalArgumentException("key holds an unpaired surrogate at index " + i);
+      }
+    }
+    if (key.length() * 3 > MAX_KEY_BYTES
+        && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+      throw new IllegalArgumentException("key longer than " + MAX_KEY_BYTES + " UTF-8 bytes");
+    }
+  }
+}
