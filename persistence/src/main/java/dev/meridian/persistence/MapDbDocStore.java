@@ -112,7 +112,7 @@ public final class MapDbDocStore implements DocStore {
     this.context = r.liveContext;
     this.journal = r.journal;
     this.report = r.report;
-    HybridClock clock = new HybridClock();
+    HybridClock clock = new HybridClock(options.wallMillis);
     clock.observe(r.clock);
     this.replica = Replica.resume(r.replicaId, r.reserved, clock);
     this.dots = new DotLedger(journal, replica, r.reserved, context);

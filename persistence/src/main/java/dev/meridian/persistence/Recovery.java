@@ -64,7 +64,7 @@ final class Recovery {
     boolean created = false;
     if (!Files.exists(idFile)) {
       checkCreatable(dir);
-      create(dir);
+      create(dir, options.newReplicaId);
       created = true;
     }
     Identity identity = readIdentity(idFile);
@@ -320,8 +320,8 @@ final class Recovery {
     }
   }
 
-  private static void create(Path dir) throws IOException {
-    ReplicaId id = ReplicaId.random();
+  private static void create(Path dir, ReplicaId given) throws IOException {
+    ReplicaId id = given != null ? given : ReplicaId.random();
     long start = Journal.create(dir.resolve(JOURNAL_DIR));
     for (String f : SLOT_FILES) {
       MapDbFile.create(dir.resolve(f), id, start).close();

@@ -22,6 +22,8 @@ public final class StoreOptions {
   final long segmentBytes;
   final long cacheBytes;
   final boolean byHand;
+  final dev.meridian.crdt.ReplicaId newReplicaId;
+  final java.util.function.LongSupplier wallMillis;
 
   private StoreOptions(Builder b) {
     this.directory = b.directory;
@@ -33,6 +35,8 @@ public final class StoreOptions {
     this.segmentBytes = b.segmentBytes;
     this.cacheBytes = b.cacheBytes;
     this.byHand = b.byHand;
+    this.newReplicaId = b.newReplicaId;
+    this.wallMillis = b.wallMillis;
   }
 
   /** A builder for a store in {@code directory} (created if absent). */
@@ -56,6 +60,8 @@ public final class StoreOptions {
     private long segmentBytes = 64L << 20;
     private long cacheBytes = 64L << 20;
     private boolean byHand;
+    private dev.meridian.crdt.ReplicaId newReplicaId;
+    private java.util.function.LongSupplier wallMillis = System::currentTimeMillis;
 
     private Builder(Path directory) {
       this.directory = directory;
@@ -112,6 +118,21 @@ public final class StoreOptions {
      */
     public Builder byHand() {
       this.byHand = true;
+      return this;
+    }
+
+    /**
+     * The replica id a directory created by this open gets (default: random). Only for
+     * simulations that replay a seed: two directories must never share an id.
+     */
+    public Builder newReplicaId(dev.meridian.crdt.ReplicaId id) {
+      this.newReplicaId = requireNonNull(id, "id");
+      return this;
+    }
+
+    /** The wall clock the hybrid clock reads, in milliseconds (default: the system's). */
+    public Builder wallClock(java.util.function.LongSupplier wallMillis) {
+      this.wallMillis = requireNonNull(wallMillis, "wallMillis");
       return this;
     }
 
