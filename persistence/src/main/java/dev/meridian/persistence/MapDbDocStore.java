@@ -98,6 +98,8 @@ public final class MapDbDocStore implements DocStore {
   /** Every durable event and every void dot of this replica (design notes [3], [5]). */
   private final CausalContext context;
   private final DotLedger dots;
+  private final java.util.concurrent.atomic.LongAdder syncReads =
+      new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closing;
   private volatile Throwable failure;
   private boolean closed;
@@ -173,7 +175,7 @@ public final class MapDbDocStore implements DocStore {
   /** Counters since open: journal records and fsyncs (their ratio is the group-commit batch). */
   public StoreStats stats() {
     return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpointer.checkpoints(),
-        Storage.bytesUnder(dir.resolve(JOURNAL_DIR)), view.overlayBytes());
+        Storage.bytesUnder(dir.resolve(JOURNAL_DIR)), view.overlayBytes(), syncReads.sum());
   }
 
   /** What opening this store found and repaired. */
@@ -415,6 +417,7 @@ public final class MapDbDocStore implements DocStore {
   /** The sync query's read: the durable document's delta for {@code remote}, or null. */
   private Document deltaFor(String key, CausalContext remote) {
     checkReadable();
+    syncReads.increment();
     synchronized (keys.stripe(key)) {
       awaitVisible(key);
       Document doc = cache.get(key);

@@ -11,9 +11,11 @@ package dev.meridian.persistence;
  * @param backlogBytes the journal records not yet checkpointed into the current MapDB file, in
  *     approximate bytes of memory (readers see them from memory; writers wait past {@code
  *     maxBacklogBytes})
+ * @param syncReads documents the sync query has read since open (returned or filtered out): the
+ *     cost of catch-up, against the documents it returned
  */
 public record StoreStats(long journalRecords, long journalFsyncs, long checkpoints,
-    long journalBytes, long backlogBytes) {
+    long journalBytes, long backlogBytes, long syncReads) {
   /** Journal records per fsync (the group-commit batch size), or 0 before the first fsync. */
   public double recordsPerFsync() {
     return journalFsyncs == 0 ? 0 : (double) journalRecords / journalFsyncs;
