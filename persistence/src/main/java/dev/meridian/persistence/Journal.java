@@ -92,7 +92,7 @@ final class Journal implements Closeable {
   private boolean closing;
   private IOException failure;
 
-  private final TreeMap<Long, Path> segments = new TreeMap<>();
+  private final JournalSegments segments;
   private FileChannel channel;
   private long segmentBase;
   /** The committer thread, or null when the journal is committed by hand ({@link #commit}). */
@@ -108,11 +108,11 @@ final class Journal implements Closeable {
     this.maxBuffered = maxBuffered;
     this.onRoll = onRoll;
     this.listener = listener;
-    segs.forEach((base, s) -> segments.put(base, s.path()));
+    this.segments = new JournalSegments(dir, segs);
     this.nextPosition = end;
     this.durablePosition = end;
-    this.segmentBase = segments.lastKey();
-    this.channel = FileChannel.open(segments.lastEntry().getValue(), StandardOpenOption.WRITE);
+    this.segmentBase = segs.lastKey();
+    this.channel = FileChannel.open(segs.lastEntry().getValue().path(), StandardOpenOption.WRITE);
     this.channel.position(end - segmentBase);
     if (manual) {
       this.committer = null;
@@ -471,103 +471,23 @@ final class Journal implements Closeable {
     next.position(SEGMENT_HEADER);
     channel.close();
     channel = next;
-    synchronized (segments) {
-      segments.put(base, file);
-    }
+    segments.added(base, file);
     segmentBase = base;
     onRoll.accept(base);
   }
 
-  // ---- reading back and trimming --------------------------------------------------------------
+  // ---- reading back and trimming (JournalSegments) -------------------------------------------
 
-  /**
-   * Reads the records in {@code [from, to)}, batch markers left out; both must be record
-   * boundaries at or below the durable position.
-   */
   void read(long from, long to, JournalFiles.RecordVisitor visitor) throws IOException {
-    TreeMap<Long, Path> segs;
-    synchronized (segments) {
-      segs = new TreeMap<>(segments);
-    }
-    Long startBase = segs.floorKey(from);
-    if (startBase == null) {
-      throw new IOException("journal position " + from + " was already deleted");
-    }
-    long position = from;
-    for (var entry : segs.tailMap(startBase, true).entrySet()) {
-      if (position >= to) {
-        return;
-      }
-      long base = entry.getKey();
-      Long nextBase = segs.higherKey(base);
-      long stop = nextBase == null ? to : Math.min(to, nextBase);
-      position = Math.max(position, base + SEGMENT_HEADER);
-      try (FileChannel ch = FileChannel.open(entry.getValue(), StandardOpenOption.READ)) {
-        InputStream raw = Channels.newInputStream(ch.position(position - base));
-        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 16));
-        while (position < stop) {
-          int length = in.readInt();
-          int lengthCrc = in.readInt();
-          int payloadCrc = in.readInt();
-          if (lengthCrc != JournalFiles.crcOfLength(length) || length < 0
-              || length > JournalFiles.MAX_RECORD) {
-            throw new IOException("journal " + entry.getValue() + ": bad record header at "
-                + position);
-          }
-          byte[] payload = new byte[length];
-          in.readFully(payload);
-          if (JournalFiles.crc(payload, 0, length) != payloadCrc) {
-            throw new IOException("journal " + entry.getValue() + ": bad checksum at " + position);
-          }
-          long end = position + RECORD_HEADER + length;
-          if (!JournalRecords.isBatch(payload, 0, length)) {
-            visitor.record(position, end, payload);
-          }
-          position = end;
-        }
-      }
-    }
-    if (position < to) {
-      throw new IOException("journal ends at " + position + " before " + to);
-    }
+    segments.read(from, to, visitor);
   }
 
-  /** Deletes the segments that hold only positions below {@code position}. */
   void deleteBefore(long position) throws IOException {
-    List<Path> doomed = new ArrayList<>();
-    synchronized (segments) {
-      while (segments.size() > 1) {
-        var first = segments.firstEntry();
-        Long second = segments.higherKey(first.getKey());
-        if (second == null || second > position) {
-          break;
-        }
-        doomed.add(first.getValue());
-        segments.pollFirstEntry();
-      }
-    }
-    for (Path p : doomed) {
-      Files.deleteIfExists(p);
-      LOG.debug("deleted journal segment {}", p);
-    }
-    if (!doomed.isEmpty()) {
-      Storage.fsyncDirectory(dir);
-    }
+    segments.deleteBefore(position);
   }
 
-  /** Bytes of the segment files. */
   long sizeOnDisk() {
-    long total = 0;
-    synchronized (segments) {
-      for (Path p : segments.values()) {
-        try {
-          total += Files.size(p);
-        } catch (IOException e) {
-          // a segment deleted meanwhile
-        }
-      }
-    }
-    return total;
+    return segments.sizeOnDisk();
   }
 
   /**
