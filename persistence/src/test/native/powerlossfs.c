@@ -998,6 +998,39 @@ static size_t memory_bytes(struct inode *dir) {
   return n;
 }
 
+/* A torn cut: some unsynced pages reach the disk, in no order (as background writeback and a
+ * disk's write cache may leave them), the others are lost. */
+struct torn {
+  int percent;
+  unsigned long long state;
+  unsigned long kept, dropped;
+};
+
+static int torn_keep(struct torn *t) {
+  t->state = t->state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (int)((t->state >> 33) % 100) < t->percent;
+}
+
+static void keep_torn(struct inode *dir, struct torn *t) {
+  for (size_t i = 0; i < dir->live.n; i++) {
+    struct inode *c = dir->live.v[i].ino;
+    if (c->is_dir) {
+      keep_torn(c, t);
+      continue;
+    }
+    for (size_t p = 0; p < c->npages_cap; p++) {
+      if (c->pages[p] == NULL) continue;
+      int64_t start = (int64_t)p * PG;
+      if (start >= c->size || !torn_keep(t)) {
+        t->dropped++;
+        continue;
+      }
+      size_t n = c->size - start < PG ? (size_t)(c->size - start) : PG;
+      if (pwrite(c->backfd, c->pages[p], n, start) == (ssize_t)n) t->kept++;
+    }
+  }
+}
+
 /* Handles one command line; writes the reply (one line) into out. */
 static void command(char *line, char *out, size_t len) {
   char *argv[4] = {0};
@@ -1012,9 +1045,23 @@ static void command(char *line, char *out, size_t len) {
   pthread_mutex_lock(&big_lock);
   if (strcmp(argv[0], "ping") == 0) {
     snprintf(out, len, "OK");
-  } else if (strcmp(argv[0], "cut") == 0) {
+  } else if (strcmp(argv[0], "cut") == 0 && argc == 1) {
     frozen = 1;
     snprintf(out, len, "OK frozen");
+  } else if (strcmp(argv[0], "cut") == 0 && argc == 3) {
+    char *e1, *e2;
+    long percent = strtol(argv[1], &e1, 10);
+    unsigned long long seed = strtoull(argv[2], &e2, 10);
+    if (*e1 || *e2 || percent < 0 || percent > 100) {
+      snprintf(out, len, "ERR cut [KEEP-PERCENT SEED]: KEEP-PERCENT from 0 to 100");
+    } else if (frozen) {
+      snprintf(out, len, "ERR already cut");
+    } else {
+      struct torn t = {.percent = (int)percent, .state = seed * 2654435761ULL + 1};
+      keep_torn(root, &t);
+      frozen = 1;
+      snprintf(out, len, "OK frozen kept=%lu dropped=%lu", t.kept, t.dropped);
+    }
   } else if (strcmp(argv[0], "sync") == 0) {
     if (frozen) {
       snprintf(out, len, "ERR frozen: a cut file system makes nothing durable");
@@ -1067,7 +1114,7 @@ static void command(char *line, char *out, size_t len) {
     return;
   } else {
     snprintf(out, len,
-             "ERR unknown command '%s'; commands: ping, cut, sync, fail-fsync COUNT [NAME-PART], "
+             "ERR unknown command '%s'; commands: ping, cut [KEEP-PERCENT SEED], sync, fail-fsync COUNT [NAME-PART], "
              "fail-write COUNT ERRNO [NAME-PART], clear, stats, unmount",
              argv[0]);
   }

@@ -276,11 +276,37 @@ final class PowerLossFs implements AutoCloseable {
    * Freezes the file system: from now on every change and every fsync on it fails with EIO and
    * changes nothing, until {@link #remount()}. The first half of {@link #powerCut}.
    *
-   * @return the counters at the cut (see {@link #stats()})
+   * @return the counters just before the cut (see {@link #stats()})
    */
   String cut() throws IOException {
+    String stats = command("stats");
     command("cut");
-    return command("stats");
+    return stats;
+  }
+
+  /**
+   * A torn cut: like {@link #cut()}, but first about {@code keepPercent} of the unsynced pages,
+   * picked by {@code seed}, reach the disk (as background writeback may leave them, in no order);
+   * the others are lost.
+   *
+   * @return the counters just before the cut, then {@code kept=N dropped=N} (pages)
+   */
+  String cut(int keepPercent, long seed) throws IOException {
+    if (keepPercent < 0 || keepPercent > 100) {
+      throw new IllegalArgumentException("keepPercent must be 0 to 100, not " + keepPercent);
+    }
+    String stats = command("stats");
+    return stats + " " + command("cut " + keepPercent + " " + Long.toUnsignedString(seed))
+        .replace("frozen ", "");
+  }
+
+  /**
+   * A torn power cut: {@link #cut(int, long)}, then as {@link #powerCut(Process...)}.
+   *
+   * @return what {@link #cut(int, long)} returns
+   */
+  String powerCut(int keepPercent, long seed, Process... writers) throws IOException {
+    return afterCut(cut(keepPercent, seed), writers);
   }
 
   /**
@@ -291,7 +317,10 @@ final class PowerLossFs implements AutoCloseable {
    * @return the counters just before the cut (see {@link #stats()})
    */
   String powerCut(Process... writers) throws IOException {
-    String before = cut();
+    return afterCut(cut(), writers);
+  }
+
+  private String afterCut(String before, Process... writers) throws IOException {
     for (Process p : writers) {
       p.destroyForcibly();
     }

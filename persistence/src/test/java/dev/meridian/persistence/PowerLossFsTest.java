@@ -194,4 +194,38 @@ class PowerLossFsTest {
     write(f, "y", true);
     assertEquals("xy", read(f));
   }
+
+  @Test
+  void tornCut_keepsSomeUnsyncedPages_andDropsOthers() throws IOException {
+    Path f = mnt.resolve("torn");
+    int pages = 64;
+    byte[] page = new byte[4096];
+    java.util.Arrays.fill(page, (byte) 7);
+    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE)) {
+      for (int i = 0; i < pages; i++) {
+        ch.write(ByteBuffer.wrap(page));
+      }
+    }
+    Storage.fsyncDirectory(mnt);
+    String cut = fs.cut(50, 42);
+    assertTrue(cut.contains("unsynced_bytes=" + pages * 4096), cut);
+    fs.remount();
+
+    byte[] all = Files.readAllBytes(f);
+    int kept = 0;
+    int zero = 0;
+    for (int i = 0; i < pages && (i + 1) * 4096 <= all.length; i++) {
+      if (all[i * 4096] == 7) {
+        kept++;
+      } else if (all[i * 4096] == 0) {
+        zero++;
+      }
+    }
+    int expectedKept = Integer.parseInt(cut.replaceAll(".*kept=(\\d+).*", "$1"));
+    assertEquals(expectedKept, kept, cut);
+    assertTrue(kept > 0 && kept < pages, "a torn cut keeps some pages and drops others: " + cut);
+    assertTrue(zero > 0 || all.length < pages * 4096, "dropped pages read as zeros or are past "
+        + "the end: " + cut);
+  }
 }
