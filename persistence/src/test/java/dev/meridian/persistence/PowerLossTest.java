@@ -30,9 +30,9 @@ import org.slf4j.LoggerFactory;
  * file system freezes, the writer is killed, and everything not fsynced is dropped in every file,
  * the journal's and MapDB's memory-mapped files alike (a kill -9 alone keeps the page cache, so
  * it cannot show a missing fsync). Every other cut is torn: about half the unsynced pages reach
- * the disk, in no order, the others are lost. Some cuts land while the writer is still opening (recovering)
- * the store. After each cut the store must open with no manual step and hold every acknowledged
- * write.
+ * the disk, in no order, the others are lost. Some cuts land while the writer is still opening
+ * (recovering) the store. After each cut the store must open with no manual step and hold every
+ * acknowledged write.
  *
  * <p>Cycles: system property {@code meridian.powerCycles} (12 by default, 150 with -Pthorough).
  * Seed: {@code meridian.seed}.
@@ -98,7 +98,8 @@ class PowerLossTest {
       }
     }
     String summary = String.format("power cuts=%d (torn %d, before the store was open %d), "
-        + "acknowledged writes=%d, lost=0, bytes held unsynced by powerlossfs at the cuts=%d (dirty pages still in the kernel are dropped too, uncounted), seed %d", cycles,
+        + "acknowledged writes=%d, lost=0, bytes held unsynced by powerlossfs at the cuts=%d "
+        + "(dirty pages still in the kernel are dropped too, uncounted), seed %d", cycles,
         tornCuts, duringOpen, ackCount, unsyncedDropped, seed);
     LOG.warn("power-loss test: {}", summary);
     System.out.println("PowerLossTest: " + summary);
