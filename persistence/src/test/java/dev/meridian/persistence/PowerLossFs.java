@@ -50,6 +50,14 @@ final class PowerLossFs implements AutoCloseable {
   private static final long START_TIMEOUT_SECONDS = 20;
   private static final long EXIT_TIMEOUT_SECONDS = 30;
   private static Path binary;
+  /** Running daemons; a shutdown hook stops them (SIGTERM: they unmount) if a test leaves one. */
+  private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap
+      .newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroy),
+        "powerlossfs-stop"));
+  }
 
   private final Path backing;
   private final Path mountPoint;
@@ -174,6 +182,7 @@ final class PowerLossFs implements AutoCloseable {
   private void start() throws IOException {
     daemon = new ProcessBuilder(binary().toString(), backing.toString(), mountPoint.toString(),
         control.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    RUNNING.add(daemon);
     BufferedReader out = new BufferedReader(new InputStreamReader(daemon.getInputStream(),
         StandardCharsets.UTF_8));
     CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
@@ -377,6 +386,7 @@ final class PowerLossFs implements AutoCloseable {
       throw new IOException("interrupted", e);
     }
     int code = daemon.exitValue();
+    RUNNING.remove(daemon);
     daemon = null;
     if (code != 0) {
       throw new IOException("powerlossfs exited with " + code + " after unmounting " + mountPoint);
