@@ -58,9 +58,30 @@ final class Recovery {
    * MapDB file, restores the other from it if needed, replays the journal past it.
    */
   static Recovered recover(StoreOptions options) throws IOException {
+    Recovered r = new Recovered();
+    try {
+      return recoverInto(options, r);
+    } catch (IOException | RuntimeException | Error e) {
+      // A refused open leaves nothing open (mapped MapDB files would keep the files busy).
+      for (MapDbFile f : r.files) {
+        if (f != null) {
+          try {
+            f.close();
+          } catch (RuntimeException closing) {
+            e.addSuppressed(closing);
+          }
+        }
+      }
+      if (r.journal != null) {
+        r.journal.close();
+      }
+      throw e;
+    }
+  }
+
+  private static Recovered recoverInto(StoreOptions options, Recovered r) throws IOException {
     Path dir = options.directory;
     Path idFile = dir.resolve(ID_FILE);
-    Recovered r = new Recovered();
     boolean created = false;
     if (!Files.exists(idFile)) {
       checkCreatable(dir);
@@ -204,6 +225,7 @@ final class Recovery {
         repairs++;
       }
       r.files[cur].close();
+      r.files[cur] = null;
       Storage.copy(from, to);
       r.files[cur] = MapDbFile.open(from, r.replicaId);
       r.files[standby] = MapDbFile.open(to, r.replicaId);
