@@ -22,7 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Examples of crdt-core defects, each test the example that showed one, named after the rule it holds. */
+/** crdt-core defects, each kept as the example that showed it, named after the rule it holds. */
 class CoreRegressionTest {
   private static final long NOW = 1_780_000_000_000L;
   private final Replica a = Replica.resume(ReplicaId.of(1), 0, new HybridClock(() -> NOW));
