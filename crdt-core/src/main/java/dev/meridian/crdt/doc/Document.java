@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A JSON-like document: a root {@link OrMap} addressed by {@link Path paths}, read as JSON.
@@ -143,25 +145,31 @@ public final class Document implements DeltaCrdt<Document> {
       List<Path.Segment> segs = p.segments();
       Path.Segment last = segs.get(segs.size() - 1);
       Path parent = p.parent();
-      if (last instanceof Path.Index) {
-        return delete(parent, ((Path.Index) last).index(), 1);
+      if (last instanceof Path.Index at) {
+        return delete(parent, at.index(), 1);
       }
-      String name = ((Path.Key) last).name();
-      return edit(parent, CrdtType.MAP, 1, (cur, claim) -> {
-        DotMap<TypedKey> delta = new DotMap<>();
-        for (CrdtType t : CrdtType.values()) {
-          DotStore current = cur == null ? null : castTypedMap(cur).get(new TypedKey(name, t));
-          if (current != null) {
-            current.collectDots(claim.context());
-            delta.put(new TypedKey(name, t), current.skeleton());
-          }
-        }
-        return delta;
-      });
+      if (last instanceof Path.Key key) {
+        return removeKey(parent, key.name());
+      }
+      throw new AssertionError(last); // Segment is sealed: a Key or an Index
     }
-    List<String> keys = p.keys();
-    checkIntermediates(keys);
-    return new Document(map.remove(writer(), keys, null), null);
+    checkPrefix(p.segments(), p.segments().size() - 1, CrdtType.MAP, HOLDS_DOTS);
+    return new Document(map.remove(writer(), p.keys(), null), null);
+  }
+
+  /** Removes every type under {@code name} in the map at {@code parent}, a path with an index. */
+  private Document removeKey(Path parent, String name) {
+    return edit(parent, CrdtType.MAP, 1, (cur, claim) -> {
+      DotMap<TypedKey> delta = new DotMap<>();
+      for (CrdtType t : CrdtType.values()) {
+        DotStore current = cur == null ? null : castTypedMap(cur).get(new TypedKey(name, t));
+        if (current != null) {
+          current.collectDots(claim.context());
+          delta.put(new TypedKey(name, t), current.skeleton());
+        }
+      }
+      return delta;
+    });
   }
 
   /**
@@ -189,9 +197,8 @@ public final class Document implements DeltaCrdt<Document> {
         return delta;
       });
     }
+    checkPrefix(p.segments(), p.segments().size(), CrdtType.MAP, HOLDS_DOTS);
     List<String> keys = p.keys();
-    checkIntermediates(keys);
-    checkLeaf(keys, CrdtType.MAP);
     checkContent(content);
     Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
     writeContent(keys, content, delta);
@@ -249,10 +256,8 @@ public final class Document implements DeltaCrdt<Document> {
     if (p.hasIndex()) {
       return edit(p, type, 1, (cur, claim) -> mutation.delta(cur, claim.dot(), claim.context()));
     }
-    List<String> keys = p.keys();
-    checkIntermediates(keys);
-    checkLeaf(keys, type);
-    return write(keys, type, mutation);
+    checkPrefix(p.segments(), p.segments().size(), type, HOLDS_DOTS);
+    return write(p.keys(), type, mutation);
   }
 
   // ---- lists and text -------------------------------------------------------------------------
@@ -376,7 +381,7 @@ public final class Document implements DeltaCrdt<Document> {
   private Document editChecked(Path path, CrdtType leafType, int dots, Edit edit) {
     List<Path.Segment> segs = path.segments();
     return new Document(map.mutate(writer(), dots,
-        claim -> castTypedMap(descend(map.store(), segs, 0, leafType, edit, claim))), null);
+        claim -> castTypedMap(descend(segs, leafType, edit, claim))), null);
   }
 
   /** The type the segment at {@code i} addresses: a map before a key, a list before an index. */
@@ -387,91 +392,166 @@ public final class Document implements DeltaCrdt<Document> {
     return segs.get(i + 1) instanceof Path.Key ? CrdtType.MAP : CrdtType.LIST;
   }
 
-  private DotStore descend(DotStore cur, List<Path.Segment> segs, int i, CrdtType leafType,
-      Edit edit, Replica.Claim claim) {
-    boolean last = i == segs.size() - 1;
-    Path.Segment s = segs.get(i);
-    if (s instanceof Path.Key) {
-      TypedKey k = new TypedKey(((Path.Key) s).name(), typeAt(segs, i, leafType));
-      DotStore child = cur == null ? null : castTypedMap(cur).get(k);
-      return DotMap.of(k, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
+  // ---- paths ----------------------------------------------------------------------------------
+
+  /*
+   * Every walk down a path is walk() with a Step: checkPrefix refuses a local write's path before
+   * anything changes, find gives the live store of an expected type, lookup the value the JSON
+   * view shows, and descend the stores an edit's delta is built from. Keys are looked up under the
+   * type the next segment (or the leaf) needs: a map before a key, a list before an index.
+   */
+
+  /** One step down a path: from the value segment {@code i} is looked up in to the one it names. */
+  private interface Step<T> {
+    T key(T parent, String name, int i);
+
+    T index(T parent, int index, int i);
+  }
+
+  /** Takes the steps of segments {@code [0, end)} from {@code root}; null once a step gives null. */
+  private static <T> T walk(List<Path.Segment> segs, int end, T root, Step<T> step) {
+    T cur = root;
+    for (int i = 0; i < end && cur != null; i++) {
+      Path.Segment s = segs.get(i);
+      if (s instanceof Path.Key key) {
+        cur = step.key(cur, key.name(), i);
+      } else if (s instanceof Path.Index at) {
+        cur = step.index(cur, at.index(), i);
+      }
     }
-    DotSeq list = (DotSeq) cur;
-    int index = ((Path.Index) s).index();
-    DotStore child = list.element(index).value();
-    return list.updateDelta(index, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
+    return cur;
   }
 
   /**
-   * Refuses a path that runs through a value of another type, through a list position that is not
-   * there, or ends at a value of another type than {@code leafType} ({@link IllegalArgumentException}
-   * or {@link IndexOutOfBoundsException}).
+   * Whether a store found under the expected type holds a value there, so that type is among the
+   * key's types and the check passes without collecting them all (the common case of writing an
+   * existing value; typesOf costs a TreeSet and a lookup per type). Writes to paths of keys only
+   * ask for any dot or record ({@code HOLDS_DOTS}); paths with an index and sequence edits ask for
+   * a value that shows ({@code SHOWS}).
    */
+  private static final Predicate<DotStore> HOLDS_DOTS = s -> !s.isEmpty();
+
+  private static final Predicate<DotStore> SHOWS = DotStore::isVisible;
+
   private void check(List<Path.Segment> segs, CrdtType leafType) {
+    checkPrefix(segs, segs.size(), leafType, SHOWS);
+  }
+
+  /**
+   * Refuses a path whose first {@code end} segments run through a value of another type, through
+   * a list position that is not there, or (when {@code end} is the whole path) end at a value of
+   * another type than {@code leafType} ({@link IllegalArgumentException} or {@link
+   * IndexOutOfBoundsException}).
+   */
+  private void checkPrefix(List<Path.Segment> segs, int end, CrdtType leafType,
+      Predicate<DotStore> holds) {
     requireArgument(segs.get(0) instanceof Path.Key, "a document path starts with a key");
-    DotStore cur = map.store();
-    for (int i = 0; i < segs.size() && cur != null; i++) {
-      Path.Segment s = segs.get(i);
-      CrdtType t = typeAt(segs, i, leafType);
-      Path here = Path.of(segs.subList(0, i + 1));
-      if (s instanceof Path.Key) {
-        DotMap<TypedKey> m = castTypedMap(cur);
-        String name = ((Path.Key) s).name();
+    walk(segs, end, (DotStore) map.store(), new Step<>() {
+      @Override
+      public DotStore key(DotStore parent, String name, int i) {
+        DotMap<TypedKey> m = castTypedMap(parent);
+        CrdtType t = typeAt(segs, i, leafType);
         DotStore next = m.get(new TypedKey(name, t));
-        if (next == null || !next.isVisible()) {
+        if (next == null || !holds.test(next)) {
           TreeSet<CrdtType> types = OrMap.typesOf(m, name);
           if (!types.isEmpty() && !types.contains(t)) {
             throw new TypeClashException(i == segs.size() - 1
-                ? String.format("'%s' holds a %s; remove it before writing a %s", here,
+                ? String.format("'%s' holds a %s; remove it before writing a %s", prefix(segs, i),
                     types.last().label(), t.label())
-                : String.format("'%s' is a %s, not a %s", here, types.last().label(), t.label()));
+                : String.format("'%s' is a %s, not a %s", prefix(segs, i), types.last().label(),
+                    t.label()));
           }
         }
-        cur = next;
-      } else {
-        DotSeq list = (DotSeq) cur;
-        int index = ((Path.Index) s).index();
+        return listFollows(next, segs, i);
+      }
+
+      @Override
+      public DotStore index(DotStore parent, int index, int i) {
+        DotSeq list = (DotSeq) parent;
+        CrdtType t = typeAt(segs, i, leafType);
         if (index >= list.size()) {
           throw new IndexOutOfBoundsException(String.format(
-              "'%s': index %s out of bounds for a list of %s", here, index, list.size()));
+              "'%s': index %s out of bounds for a list of %s", prefix(segs, i), index, list.size()));
         }
         DotSeq.Element e = list.element(index);
         if (e.type() != t) {
-          throw new TypeClashException(
-              String.format("'%s' is a %s, not a %s", here, e.type().label(), t.label()));
+          throw new TypeClashException(String.format(
+              "'%s' is a %s, not a %s", prefix(segs, i), e.type().label(), t.label()));
         }
-        cur = e.value();
+        return listFollows(e.value(), segs, i);
       }
-      if (cur == null && i < segs.size() - 1 && segs.get(i + 1) instanceof Path.Index) {
-        throw new IndexOutOfBoundsException(String.format("'%s' is not a list here", here));
-      }
+    });
+  }
+
+  /** {@code next}, unless it is absent and the segment after {@code i} indexes into it. */
+  private static DotStore listFollows(DotStore next, List<Path.Segment> segs, int i) {
+    if (next == null && i < segs.size() - 1 && segs.get(i + 1) instanceof Path.Index) {
+      throw new IndexOutOfBoundsException(
+          String.format("'%s' is not a list here", prefix(segs, i)));
     }
+    return next;
+  }
+
+  /** The path of segments {@code [0, i]}, for messages. */
+  private static Path prefix(List<Path.Segment> segs, int i) {
+    return Path.of(segs.subList(0, i + 1));
   }
 
   /** The live store of type {@code leafType} at a path, or null (read only). */
   private DotStore find(List<Path.Segment> segs, CrdtType leafType) {
-    DotStore cur = map.store();
-    for (int i = 0; i < segs.size() && cur != null; i++) {
-      Path.Segment s = segs.get(i);
-      CrdtType t = typeAt(segs, i, leafType);
-      if (s instanceof Path.Key) {
-        if (!(cur instanceof DotMap)) {
-          return null;
-        }
-        cur = castTypedMap(cur).get(new TypedKey(((Path.Key) s).name(), t));
-      } else {
-        if (!(cur instanceof DotSeq) || ((DotSeq) cur).isText()) {
-          return null;
-        }
-        DotSeq list = (DotSeq) cur;
-        int index = ((Path.Index) s).index();
-        if (index >= list.size() || list.element(index).type() != t) {
-          return null;
-        }
-        cur = list.element(index).value();
+    DotStore found = walk(segs, segs.size(), (DotStore) map.store(), new Step<>() {
+      @Override
+      public DotStore key(DotStore parent, String name, int i) {
+        return parent instanceof DotMap
+            ? castTypedMap(parent).get(new TypedKey(name, typeAt(segs, i, leafType)))
+            : null;
       }
+
+      @Override
+      public DotStore index(DotStore parent, int index, int i) {
+        if (!(parent instanceof DotSeq list) || list.isText()) {
+          return null;
+        }
+        if (index >= list.size() || list.element(index).type() != typeAt(segs, i, leafType)) {
+          return null;
+        }
+        return list.element(index).value();
+      }
+    });
+    return found == null || !found.isVisible() ? null : found;
+  }
+
+  /** A store on the way down, null where the path's value is absent (descend goes on through it). */
+  private record Below(DotStore store) {}
+
+  /**
+   * The delta of {@code edit} at the path's leaf, wrapped on the way back up: in a one-key map
+   * for each key, in an element update for each index. The path was checked, so every index is
+   * there.
+   */
+  private DotStore descend(List<Path.Segment> segs, CrdtType leafType, Edit edit,
+      Replica.Claim claim) {
+    List<UnaryOperator<DotStore>> wraps = new ArrayList<>(segs.size());
+    Below leaf = walk(segs, segs.size(), new Below(map.store()), new Step<>() {
+      @Override
+      public Below key(Below parent, String name, int i) {
+        TypedKey k = new TypedKey(name, typeAt(segs, i, leafType));
+        wraps.add(delta -> DotMap.of(k, delta));
+        return new Below(parent.store() == null ? null : castTypedMap(parent.store()).get(k));
+      }
+
+      @Override
+      public Below index(Below parent, int index, int i) {
+        DotSeq list = (DotSeq) parent.store();
+        wraps.add(delta -> list.updateDelta(index, delta));
+        return new Below(list.element(index).value());
+      }
+    });
+    DotStore delta = edit.delta(leaf.store(), claim);
+    for (int i = wraps.size() - 1; i >= 0; i--) {
+      delta = wraps.get(i).apply(delta);
     }
-    return cur == null || !cur.isVisible() ? null : cur;
+    return delta;
   }
 
   private Document write(List<String> keys, CrdtType type, OrMap.LeafMutation mutation) {
@@ -481,44 +561,6 @@ public final class Document implements DeltaCrdt<Document> {
   private Replica writer() {
     requireState(replica != null, "this document is not bound to a replica (deltas and decoded states are read-only); call bind()");
     return replica;
-  }
-
-  /*
-   * Both checks first look up the key under the expected type: if it holds a value there, that type
-   * is among the key's types and the check passes without collecting them all (the common case of
-   * writing an existing value; typesOf costs a TreeSet and a lookup per type).
-   */
-  private void checkIntermediates(List<String> keys) {
-    DotMap<TypedKey> cur = map.store();
-    for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
-      DotStore nested = cur.get(new TypedKey(keys.get(i), CrdtType.MAP));
-      if (nested != null && !nested.isEmpty()) {
-        cur = castTypedMap(nested);
-        continue;
-      }
-      TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
-      if (!types.isEmpty() && !types.contains(CrdtType.MAP)) {
-        throw new TypeClashException(String.format(
-            "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), types.last().label()));
-      }
-      cur = castTypedMap(cur.get(new TypedKey(keys.get(i), CrdtType.MAP)));
-    }
-  }
-
-  private void checkLeaf(List<String> keys, CrdtType type) {
-    DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
-    if (parent != null) {
-      DotStore current = parent.get(new TypedKey(keys.get(keys.size() - 1), type));
-      if (current != null && !current.isEmpty()) {
-        return;
-      }
-      TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
-      if (!types.isEmpty() && !types.contains(type)) {
-        throw new TypeClashException(String.format(
-            "'%s' holds a %s; remove it before writing a %s",
-            Path.ofKeys(keys), types.last().label(), type.label()));
-      }
-    }
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -559,32 +601,30 @@ public final class Document implements DeltaCrdt<Document> {
 
   /** The shown value at a path through maps and lists, or null: as the JSON view shows it. */
   private Typed lookup(List<Path.Segment> segs) {
-    Typed cur = new Typed(CrdtType.MAP, map.store());
-    for (Path.Segment s : segs) {
-      if (s instanceof Path.Key) {
-        if (cur.type() != CrdtType.MAP) {
+    return walk(segs, segs.size(), new Typed(CrdtType.MAP, map.store()), new Step<>() {
+      @Override
+      public Typed key(Typed parent, String name, int i) {
+        if (parent.type() != CrdtType.MAP) {
           return null;
         }
-        DotMap<TypedKey> m = castTypedMap(cur.store());
-        TreeSet<CrdtType> types = OrMap.typesOf(m, ((Path.Key) s).name());
-        if (types.isEmpty()) {
+        DotMap<TypedKey> m = castTypedMap(parent.store());
+        TreeSet<CrdtType> types = OrMap.typesOf(m, name);
+        return types.isEmpty() ? null : new Typed(types.last(), m.get(new TypedKey(name, types.last())));
+      }
+
+      @Override
+      public Typed index(Typed parent, int index, int i) {
+        if (parent.type() != CrdtType.LIST) {
           return null;
         }
-        cur = new Typed(types.last(), m.get(new TypedKey(((Path.Key) s).name(), types.last())));
-      } else {
-        if (cur.type() != CrdtType.LIST) {
-          return null;
-        }
-        DotSeq list = (DotSeq) cur.store();
-        int index = ((Path.Index) s).index();
+        DotSeq list = (DotSeq) parent.store();
         if (index >= list.size()) {
           return null;
         }
         DotSeq.Element e = list.element(index);
-        cur = new Typed(e.type(), e.value());
+        return new Typed(e.type(), e.value());
       }
-    }
-    return cur;
+    });
   }
 
   /** The whole document as a JSON-like sorted map (see {@link #get}). */
@@ -708,7 +748,7 @@ public final class Document implements DeltaCrdt<Document> {
   /** Equal stores and contexts; the bound replica does not count. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof Document && ((Document) o).map.equals(map);
+    return o instanceof Document other && other.map.equals(map);
   }
 
   @Override

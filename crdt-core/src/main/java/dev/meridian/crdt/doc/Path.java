@@ -114,8 +114,11 @@ public final class Path {
   public ImmutableList<String> keys() {
     ImmutableList.Builder<String> b = ImmutableList.builder();
     for (Segment s : segments) {
-      requireArgument(s instanceof Key, "path '%s' has a list index where a key is expected", this);
-      b.add(((Key) s).name());
+      if (!(s instanceof Key k)) {
+        throw new IllegalArgumentException(
+            String.format("path '%s' has a list index where a key is expected", this));
+      }
+      b.add(k.name());
     }
     return b.build();
   }
@@ -180,7 +183,7 @@ public final class Path {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Path && ((Path) o).segments.equals(segments);
+    return o instanceof Path other && other.segments.equals(segments);
   }
 
   @Override
@@ -193,7 +196,7 @@ public final class Path {
   public String toString() {
     StringBuilder sb = new StringBuilder();
     for (Segment s : segments) {
-      if (s instanceof Key && isPlain(((Key) s).name()) && sb.length() > 0) {
+      if (s instanceof Key k && isPlain(k.name()) && sb.length() > 0) {
         sb.append('.');
       }
       sb.append(s);
