@@ -14,21 +14,16 @@ import dev.meridian.crdt.flag.EwFlag;
 import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.map.TypedKey;
 import dev.meridian.crdt.register.MvRegister;
-import dev.meridian.crdt.register.RegisterEntry;
 import dev.meridian.crdt.set.AwSet;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
 import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * A JSON-like document: a root {@link OrMap} addressed by {@link Path paths}, read as JSON.
@@ -153,7 +148,8 @@ public final class Document implements DeltaCrdt<Document> {
       }
       throw new AssertionError(last); // Segment is sealed: a Key or an Index
     }
-    checkPrefix(p.segments(), p.segments().size() - 1, CrdtType.MAP, HOLDS_DOTS);
+    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size() - 1, CrdtType.MAP,
+        PathWalk.HOLDS_DOTS);
     return new Document(map.remove(writer(), p.keys(), null), null);
   }
 
@@ -197,7 +193,8 @@ public final class Document implements DeltaCrdt<Document> {
         return delta;
       });
     }
-    checkPrefix(p.segments(), p.segments().size(), CrdtType.MAP, HOLDS_DOTS);
+    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size(), CrdtType.MAP,
+        PathWalk.HOLDS_DOTS);
     List<String> keys = p.keys();
     checkContent(content);
     Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
@@ -256,7 +253,8 @@ public final class Document implements DeltaCrdt<Document> {
     if (p.hasIndex()) {
       return edit(p, type, 1, (cur, claim) -> mutation.delta(cur, claim.dot(), claim.context()));
     }
-    checkPrefix(p.segments(), p.segments().size(), type, HOLDS_DOTS);
+    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size(), type,
+        PathWalk.HOLDS_DOTS);
     return write(p.keys(), type, mutation);
   }
 
@@ -334,17 +332,17 @@ public final class Document implements DeltaCrdt<Document> {
   /** The number of elements of the list, or characters of the text, at {@code path}; 0 if absent. */
   public int length(String path) {
     Path p = Path.parse(path);
-    DotStore s = find(p.segments(), CrdtType.LIST);
+    DotStore s = PathWalk.find(map.store(), p.segments(), CrdtType.LIST);
     if (s == null) {
-      s = find(p.segments(), CrdtType.TEXT);
+      s = PathWalk.find(map.store(), p.segments(), CrdtType.TEXT);
     }
     return s == null ? 0 : (int) ((DotSeq) s).size();
   }
 
   /** Checks the path (as {@link #edit} does) and returns the length of the list or text there. */
   private int sizeAt(Path p, CrdtType type) {
-    check(p.segments(), type);
-    DotStore s = find(p.segments(), type);
+    PathWalk.check(map.store(), p.segments(), type);
+    DotStore s = PathWalk.find(map.store(), p.segments(), type);
     return s == null ? 0 : (int) ((DotSeq) s).size();
   }
 
@@ -361,197 +359,21 @@ public final class Document implements DeltaCrdt<Document> {
     }
   }
 
-  /** Builds the delta of the value at a path's leaf from its current store (null if absent). */
-  @FunctionalInterface
-  private interface Edit {
-    DotStore delta(DotStore current, Replica.Claim claim);
-  }
-
   /**
    * Changes the value of type {@code leafType} at {@code path}, which may run through list
    * elements: checks the path first (nothing changes if it is refused), claims {@code dots} dots,
    * and builds the delta down the path: maps for keys, element records for indexes.
    */
-  private Document edit(Path path, CrdtType leafType, int dots, Edit edit) {
-    check(path.segments(), leafType);
+  private Document edit(Path path, CrdtType leafType, int dots, PathWalk.Edit edit) {
+    PathWalk.check(map.store(), path.segments(), leafType);
     return editChecked(path, leafType, dots, edit);
   }
 
   /** {@link #edit} for a path {@link #sizeAt} has just checked. */
-  private Document editChecked(Path path, CrdtType leafType, int dots, Edit edit) {
+  private Document editChecked(Path path, CrdtType leafType, int dots, PathWalk.Edit edit) {
     List<Path.Segment> segs = path.segments();
     return new Document(map.mutate(writer(), dots,
-        claim -> castTypedMap(descend(segs, leafType, edit, claim))), null);
-  }
-
-  /** The type the segment at {@code i} addresses: a map before a key, a list before an index. */
-  private static CrdtType typeAt(List<Path.Segment> segs, int i, CrdtType leafType) {
-    if (i == segs.size() - 1) {
-      return leafType;
-    }
-    return segs.get(i + 1) instanceof Path.Key ? CrdtType.MAP : CrdtType.LIST;
-  }
-
-  // ---- paths ----------------------------------------------------------------------------------
-
-  /*
-   * Every walk down a path is walk() with a Step: checkPrefix refuses a local write's path before
-   * anything changes, find gives the live store of an expected type, lookup the value the JSON
-   * view shows, and descend the stores an edit's delta is built from. Keys are looked up under the
-   * type the next segment (or the leaf) needs: a map before a key, a list before an index.
-   */
-
-  /** One step down a path: from the value segment {@code i} is looked up in to the one it names. */
-  private interface Step<T> {
-    T key(T parent, String name, int i);
-
-    T index(T parent, int index, int i);
-  }
-
-  /** Takes the steps of segments {@code [0, end)} from {@code root}; null once a step gives null. */
-  private static <T> T walk(List<Path.Segment> segs, int end, T root, Step<T> step) {
-    T cur = root;
-    for (int i = 0; i < end && cur != null; i++) {
-      Path.Segment s = segs.get(i);
-      if (s instanceof Path.Key key) {
-        cur = step.key(cur, key.name(), i);
-      } else if (s instanceof Path.Index at) {
-        cur = step.index(cur, at.index(), i);
-      }
-    }
-    return cur;
-  }
-
-  /**
-   * Whether a store found under the expected type holds a value there, so that type is among the
-   * key's types and the check passes without collecting them all (the common case of writing an
-   * existing value; typesOf costs a TreeSet and a lookup per type). Writes to paths of keys only
-   * ask for any dot or record ({@code HOLDS_DOTS}); paths with an index and sequence edits ask for
-   * a value that shows ({@code SHOWS}).
-   */
-  private static final Predicate<DotStore> HOLDS_DOTS = s -> !s.isEmpty();
-
-  private static final Predicate<DotStore> SHOWS = DotStore::isVisible;
-
-  private void check(List<Path.Segment> segs, CrdtType leafType) {
-    checkPrefix(segs, segs.size(), leafType, SHOWS);
-  }
-
-  /**
-   * Refuses a path whose first {@code end} segments run through a value of another type, through
-   * a list position that is not there, or (when {@code end} is the whole path) end at a value of
-   * another type than {@code leafType} ({@link IllegalArgumentException} or {@link
-   * IndexOutOfBoundsException}).
-   */
-  private void checkPrefix(List<Path.Segment> segs, int end, CrdtType leafType,
-      Predicate<DotStore> holds) {
-    requireArgument(segs.get(0) instanceof Path.Key, "a document path starts with a key");
-    walk(segs, end, (DotStore) map.store(), new Step<>() {
-      @Override
-      public DotStore key(DotStore parent, String name, int i) {
-        DotMap<TypedKey> m = castTypedMap(parent);
-        CrdtType t = typeAt(segs, i, leafType);
-        DotStore next = m.get(new TypedKey(name, t));
-        if (next == null || !holds.test(next)) {
-          TreeSet<CrdtType> types = OrMap.typesOf(m, name);
-          if (!types.isEmpty() && !types.contains(t)) {
-            throw new TypeClashException(i == segs.size() - 1
-                ? String.format("'%s' holds a %s; remove it before writing a %s", prefix(segs, i),
-                    types.last().label(), t.label())
-                : String.format("'%s' is a %s, not a %s", prefix(segs, i), types.last().label(),
-                    t.label()));
-          }
-        }
-        return listFollows(next, segs, i);
-      }
-
-      @Override
-      public DotStore index(DotStore parent, int index, int i) {
-        DotSeq list = (DotSeq) parent;
-        CrdtType t = typeAt(segs, i, leafType);
-        if (index >= list.size()) {
-          throw new IndexOutOfBoundsException(String.format(
-              "'%s': index %s out of bounds for a list of %s", prefix(segs, i), index, list.size()));
-        }
-        DotSeq.Element e = list.element(index);
-        if (e.type() != t) {
-          throw new TypeClashException(String.format(
-              "'%s' is a %s, not a %s", prefix(segs, i), e.type().label(), t.label()));
-        }
-        return listFollows(e.value(), segs, i);
-      }
-    });
-  }
-
-  /** {@code next}, unless it is absent and the segment after {@code i} indexes into it. */
-  private static DotStore listFollows(DotStore next, List<Path.Segment> segs, int i) {
-    if (next == null && i < segs.size() - 1 && segs.get(i + 1) instanceof Path.Index) {
-      throw new IndexOutOfBoundsException(
-          String.format("'%s' is not a list here", prefix(segs, i)));
-    }
-    return next;
-  }
-
-  /** The path of segments {@code [0, i]}, for messages. */
-  private static Path prefix(List<Path.Segment> segs, int i) {
-    return Path.of(segs.subList(0, i + 1));
-  }
-
-  /** The live store of type {@code leafType} at a path, or null (read only). */
-  private DotStore find(List<Path.Segment> segs, CrdtType leafType) {
-    DotStore found = walk(segs, segs.size(), (DotStore) map.store(), new Step<>() {
-      @Override
-      public DotStore key(DotStore parent, String name, int i) {
-        return parent instanceof DotMap
-            ? castTypedMap(parent).get(new TypedKey(name, typeAt(segs, i, leafType)))
-            : null;
-      }
-
-      @Override
-      public DotStore index(DotStore parent, int index, int i) {
-        if (!(parent instanceof DotSeq list) || list.isText()) {
-          return null;
-        }
-        if (index >= list.size() || list.element(index).type() != typeAt(segs, i, leafType)) {
-          return null;
-        }
-        return list.element(index).value();
-      }
-    });
-    return found == null || !found.isVisible() ? null : found;
-  }
-
-  /** A store on the way down, null where the path's value is absent (descend goes on through it). */
-  private record Below(DotStore store) {}
-
-  /**
-   * The delta of {@code edit} at the path's leaf, wrapped on the way back up: in a one-key map
-   * for each key, in an element update for each index. The path was checked, so every index is
-   * there.
-   */
-  private DotStore descend(List<Path.Segment> segs, CrdtType leafType, Edit edit,
-      Replica.Claim claim) {
-    List<UnaryOperator<DotStore>> wraps = new ArrayList<>(segs.size());
-    Below leaf = walk(segs, segs.size(), new Below(map.store()), new Step<>() {
-      @Override
-      public Below key(Below parent, String name, int i) {
-        TypedKey k = new TypedKey(name, typeAt(segs, i, leafType));
-        wraps.add(delta -> DotMap.of(k, delta));
-        return new Below(parent.store() == null ? null : castTypedMap(parent.store()).get(k));
-      }
-
-      @Override
-      public Below index(Below parent, int index, int i) {
-        DotSeq list = (DotSeq) parent.store();
-        wraps.add(delta -> list.updateDelta(index, delta));
-        return new Below(list.element(index).value());
-      }
-    });
-    DotStore delta = edit.delta(leaf.store(), claim);
-    for (int i = wraps.size() - 1; i >= 0; i--) {
-      delta = wraps.get(i).apply(delta);
-    }
-    return delta;
+        claim -> castTypedMap(PathWalk.descend(map.store(), segs, leafType, edit, claim))), null);
   }
 
   private Document write(List<String> keys, CrdtType type, OrMap.LeafMutation mutation) {
@@ -573,7 +395,7 @@ public final class Document implements DeltaCrdt<Document> {
   public Object get(String path) {
     Path p = Path.parse(path);
     if (p.hasIndex()) {
-      Typed v = lookup(p.segments());
+      PathWalk.Typed v = PathWalk.lookup(map.store(), p.segments());
       return v == null ? null : Values.render(v.type(), v.store());
     }
     List<String> keys = p.keys();
@@ -583,53 +405,23 @@ public final class Document implements DeltaCrdt<Document> {
     }
     String name = keys.get(keys.size() - 1);
     TreeSet<CrdtType> types = OrMap.typesOf(parent, name);
-    return types.isEmpty() ? null : valueOf(types.last(), parent.get(new TypedKey(name, types.last())));
+    return types.isEmpty() ? null : Values.render(types.last(), parent.get(new TypedKey(name, types.last())));
   }
 
   /** True if something is stored at {@code path}. */
   public boolean contains(String path) {
     Path p = Path.parse(path);
     if (p.hasIndex()) {
-      return lookup(p.segments()) != null;
+      return PathWalk.lookup(map.store(), p.segments()) != null;
     }
     List<String> keys = p.keys();
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     return parent != null && !OrMap.typesOf(parent, keys.get(keys.size() - 1)).isEmpty();
   }
 
-  private record Typed(CrdtType type, DotStore store) {}
-
-  /** The shown value at a path through maps and lists, or null: as the JSON view shows it. */
-  private Typed lookup(List<Path.Segment> segs) {
-    return walk(segs, segs.size(), new Typed(CrdtType.MAP, map.store()), new Step<>() {
-      @Override
-      public Typed key(Typed parent, String name, int i) {
-        if (parent.type() != CrdtType.MAP) {
-          return null;
-        }
-        DotMap<TypedKey> m = castTypedMap(parent.store());
-        TreeSet<CrdtType> types = OrMap.typesOf(m, name);
-        return types.isEmpty() ? null : new Typed(types.last(), m.get(new TypedKey(name, types.last())));
-      }
-
-      @Override
-      public Typed index(Typed parent, int index, int i) {
-        if (parent.type() != CrdtType.LIST) {
-          return null;
-        }
-        DotSeq list = (DotSeq) parent.store();
-        if (index >= list.size()) {
-          return null;
-        }
-        DotSeq.Element e = list.element(index);
-        return new Typed(e.type(), e.value());
-      }
-    });
-  }
-
   /** The whole document as a JSON-like sorted map (see {@link #get}). */
   public Map<String, Object> asMap() {
-    return mapValue(map.store());
+    return Values.renderMap(map.store());
   }
 
   /**
@@ -650,52 +442,7 @@ public final class Document implements DeltaCrdt<Document> {
 
   /** Every conflict in the document, in path order. */
   public List<Conflict> conflicts() {
-    List<Conflict> out = new ArrayList<>();
-    collectConflicts(map.store(), null, out);
-    return out;
-  }
-
-  private void collectConflicts(DotMap<TypedKey> m, Path at, List<Conflict> out) {
-    for (String name : OrMap.namesOf(m)) {
-      Path p = at == null ? Path.ofKeys(List.of(name)) : at.child(name);
-      TreeSet<CrdtType> types = OrMap.typesOf(m, name);
-      if (types.size() > 1) {
-        ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
-        for (CrdtType t : types.descendingSet()) {
-          b.add(new Conflict.Candidate(t, valueOf(t, m.get(new TypedKey(name, t)))));
-        }
-        out.add(new Conflict(p.toString(), b.build()));
-      }
-      for (CrdtType t : types) {
-        collectValueConflicts(t, m.get(new TypedKey(name, t)), p, out);
-      }
-    }
-  }
-
-  /** Conflicts inside one value: a register's concurrent values, or those below a map or list. */
-  private void collectValueConflicts(CrdtType type, DotStore s, Path p, List<Conflict> out) {
-    if (type == CrdtType.REGISTER && ((DotFun<?>) s).size() > 1) {
-      ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
-      for (Object v : MvRegister.values(castFun(s))) {
-        b.add(new Conflict.Candidate(CrdtType.REGISTER, v));
-      }
-      out.add(new Conflict(p.toString(), b.build()));
-    } else if (type == CrdtType.MAP) {
-      collectConflicts(castTypedMap(s), p, out);
-    } else if (type == CrdtType.LIST) {
-      List<DotSeq.Element> elements = ((DotSeq) s).elements();
-      for (int i = 0; i < elements.size(); i++) {
-        collectValueConflicts(elements.get(i).type(), elements.get(i).value(), p.index(i), out);
-      }
-    }
-  }
-
-  private Map<String, Object> mapValue(DotMap<TypedKey> m) {
-    return Values.renderMap(m);
-  }
-
-  private Object valueOf(CrdtType type, DotStore s) {
-    return Values.render(type, s);
+    return Conflict.collect(map.store());
   }
 
   @SuppressWarnings("unchecked")
@@ -708,9 +455,8 @@ public final class Document implements DeltaCrdt<Document> {
     return (DotMap<Object>) s;
   }
 
-  @SuppressWarnings("unchecked")
   private static DotMap<TypedKey> castTypedMap(DotStore s) {
-    return (DotMap<TypedKey>) s;
+    return PathWalk.castTypedMap(s);
   }
 
   // ---- lattice --------------------------------------------------------------------------------
