@@ -71,6 +71,14 @@ class LayeringTest {
   }
 
   @Test
+  void crdtCoreProtobufMessages_stayInsideCrdtCore() {
+    // module-info keeps them from module-path users; this holds our own modules (class path) to it.
+    check(noClasses().that().resideOutsideOfPackage(CORE)
+        .should().dependOnClassesThat().resideInAPackage("dev.meridian.crdt.codec.proto..")
+        .because("the codec's protobuf messages are crdt-core's wire format, not its API"));
+  }
+
+  @Test
   void persistence_neverDependsOnTransport() {
     check(noClasses().that().resideInAPackage(PERSISTENCE)
         .should().dependOnClassesThat().resideInAnyPackage(TRANSPORT, PEER, TESTKIT)
