@@ -1,5 +1,6 @@
 package dev.meridian.testkit;
 
+import com.google.errorprone.annotations.FormatMethod;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +44,7 @@ final class PlanText {
     }
   }
 
+  @FormatMethod
   static void check(boolean ok, String format, Object... args) {
     if (!ok) {
       throw new IllegalArgumentException(String.format(format, args));

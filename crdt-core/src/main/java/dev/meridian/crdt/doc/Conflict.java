@@ -12,7 +12,7 @@ import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.NavigableSet;
 
 /**
  * A place in a document where concurrent writes left more than one value: either values of
@@ -41,7 +41,7 @@ public record Conflict(String path, ImmutableList<Candidate> candidates) {
   private static void collectConflicts(DotMap<TypedKey> m, Path at, List<Conflict> out) {
     for (String name : OrMap.namesOf(m)) {
       Path p = at == null ? Path.ofKeys(List.of(name)) : at.child(name);
-      TreeSet<CrdtType> types = OrMap.typesOf(m, name);
+      NavigableSet<CrdtType> types = OrMap.typesOf(m, name);
       if (types.size() > 1) {
         ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
         for (CrdtType t : types.descendingSet()) {

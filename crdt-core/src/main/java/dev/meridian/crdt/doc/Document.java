@@ -22,8 +22,8 @@ import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.TreeSet;
 
 /**
  * A JSON-like document: a root {@link OrMap} addressed by {@link Path paths}, read as JSON.
@@ -404,7 +404,7 @@ public final class Document implements DeltaCrdt<Document> {
       return null;
     }
     String name = keys.get(keys.size() - 1);
-    TreeSet<CrdtType> types = OrMap.typesOf(parent, name);
+    NavigableSet<CrdtType> types = OrMap.typesOf(parent, name);
     return types.isEmpty() ? null : Values.render(types.last(), parent.get(new TypedKey(name, types.last())));
   }
 

@@ -18,7 +18,11 @@ public final class Path {
   /** One step of a path. */
   public sealed interface Segment permits Key, Index {}
 
-  /** A map key. @param name the key's name */
+  /**
+   * A map key.
+   *
+   * @param name the key's name
+   */
   public record Key(String name) implements Segment {
     @Override
     public String toString() {
@@ -26,7 +30,11 @@ public final class Path {
     }
   }
 
-  /** A list position. @param index zero-based */
+  /**
+   * A list position.
+   *
+   * @param index zero-based
+   */
   public record Index(int index) implements Segment {
     @Override
     public String toString() {

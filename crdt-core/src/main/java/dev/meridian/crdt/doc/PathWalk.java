@@ -11,7 +11,7 @@ import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotStore;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
+import java.util.NavigableSet;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -77,7 +77,7 @@ final class PathWalk {
         CrdtType t = typeAt(segs, i, leafType);
         DotStore next = m.get(new TypedKey(name, t));
         if (next == null || !holds.test(next)) {
-          TreeSet<CrdtType> types = OrMap.typesOf(m, name);
+          NavigableSet<CrdtType> types = OrMap.typesOf(m, name);
           if (!types.isEmpty() && !types.contains(t)) {
             throw new TypeClashException(i == segs.size() - 1
                 ? String.format("'%s' holds a %s; remove it before writing a %s", prefix(segs, i),
@@ -190,7 +190,7 @@ final class PathWalk {
           return null;
         }
         DotMap<TypedKey> m = castTypedMap(parent.store());
-        TreeSet<CrdtType> types = OrMap.typesOf(m, name);
+        NavigableSet<CrdtType> types = OrMap.typesOf(m, name);
         return types.isEmpty() ? null : new Typed(types.last(), m.get(new TypedKey(name, types.last())));
       }
 

@@ -196,7 +196,7 @@ public final class CoreSpecs {
         }
         case 3:
         case 4: {
-          long n = random.nextInt(11) - 5;
+          long n = random.nextInt(11) - 5L;
           return Op.of("increment(" + path + ", " + n + ")", (m, r) -> m.update(r, path,
               CrdtType.COUNTER, (cur, dot, ctx) -> Counter.incrementDelta(fun(cur), dot, n, ctx)));
         }
@@ -250,7 +250,7 @@ public final class CoreSpecs {
         }
         case 2:
         case 3: {
-          long n = random.nextInt(11) - 5;
+          long n = random.nextInt(11) - 5L;
           return docOp("increment(" + path + ", " + n + ")", d -> d.increment(path, n));
         }
         case 4:
@@ -536,8 +536,8 @@ public final class CoreSpecs {
   // ---- helpers --------------------------------------------------------------------------------
 
   static String show(Object v) {
-    if (v instanceof String) {
-      return '"' + ((String) v).replace("\n", "\\n").replace("\u0000", "\\0") + '"';
+    if (v instanceof String string) {
+      return '"' + string.replace("\n", "\\n").replace("\u0000", "\\0") + '"';
     }
     return String.valueOf(v);
   }
