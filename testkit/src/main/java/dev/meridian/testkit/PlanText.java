@@ -9,6 +9,7 @@ import java.util.Set;
 final class PlanText {
   private PlanText() {}
 
+  @SuppressWarnings("StringSplitter") // a trimmed text has no empty parts at its ends to drop
   static Map<String, String> parse(String text, Set<String> keys) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String part : text.trim().split("\\s+")) {
