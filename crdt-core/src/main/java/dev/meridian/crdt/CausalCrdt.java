@@ -71,6 +71,7 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   }
 
   @Override
+  @SuppressWarnings("ReferenceEquality") // joining a state into itself changes nothing
   public void join(T other) {
     if (other == this
         || (other.context.isEmpty() && other.store.isEmpty() && (other.keyed || !keyed))) {
@@ -81,8 +82,8 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
     store.join(context, o.store, o.context, o.keyed, resultKeyed);
     if (keyed && !resultKeyed && store instanceof DotMap) {
       ((DotMap<?>) store).dropEmpty();
-    } else if (keyed && !resultKeyed && store instanceof DotSeq) {
-      ((DotSeq) store).dropEmpty();
+    } else if (keyed && !resultKeyed && store instanceof DotSeq dotSeq) {
+      dotSeq.dropEmpty();
     }
     if (!pending.isEmpty() || !o.pending.isEmpty()) {
       // Still pending: pending on one side and not applied by the other. With P, C this side's
@@ -232,6 +233,7 @@ public abstract class CausalCrdt<T extends CausalCrdt<T, S>, S extends DotStore>
   }
 
   @Override
+  @SuppressWarnings("EqualsGetClass") // an OrMap never equals an AwSet over the same store
   public boolean equals(Object o) {
     if (o == null || o.getClass() != getClass()) {
       return false;

@@ -64,7 +64,7 @@ public final class ReplicaId implements Comparable<ReplicaId> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof ReplicaId && ((ReplicaId) o).value == value;
+    return o instanceof ReplicaId replicaId && replicaId.value == value;
   }
 
   @Override

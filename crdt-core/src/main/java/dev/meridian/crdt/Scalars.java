@@ -20,8 +20,8 @@ public final class Scalars {
    *     not well-formed UTF-16
    */
   public static Object normalize(Object value) {
-    if (value instanceof String) {
-      return requireWellFormed((String) value, "string");
+    if (value instanceof String string) {
+      return requireWellFormed(string, "string");
     }
     if (value == null || value instanceof Boolean || value instanceof Long) {
       return value;

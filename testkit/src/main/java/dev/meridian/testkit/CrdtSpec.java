@@ -124,6 +124,8 @@ public final class CrdtSpec<T extends DeltaCrdt<T>> {
   @FunctionalInterface
   public interface ConvergedCheck<T> {
     /**
+     * Checks one converged state.
+     *
      * @param converged the state every replica converged to
      * @param applied every op applied to this object by any replica and not refused, in the order
      *     they were applied

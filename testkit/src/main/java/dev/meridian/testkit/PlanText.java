@@ -1,5 +1,6 @@
 package dev.meridian.testkit;
 
+import com.google.errorprone.annotations.FormatMethod;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -8,6 +9,7 @@ import java.util.Set;
 final class PlanText {
   private PlanText() {}
 
+  @SuppressWarnings("StringSplitter") // a trimmed text has no empty parts at its ends to drop
   static Map<String, String> parse(String text, Set<String> keys) {
     Map<String, String> out = new LinkedHashMap<>();
     for (String part : text.trim().split("\\s+")) {
@@ -43,6 +45,7 @@ final class PlanText {
     }
   }
 
+  @FormatMethod
   static void check(boolean ok, String format, Object... args) {
     if (!ok) {
       throw new IllegalArgumentException(String.format(format, args));

@@ -29,7 +29,7 @@ final class SimulatedReplicas {
       do {
         id = random.nextLong();
       } while (!ids.add(id));
-      long skew = random.nextInt(201) - 100;
+      long skew = random.nextInt(201) - 100L;
       HybridClock clock = new HybridClock(() -> EPOCH_MILLIS + now.getAsLong() + skew);
       out.add(Replica.resume(ReplicaId.of(id), 0, clock));
     }

@@ -60,7 +60,7 @@ final class BrokenTypes {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Sum && ((Sum) o).value == value && ((Sum) o).context.equals(context);
+      return o instanceof Sum sum && sum.value == value && sum.context.equals(context);
     }
 
     @Override
@@ -77,7 +77,7 @@ final class BrokenTypes {
   static CrdtSpec<Sum> sum() {
     return CrdtSpec.builder("Sum", Sum::new)
         .ops(random -> {
-          long n = 1 + random.nextInt(5);
+          long n = 1L + random.nextInt(5);
           return Op.of("add(" + n + ")", (s, r) -> s.add(r, n));
         })
         .build();
@@ -133,8 +133,8 @@ final class BrokenTypes {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof FirstWins && Objects.equals(((FirstWins) o).value, value)
-          && ((FirstWins) o).context.equals(context);
+      return o instanceof FirstWins firstWins && Objects.equals(firstWins.value, value)
+          && firstWins.context.equals(context);
     }
 
     @Override

@@ -89,6 +89,7 @@ public final class CausalContext {
   }
 
   /** True if this context and {@code other} hold a dot in common. */
+  @SuppressWarnings("ReferenceEquality") // picks the other of two operands, whatever they hold
   public boolean intersects(CausalContext other) {
     CausalContext small = ranges.size() <= other.ranges.size() ? this : other;
     CausalContext big = small == this ? other : this;
@@ -311,7 +312,7 @@ public final class CausalContext {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof CausalContext && ((CausalContext) o).ranges.equals(ranges);
+    return o instanceof CausalContext causalContext && causalContext.ranges.equals(ranges);
   }
 
   @Override

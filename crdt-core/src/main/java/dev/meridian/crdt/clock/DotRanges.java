@@ -189,6 +189,7 @@ final class DotRanges {
   }
 
   /** True if a counter is held both here and in {@code other}. */
+  @SuppressWarnings("ReferenceEquality") // picks the other of two operands, whatever they hold
   boolean intersects(DotRanges other) {
     DotRanges small = size <= other.size ? this : other;
     DotRanges big = small == this ? other : this;
@@ -220,10 +221,10 @@ final class DotRanges {
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof DotRanges)) {
+    if (!(o instanceof DotRanges r)) {
       return false;
     }
-    DotRanges r = (DotRanges) o;
+    
     return size == r.size && Arrays.equals(bounds, 0, 2 * size, r.bounds, 0, 2 * size);
   }
 

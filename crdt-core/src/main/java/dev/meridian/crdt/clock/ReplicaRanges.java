@@ -133,15 +133,13 @@ final class ReplicaRanges {
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof ReplicaRanges)) {
-      return false;
-    }
-    ReplicaRanges other = (ReplicaRanges) o;
-    if (other.size != size) {
+    if (!(o instanceof ReplicaRanges other) || other.size != size) {
       return false;
     }
     for (int i = 0; i < size; i++) {
-      if (!value(i).equals(other.get(key(i)))) {
+      DotRanges mine = value(i);
+      DotRanges theirs = other.get(key(i)); // the same replica's ranges there
+      if (!mine.equals(theirs)) {
         return false;
       }
     }

@@ -86,7 +86,7 @@ public final class VersionVector {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof VersionVector && ((VersionVector) o).entries.equals(entries);
+    return o instanceof VersionVector versionVector && versionVector.entries.equals(entries);
   }
 
   @Override

@@ -14,19 +14,16 @@ import dev.meridian.crdt.flag.EwFlag;
 import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.map.TypedKey;
 import dev.meridian.crdt.register.MvRegister;
-import dev.meridian.crdt.register.RegisterEntry;
 import dev.meridian.crdt.set.AwSet;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
 import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A JSON-like document: a root {@link OrMap} addressed by {@link Path paths}, read as JSON.
@@ -143,25 +140,32 @@ public final class Document implements DeltaCrdt<Document> {
       List<Path.Segment> segs = p.segments();
       Path.Segment last = segs.get(segs.size() - 1);
       Path parent = p.parent();
-      if (last instanceof Path.Index) {
-        return delete(parent, ((Path.Index) last).index(), 1);
+      if (last instanceof Path.Index at) {
+        return delete(parent, at.index(), 1);
       }
-      String name = ((Path.Key) last).name();
-      return edit(parent, CrdtType.MAP, 1, (cur, claim) -> {
-        DotMap<TypedKey> delta = new DotMap<>();
-        for (CrdtType t : CrdtType.values()) {
-          DotStore current = cur == null ? null : castTypedMap(cur).get(new TypedKey(name, t));
-          if (current != null) {
-            current.collectDots(claim.context());
-            delta.put(new TypedKey(name, t), current.skeleton());
-          }
-        }
-        return delta;
-      });
+      if (last instanceof Path.Key key) {
+        return removeKey(parent, key.name());
+      }
+      throw new AssertionError(last); // Segment is sealed: a Key or an Index
     }
-    List<String> keys = p.keys();
-    checkIntermediates(keys);
-    return new Document(map.remove(writer(), keys, null), null);
+    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size() - 1, CrdtType.MAP,
+        PathWalk.HOLDS_DOTS);
+    return new Document(map.remove(writer(), p.keys(), null), null);
+  }
+
+  /** Removes every type under {@code name} in the map at {@code parent}, a path with an index. */
+  private Document removeKey(Path parent, String name) {
+    return edit(parent, CrdtType.MAP, 1, (cur, claim) -> {
+      DotMap<TypedKey> delta = new DotMap<>();
+      for (CrdtType t : CrdtType.values()) {
+        DotStore current = cur == null ? null : castTypedMap(cur).get(new TypedKey(name, t));
+        if (current != null) {
+          current.collectDots(claim.context());
+          delta.put(new TypedKey(name, t), current.skeleton());
+        }
+      }
+      return delta;
+    });
   }
 
   /**
@@ -189,9 +193,9 @@ public final class Document implements DeltaCrdt<Document> {
         return delta;
       });
     }
+    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size(), CrdtType.MAP,
+        PathWalk.HOLDS_DOTS);
     List<String> keys = p.keys();
-    checkIntermediates(keys);
-    checkLeaf(keys, CrdtType.MAP);
     checkContent(content);
     Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
     writeContent(keys, content, delta);
@@ -249,10 +253,9 @@ public final class Document implements DeltaCrdt<Document> {
     if (p.hasIndex()) {
       return edit(p, type, 1, (cur, claim) -> mutation.delta(cur, claim.dot(), claim.context()));
     }
-    List<String> keys = p.keys();
-    checkIntermediates(keys);
-    checkLeaf(keys, type);
-    return write(keys, type, mutation);
+    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size(), type,
+        PathWalk.HOLDS_DOTS);
+    return write(p.keys(), type, mutation);
   }
 
   // ---- lists and text -------------------------------------------------------------------------
@@ -329,17 +332,17 @@ public final class Document implements DeltaCrdt<Document> {
   /** The number of elements of the list, or characters of the text, at {@code path}; 0 if absent. */
   public int length(String path) {
     Path p = Path.parse(path);
-    DotStore s = find(p.segments(), CrdtType.LIST);
+    DotStore s = PathWalk.find(map.store(), p.segments(), CrdtType.LIST);
     if (s == null) {
-      s = find(p.segments(), CrdtType.TEXT);
+      s = PathWalk.find(map.store(), p.segments(), CrdtType.TEXT);
     }
     return s == null ? 0 : (int) ((DotSeq) s).size();
   }
 
   /** Checks the path (as {@link #edit} does) and returns the length of the list or text there. */
   private int sizeAt(Path p, CrdtType type) {
-    check(p.segments(), type);
-    DotStore s = find(p.segments(), type);
+    PathWalk.check(map.store(), p.segments(), type);
+    DotStore s = PathWalk.find(map.store(), p.segments(), type);
     return s == null ? 0 : (int) ((DotSeq) s).size();
   }
 
@@ -356,122 +359,21 @@ public final class Document implements DeltaCrdt<Document> {
     }
   }
 
-  /** Builds the delta of the value at a path's leaf from its current store (null if absent). */
-  @FunctionalInterface
-  private interface Edit {
-    DotStore delta(DotStore current, Replica.Claim claim);
-  }
-
   /**
    * Changes the value of type {@code leafType} at {@code path}, which may run through list
    * elements: checks the path first (nothing changes if it is refused), claims {@code dots} dots,
    * and builds the delta down the path: maps for keys, element records for indexes.
    */
-  private Document edit(Path path, CrdtType leafType, int dots, Edit edit) {
-    check(path.segments(), leafType);
+  private Document edit(Path path, CrdtType leafType, int dots, PathWalk.Edit edit) {
+    PathWalk.check(map.store(), path.segments(), leafType);
     return editChecked(path, leafType, dots, edit);
   }
 
   /** {@link #edit} for a path {@link #sizeAt} has just checked. */
-  private Document editChecked(Path path, CrdtType leafType, int dots, Edit edit) {
+  private Document editChecked(Path path, CrdtType leafType, int dots, PathWalk.Edit edit) {
     List<Path.Segment> segs = path.segments();
     return new Document(map.mutate(writer(), dots,
-        claim -> castTypedMap(descend(map.store(), segs, 0, leafType, edit, claim))), null);
-  }
-
-  /** The type the segment at {@code i} addresses: a map before a key, a list before an index. */
-  private static CrdtType typeAt(List<Path.Segment> segs, int i, CrdtType leafType) {
-    if (i == segs.size() - 1) {
-      return leafType;
-    }
-    return segs.get(i + 1) instanceof Path.Key ? CrdtType.MAP : CrdtType.LIST;
-  }
-
-  private DotStore descend(DotStore cur, List<Path.Segment> segs, int i, CrdtType leafType,
-      Edit edit, Replica.Claim claim) {
-    boolean last = i == segs.size() - 1;
-    Path.Segment s = segs.get(i);
-    if (s instanceof Path.Key) {
-      TypedKey k = new TypedKey(((Path.Key) s).name(), typeAt(segs, i, leafType));
-      DotStore child = cur == null ? null : castTypedMap(cur).get(k);
-      return DotMap.of(k, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
-    }
-    DotSeq list = (DotSeq) cur;
-    int index = ((Path.Index) s).index();
-    DotStore child = list.element(index).value();
-    return list.updateDelta(index, last ? edit.delta(child, claim) : descend(child, segs, i + 1, leafType, edit, claim));
-  }
-
-  /**
-   * Refuses a path that runs through a value of another type, through a list position that is not
-   * there, or ends at a value of another type than {@code leafType} ({@link IllegalArgumentException}
-   * or {@link IndexOutOfBoundsException}).
-   */
-  private void check(List<Path.Segment> segs, CrdtType leafType) {
-    requireArgument(segs.get(0) instanceof Path.Key, "a document path starts with a key");
-    DotStore cur = map.store();
-    for (int i = 0; i < segs.size() && cur != null; i++) {
-      Path.Segment s = segs.get(i);
-      CrdtType t = typeAt(segs, i, leafType);
-      Path here = Path.of(segs.subList(0, i + 1));
-      if (s instanceof Path.Key) {
-        DotMap<TypedKey> m = castTypedMap(cur);
-        String name = ((Path.Key) s).name();
-        DotStore next = m.get(new TypedKey(name, t));
-        if (next == null || !next.isVisible()) {
-          TreeSet<CrdtType> types = OrMap.typesOf(m, name);
-          if (!types.isEmpty() && !types.contains(t)) {
-            throw new TypeClashException(i == segs.size() - 1
-                ? String.format("'%s' holds a %s; remove it before writing a %s", here,
-                    types.last().label(), t.label())
-                : String.format("'%s' is a %s, not a %s", here, types.last().label(), t.label()));
-          }
-        }
-        cur = next;
-      } else {
-        DotSeq list = (DotSeq) cur;
-        int index = ((Path.Index) s).index();
-        if (index >= list.size()) {
-          throw new IndexOutOfBoundsException(String.format(
-              "'%s': index %s out of bounds for a list of %s", here, index, list.size()));
-        }
-        DotSeq.Element e = list.element(index);
-        if (e.type() != t) {
-          throw new TypeClashException(
-              String.format("'%s' is a %s, not a %s", here, e.type().label(), t.label()));
-        }
-        cur = e.value();
-      }
-      if (cur == null && i < segs.size() - 1 && segs.get(i + 1) instanceof Path.Index) {
-        throw new IndexOutOfBoundsException(String.format("'%s' is not a list here", here));
-      }
-    }
-  }
-
-  /** The live store of type {@code leafType} at a path, or null (read only). */
-  private DotStore find(List<Path.Segment> segs, CrdtType leafType) {
-    DotStore cur = map.store();
-    for (int i = 0; i < segs.size() && cur != null; i++) {
-      Path.Segment s = segs.get(i);
-      CrdtType t = typeAt(segs, i, leafType);
-      if (s instanceof Path.Key) {
-        if (!(cur instanceof DotMap)) {
-          return null;
-        }
-        cur = castTypedMap(cur).get(new TypedKey(((Path.Key) s).name(), t));
-      } else {
-        if (!(cur instanceof DotSeq) || ((DotSeq) cur).isText()) {
-          return null;
-        }
-        DotSeq list = (DotSeq) cur;
-        int index = ((Path.Index) s).index();
-        if (index >= list.size() || list.element(index).type() != t) {
-          return null;
-        }
-        cur = list.element(index).value();
-      }
-    }
-    return cur == null || !cur.isVisible() ? null : cur;
+        claim -> castTypedMap(PathWalk.descend(map.store(), segs, leafType, edit, claim))), null);
   }
 
   private Document write(List<String> keys, CrdtType type, OrMap.LeafMutation mutation) {
@@ -481,44 +383,6 @@ public final class Document implements DeltaCrdt<Document> {
   private Replica writer() {
     requireState(replica != null, "this document is not bound to a replica (deltas and decoded states are read-only); call bind()");
     return replica;
-  }
-
-  /*
-   * Both checks first look up the key under the expected type: if it holds a value there, that type
-   * is among the key's types and the check passes without collecting them all (the common case of
-   * writing an existing value; typesOf costs a TreeSet and a lookup per type).
-   */
-  private void checkIntermediates(List<String> keys) {
-    DotMap<TypedKey> cur = map.store();
-    for (int i = 0; i < keys.size() - 1 && cur != null; i++) {
-      DotStore nested = cur.get(new TypedKey(keys.get(i), CrdtType.MAP));
-      if (nested != null && !nested.isEmpty()) {
-        cur = castTypedMap(nested);
-        continue;
-      }
-      TreeSet<CrdtType> types = OrMap.typesOf(cur, keys.get(i));
-      if (!types.isEmpty() && !types.contains(CrdtType.MAP)) {
-        throw new TypeClashException(String.format(
-            "'%s' is a %s, not a map", Path.ofKeys(keys.subList(0, i + 1)), types.last().label()));
-      }
-      cur = castTypedMap(cur.get(new TypedKey(keys.get(i), CrdtType.MAP)));
-    }
-  }
-
-  private void checkLeaf(List<String> keys, CrdtType type) {
-    DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
-    if (parent != null) {
-      DotStore current = parent.get(new TypedKey(keys.get(keys.size() - 1), type));
-      if (current != null && !current.isEmpty()) {
-        return;
-      }
-      TreeSet<CrdtType> types = OrMap.typesOf(parent, keys.get(keys.size() - 1));
-      if (!types.isEmpty() && !types.contains(type)) {
-        throw new TypeClashException(String.format(
-            "'%s' holds a %s; remove it before writing a %s",
-            Path.ofKeys(keys), types.last().label(), type.label()));
-      }
-    }
   }
 
   // ---- reads ----------------------------------------------------------------------------------
@@ -531,7 +395,7 @@ public final class Document implements DeltaCrdt<Document> {
   public Object get(String path) {
     Path p = Path.parse(path);
     if (p.hasIndex()) {
-      Typed v = lookup(p.segments());
+      PathWalk.Typed v = PathWalk.lookup(map.store(), p.segments());
       return v == null ? null : Values.render(v.type(), v.store());
     }
     List<String> keys = p.keys();
@@ -540,56 +404,24 @@ public final class Document implements DeltaCrdt<Document> {
       return null;
     }
     String name = keys.get(keys.size() - 1);
-    TreeSet<CrdtType> types = OrMap.typesOf(parent, name);
-    return types.isEmpty() ? null : valueOf(types.last(), parent.get(new TypedKey(name, types.last())));
+    NavigableSet<CrdtType> types = OrMap.typesOf(parent, name);
+    return types.isEmpty() ? null : Values.render(types.last(), parent.get(new TypedKey(name, types.last())));
   }
 
   /** True if something is stored at {@code path}. */
   public boolean contains(String path) {
     Path p = Path.parse(path);
     if (p.hasIndex()) {
-      return lookup(p.segments()) != null;
+      return PathWalk.lookup(map.store(), p.segments()) != null;
     }
     List<String> keys = p.keys();
     DotMap<TypedKey> parent = map.mapAt(keys.subList(0, keys.size() - 1));
     return parent != null && !OrMap.typesOf(parent, keys.get(keys.size() - 1)).isEmpty();
   }
 
-  private record Typed(CrdtType type, DotStore store) {}
-
-  /** The shown value at a path through maps and lists, or null: as the JSON view shows it. */
-  private Typed lookup(List<Path.Segment> segs) {
-    Typed cur = new Typed(CrdtType.MAP, map.store());
-    for (Path.Segment s : segs) {
-      if (s instanceof Path.Key) {
-        if (cur.type() != CrdtType.MAP) {
-          return null;
-        }
-        DotMap<TypedKey> m = castTypedMap(cur.store());
-        TreeSet<CrdtType> types = OrMap.typesOf(m, ((Path.Key) s).name());
-        if (types.isEmpty()) {
-          return null;
-        }
-        cur = new Typed(types.last(), m.get(new TypedKey(((Path.Key) s).name(), types.last())));
-      } else {
-        if (cur.type() != CrdtType.LIST) {
-          return null;
-        }
-        DotSeq list = (DotSeq) cur.store();
-        int index = ((Path.Index) s).index();
-        if (index >= list.size()) {
-          return null;
-        }
-        DotSeq.Element e = list.element(index);
-        cur = new Typed(e.type(), e.value());
-      }
-    }
-    return cur;
-  }
-
   /** The whole document as a JSON-like sorted map (see {@link #get}). */
   public Map<String, Object> asMap() {
-    return mapValue(map.store());
+    return Values.renderMap(map.store());
   }
 
   /**
@@ -610,52 +442,7 @@ public final class Document implements DeltaCrdt<Document> {
 
   /** Every conflict in the document, in path order. */
   public List<Conflict> conflicts() {
-    List<Conflict> out = new ArrayList<>();
-    collectConflicts(map.store(), null, out);
-    return out;
-  }
-
-  private void collectConflicts(DotMap<TypedKey> m, Path at, List<Conflict> out) {
-    for (String name : OrMap.namesOf(m)) {
-      Path p = at == null ? Path.ofKeys(List.of(name)) : at.child(name);
-      TreeSet<CrdtType> types = OrMap.typesOf(m, name);
-      if (types.size() > 1) {
-        ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
-        for (CrdtType t : types.descendingSet()) {
-          b.add(new Conflict.Candidate(t, valueOf(t, m.get(new TypedKey(name, t)))));
-        }
-        out.add(new Conflict(p.toString(), b.build()));
-      }
-      for (CrdtType t : types) {
-        collectValueConflicts(t, m.get(new TypedKey(name, t)), p, out);
-      }
-    }
-  }
-
-  /** Conflicts inside one value: a register's concurrent values, or those below a map or list. */
-  private void collectValueConflicts(CrdtType type, DotStore s, Path p, List<Conflict> out) {
-    if (type == CrdtType.REGISTER && ((DotFun<?>) s).size() > 1) {
-      ImmutableList.Builder<Conflict.Candidate> b = ImmutableList.builder();
-      for (Object v : MvRegister.values(castFun(s))) {
-        b.add(new Conflict.Candidate(CrdtType.REGISTER, v));
-      }
-      out.add(new Conflict(p.toString(), b.build()));
-    } else if (type == CrdtType.MAP) {
-      collectConflicts(castTypedMap(s), p, out);
-    } else if (type == CrdtType.LIST) {
-      List<DotSeq.Element> elements = ((DotSeq) s).elements();
-      for (int i = 0; i < elements.size(); i++) {
-        collectValueConflicts(elements.get(i).type(), elements.get(i).value(), p.index(i), out);
-      }
-    }
-  }
-
-  private Map<String, Object> mapValue(DotMap<TypedKey> m) {
-    return Values.renderMap(m);
-  }
-
-  private Object valueOf(CrdtType type, DotStore s) {
-    return Values.render(type, s);
+    return Conflict.collect(map.store());
   }
 
   @SuppressWarnings("unchecked")
@@ -668,9 +455,8 @@ public final class Document implements DeltaCrdt<Document> {
     return (DotMap<Object>) s;
   }
 
-  @SuppressWarnings("unchecked")
   private static DotMap<TypedKey> castTypedMap(DotStore s) {
-    return (DotMap<TypedKey>) s;
+    return PathWalk.castTypedMap(s);
   }
 
   // ---- lattice --------------------------------------------------------------------------------
@@ -708,7 +494,7 @@ public final class Document implements DeltaCrdt<Document> {
   /** Equal stores and contexts; the bound replica does not count. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof Document && ((Document) o).map.equals(map);
+    return o instanceof Document other && other.map.equals(map);
   }
 
   @Override

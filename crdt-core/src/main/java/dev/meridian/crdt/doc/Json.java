@@ -13,8 +13,8 @@ final class Json {
   static void write(Object v, StringBuilder out) {
     if (v == null) {
       out.append("null");
-    } else if (v instanceof String) {
-      out.append(quote((String) v));
+    } else if (v instanceof String string) {
+      out.append(quote(string));
     } else if (v instanceof Map) {
       out.append('{');
       boolean first = true;

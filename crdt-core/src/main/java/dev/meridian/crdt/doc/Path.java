@@ -18,7 +18,11 @@ public final class Path {
   /** One step of a path. */
   public sealed interface Segment permits Key, Index {}
 
-  /** A map key. @param name the key's name */
+  /**
+   * A map key.
+   *
+   * @param name the key's name
+   */
   public record Key(String name) implements Segment {
     @Override
     public String toString() {
@@ -26,7 +30,11 @@ public final class Path {
     }
   }
 
-  /** A list position. @param index zero-based */
+  /**
+   * A list position.
+   *
+   * @param index zero-based
+   */
   public record Index(int index) implements Segment {
     @Override
     public String toString() {
@@ -114,8 +122,11 @@ public final class Path {
   public ImmutableList<String> keys() {
     ImmutableList.Builder<String> b = ImmutableList.builder();
     for (Segment s : segments) {
-      requireArgument(s instanceof Key, "path '%s' has a list index where a key is expected", this);
-      b.add(((Key) s).name());
+      if (!(s instanceof Key k)) {
+        throw new IllegalArgumentException(
+            String.format("path '%s' has a list index where a key is expected", this));
+      }
+      b.add(k.name());
     }
     return b.build();
   }
@@ -180,7 +191,7 @@ public final class Path {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Path && ((Path) o).segments.equals(segments);
+    return o instanceof Path other && other.segments.equals(segments);
   }
 
   @Override
@@ -193,7 +204,7 @@ public final class Path {
   public String toString() {
     StringBuilder sb = new StringBuilder();
     for (Segment s : segments) {
-      if (s instanceof Key && isPlain(((Key) s).name()) && sb.length() > 0) {
+      if (s instanceof Key k && isPlain(k.name()) && sb.length() > 0) {
         sb.append('.');
       }
       sb.append(s);

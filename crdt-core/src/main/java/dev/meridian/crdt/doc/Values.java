@@ -38,30 +38,24 @@ public final class Values {
 
   /** The JSON-like value of a store of type {@code type}. */
   public static Object render(CrdtType type, DotStore s) {
-    switch (type) {
-      case REGISTER:
+    return switch (type) {
+      case REGISTER -> {
         RegisterEntry e = MvRegister.pick(fun(s));
-        return e == null ? null : e.value();
-      case COUNTER:
-        return Counter.value(fun(s));
-      case FLAG:
-        return !s.isEmpty();
-      case SET:
-        return AwSet.elements(set(s));
-      case MAP:
-        return renderMap(typedMap(s));
-      case LIST: {
+        yield e == null ? null : e.value();
+      }
+      case COUNTER -> Counter.value(fun(s));
+      case FLAG -> !s.isEmpty();
+      case SET -> AwSet.elements(set(s));
+      case MAP -> renderMap(typedMap(s));
+      case LIST -> {
         List<Object> out = new ArrayList<>();
         for (DotSeq.Element el : ((DotSeq) s).elements()) {
           out.add(render(el.type(), el.value()));
         }
-        return out;
+        yield out;
       }
-      case TEXT:
-        return ((DotSeq) s).text();
-      default:
-        throw new IllegalStateException("unknown type " + type);
-    }
+      case TEXT -> ((DotSeq) s).text();
+    };
   }
 
   /** The JSON-like value of a map store: names in order, each with its shown value. */

@@ -14,6 +14,7 @@ import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.TreeSet;
 
 /**
@@ -59,6 +60,8 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
   @FunctionalInterface
   public interface LeafMutation {
     /**
+     * Builds the delta store of one change to a leaf value.
+     *
      * @param current the value's current store, or null if absent
      * @param dot the freshly minted dot for this change
      * @param deltaContext add every dot the change overwrites or removes
@@ -206,7 +209,7 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
    * The types present under {@code name} in the live map {@code map}, in tag order: those whose
    * value shows (a text or list whose elements were all removed keeps its records, but is absent).
    */
-  public static TreeSet<CrdtType> typesOf(DotMap<TypedKey> map, String name) {
+  public static NavigableSet<CrdtType> typesOf(DotMap<TypedKey> map, String name) {
     TreeSet<CrdtType> out = new TreeSet<>();
     for (CrdtType t : CrdtType.values()) {
       DotStore s = map.get(new TypedKey(name, t));
@@ -218,7 +221,7 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
   }
 
   /** The names present in a live map, sorted. */
-  public static TreeSet<String> namesOf(DotMap<TypedKey> map) {
+  public static NavigableSet<String> namesOf(DotMap<TypedKey> map) {
     TreeSet<String> out = new TreeSet<>();
     for (Map.Entry<TypedKey, DotStore> e : map.entrySet()) {
       if (e.getValue().isVisible()) {
@@ -230,40 +233,22 @@ public final class OrMap extends CausalCrdt<OrMap, DotMap<TypedKey>> {
 
   /** The class of {@link #emptyStore(CrdtType)}'s result, without making one. */
   private static Class<? extends DotStore> storeClass(CrdtType type) {
-    switch (type) {
-      case REGISTER:
-      case COUNTER:
-        return DotFun.class;
-      case FLAG:
-        return DotSet.class;
-      case SET:
-      case MAP:
-        return DotMap.class;
-      case LIST:
-      case TEXT:
-        return DotSeq.class;
-      default:
-        throw new IllegalArgumentException("unknown type " + type);
-    }
+    return switch (type) {
+      case REGISTER, COUNTER -> DotFun.class;
+      case FLAG -> DotSet.class;
+      case SET, MAP -> DotMap.class;
+      case LIST, TEXT -> DotSeq.class;
+    };
   }
 
   /** An empty store of the kind that holds values of {@code type}. */
   public static DotStore emptyStore(CrdtType type) {
-    switch (type) {
-      case REGISTER:
-      case COUNTER:
-        return new DotFun<>();
-      case FLAG:
-        return new DotSet();
-      case SET:
-      case MAP:
-        return new DotMap<>();
-      case LIST:
-        return DotSeq.newList();
-      case TEXT:
-        return DotSeq.newText();
-      default:
-        throw new IllegalArgumentException("unknown type " + type);
-    }
+    return switch (type) {
+      case REGISTER, COUNTER -> new DotFun<>();
+      case FLAG -> new DotSet();
+      case SET, MAP -> new DotMap<>();
+      case LIST -> DotSeq.newList();
+      case TEXT -> DotSeq.newText();
+    };
   }
 }

@@ -192,8 +192,8 @@ public final class DotMap<K> extends DotStore {
       DotStore s = it.next();
       if (s instanceof DotMap) {
         ((DotMap<?>) s).dropEmpty();
-      } else if (s instanceof DotSeq) {
-        ((DotSeq) s).dropEmpty();
+      } else if (s instanceof DotSeq dotSeq) {
+        dotSeq.dropEmpty();
       }
       if (s.isEmpty()) {
         it.remove();

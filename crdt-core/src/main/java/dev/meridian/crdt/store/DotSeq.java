@@ -394,7 +394,7 @@ public final class DotSeq extends DotStore {
       CausalContext otherContext,
       boolean otherKeyed,
       boolean keepEmpty) {
-    if (!(other instanceof DotSeq) || ((DotSeq) other).text != text) {
+    if (!(other instanceof DotSeq dotSeq) || dotSeq.text != text) {
       requireArgument(false, "cannot join a %s with %s", kind(), other);
     }
     if (other != this) {
@@ -536,7 +536,7 @@ public final class DotSeq extends DotStore {
 
   @Override
   public boolean equals(Object obj) {
-    return obj instanceof DotSeq && SeqEquality.equal(this, (DotSeq) obj);
+    return obj instanceof DotSeq dotSeq && SeqEquality.equal(this, dotSeq);
   }
 
   @Override

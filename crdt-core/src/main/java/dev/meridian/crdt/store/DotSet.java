@@ -151,10 +151,10 @@ public final class DotSet extends DotStore {
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof DotSet)) {
+    if (!(o instanceof DotSet s)) {
       return false;
     }
-    DotSet s = (DotSet) o;
+    
     if (s.size != size) {
       return false;
     }

@@ -28,6 +28,7 @@ import java.util.List;
  * @param types list: each element's type, integrated ones in unit order, then waiting ones
  * @param values list: each element's value store, in the same order (never null)
  */
+@SuppressWarnings("ArrayRecordComponent") // a codec's transfer columns, built once and read once
 public record SeqColumns(
     boolean text,
     List<Unit> units,

@@ -276,8 +276,8 @@ final class SeqEdits {
 
   private static char[] toChars(CharSequence s) {
     char[] c = new char[s.length()];
-    if (s instanceof String) {
-      ((String) s).getChars(0, c.length, c, 0);
+    if (s instanceof String string) {
+      string.getChars(0, c.length, c, 0);
     } else {
       for (int i = 0; i < c.length; i++) {
         c[i] = s.charAt(i);

@@ -370,8 +370,8 @@ final class SeqTree {
   private static void recompute(Node n) {
     long v = 0;
     long t = 0;
-    if (n instanceof Leaf) {
-      Leaf l = (Leaf) n;
+    if (n instanceof Leaf l) {
+      
       for (int k = 0; k < l.n; k++) {
         v += l.runs[k].vis();
         t += l.runs[k].len;

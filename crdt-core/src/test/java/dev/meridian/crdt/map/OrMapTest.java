@@ -52,11 +52,6 @@ class OrMapTest {
     return e == null ? null : e.value();
   }
 
-  @SuppressWarnings("unchecked")
-  private static List<Object> elements(OrMap m, List<String> path) {
-    return AwSet.elements((DotMap<Object>) m.find(path, CrdtType.SET));
-  }
-
   @Test
   void update_nestedPath_createsMaps() {
     OrMap m = new OrMap();

@@ -148,11 +148,11 @@ public final class ConfigFile {
       throw new ConfigException(WRONG_TYPE, file, null, "the document is empty (expected a mapping of"
           + " settings, key: value; an empty file gives the defaults)");
     }
-    if (!(root instanceof MappingNode) || !root.getTag().equals(Tag.MAP)) {
+    if (!(root instanceof MappingNode mappingNode) || !root.getTag().equals(Tag.MAP)) {
       throw new ConfigException(WRONG_TYPE, file, null,
           "expected a mapping of settings (key: value), got " + describe(root));
     }
-    Map<String, Node> settings = entries((MappingNode) root, "", Keys.TOP);
+    Map<String, Node> settings = entries(mappingNode, "", Keys.TOP);
     for (Map.Entry<String, Node> setting : settings.entrySet()) {
       String key = setting.getKey();
       Node value = setting.getValue();
@@ -179,11 +179,11 @@ public final class ConfigFile {
     if (isNull(node)) {
       return;
     }
-    if (!(node instanceof MappingNode) || !node.getTag().equals(Tag.MAP)) {
+    if (!(node instanceof MappingNode mappingNode) || !node.getTag().equals(Tag.MAP)) {
       throw new ConfigException(WRONG_TYPE, file, Keys.TLS,
           "expected a mapping with keys " + String.join(", ", Keys.TLS_KEYS) + ", got " + describe(node));
     }
-    for (Map.Entry<String, Node> setting : entries((MappingNode) node, Keys.TLS + ".", Keys.TLS_KEYS).entrySet()) {
+    for (Map.Entry<String, Node> setting : entries(mappingNode, Keys.TLS + ".", Keys.TLS_KEYS).entrySet()) {
       String key = Keys.TLS + "." + setting.getKey();
       Node value = setting.getValue();
       switch (key) {
@@ -205,11 +205,11 @@ public final class ConfigFile {
     Map<String, Node> keyNodes = new LinkedHashMap<>();
     for (NodeTuple tuple : mapping.getValue()) {
       Node keyNode = tuple.getKeyNode();
-      if (!(keyNode instanceof ScalarNode) || !keyNode.getTag().equals(Tag.STR)) {
+      if (!(keyNode instanceof ScalarNode scalarNode) || !keyNode.getTag().equals(Tag.STR)) {
         throw new ConfigException(WRONG_TYPE, file, null,
             "expected a text key, got " + describe(keyNode));
       }
-      String key = ((ScalarNode) keyNode).getValue();
+      String key = scalarNode.getValue();
       if (!valid.contains(key)) {
         String nearest = Keys.nearest(key, valid).map(k -> " (did you mean '" + k + "'?)").orElse("");
         String where = prefix.isEmpty() ? "" : " in " + prefix.substring(0, prefix.length() - 1);
@@ -231,14 +231,14 @@ public final class ConfigFile {
     if (isNull(node)) {
       throw new ConfigException(WRONG_TYPE, file, key, "has no value (give one, or remove the key for the default)");
     }
-    if (!(node instanceof ScalarNode)) {
+    if (!(node instanceof ScalarNode scalarNode)) {
       throw new ConfigException(WRONG_TYPE, file, key, "expected text, got " + describe(node));
     }
     if (!node.getTag().equals(Tag.STR)) {
       throw new ConfigException(WRONG_TYPE, file, key, "tag " + shortTag(node.getTag())
           + " is not supported (expected plain text)");
     }
-    return ((ScalarNode) node).getValue();
+    return scalarNode.getValue();
   }
 
   /** A list of scalars; no value is the empty list. */
@@ -246,10 +246,10 @@ public final class ConfigFile {
     if (isNull(node)) {
       return List.of();
     }
-    if (!(node instanceof SequenceNode) || !node.getTag().equals(Tag.SEQ)) {
+    if (!(node instanceof SequenceNode sequenceNode) || !node.getTag().equals(Tag.SEQ)) {
       throw new ConfigException(WRONG_TYPE, file, key, "expected a list of " + what + ", got " + describe(node));
     }
-    List<Node> elements = ((SequenceNode) node).getValue();
+    List<Node> elements = sequenceNode.getValue();
     List<String> values = new ArrayList<>(elements.size());
     for (int i = 0; i < elements.size(); i++) {
       values.add(text(elements.get(i), Keys.element(key, i)));

@@ -2,6 +2,7 @@ package dev.meridian.peer.config;
 
 import static dev.meridian.peer.config.ConfigException.Reason.INVALID_VALUE;
 
+import dev.meridian.crdt.SiteNames;
 import dev.meridian.persistence.Durability;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -24,9 +24,7 @@ final class Values {
   /** The address value that turns a server off. */
   static final String NONE = "none";
 
-  static final int MAX_SITE_LENGTH = 64;
   static final int MAX_CLUSTER_BYTES = 128;
-  private static final Pattern SITE = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_SITE_LENGTH + "}");
 
   private Values() {}
 
@@ -71,11 +69,11 @@ final class Values {
     return List.copyOf(addresses);
   }
 
-  /** A site label: 1-64 of [A-Za-z0-9._-]. */
+  /** A site label, as {@link SiteNames} defines it. */
   static String site(String raw, Path file) throws ConfigException {
-    if (!SITE.matcher(raw).matches()) {
+    if (!SiteNames.isValid(raw)) {
       throw new ConfigException(INVALID_VALUE, file, Keys.SITE, "'" + raw + "' is not a valid site label"
-          + " (expected 1-" + MAX_SITE_LENGTH + " characters of A-Z a-z 0-9 . _ -)");
+          + " (expected " + SiteNames.RULE + ")");
     }
     return raw;
   }

@@ -178,42 +178,41 @@ public final class CoreSpecs {
   // ---- OrMap ----------------------------------------------------------------------------------
 
   /** An update or remove of a nested typed key in an {@link OrMap}. */
+  @SuppressWarnings("EnumOrdinal") // a remove draws one of the first five types (tags) by index
   public static OpGenerator<OrMap> orMapOps(int maxDepth) {
     return random -> {
       List<String> path = RandomValues.path(random, maxDepth);
       int roll = random.nextInt(12);
       switch (roll) {
-        case 0: {
+        case 0 -> {
           CrdtType type = random.nextBoolean() ? null : CrdtType.values()[random.nextInt(5)];
           return Op.of("remove(" + path + ", " + (type == null ? "any" : type.label()) + ")",
               (m, r) -> m.remove(r, path, type));
         }
-        case 1:
-        case 2: {
+        case 1, 2 -> {
           Object v = RandomValues.scalar(random);
           return Op.of("set(" + path + ", " + show(v) + ")", (m, r) -> m.update(r, path,
               CrdtType.REGISTER, (cur, dot, ctx) -> MvRegister.setDelta(fun(cur), r, dot, v, ctx)));
         }
-        case 3:
-        case 4: {
-          long n = random.nextInt(11) - 5;
+        case 3, 4 -> {
+          long n = random.nextInt(11) - 5L;
           return Op.of("increment(" + path + ", " + n + ")", (m, r) -> m.update(r, path,
               CrdtType.COUNTER, (cur, dot, ctx) -> Counter.incrementDelta(fun(cur), dot, n, ctx)));
         }
-        case 5:
+        case 5 -> {
           return Op.of("enable(" + path + ")", (m, r) -> m.update(r, path, CrdtType.FLAG,
               (cur, dot, ctx) -> EwFlag.enableDelta((DotSet) cur, dot, ctx)));
-        case 6:
+        }
+        case 6 -> {
           return Op.of("disable(" + path + ")", (m, r) -> m.update(r, path, CrdtType.FLAG,
               (cur, dot, ctx) -> EwFlag.disableDelta((DotSet) cur, ctx)));
-        case 7:
-        case 8:
-        case 9: {
+        }
+        case 7, 8, 9 -> {
           Object e = RandomValues.element(random);
           return Op.of("add(" + path + ", " + show(e) + ")", (m, r) -> m.update(r, path,
               CrdtType.SET, (cur, dot, ctx) -> AwSet.addDelta(set(cur), e, dot, ctx)));
         }
-        default: {
+        default -> {
           Object e = RandomValues.element(random);
           return Op.of("removeElement(" + path + ", " + show(e) + ")", (m, r) -> m.update(r, path,
               CrdtType.SET, (cur, dot, ctx) -> AwSet.removeDelta(set(cur), e, ctx)));
@@ -243,33 +242,32 @@ public final class CoreSpecs {
       String path = Path.ofKeys(keys).toString();
       int roll = random.nextInt(14);
       switch (roll) {
-        case 0:
-        case 1: {
+        case 0, 1 -> {
           Object v = RandomValues.scalar(random);
           return docOp("set(" + path + ", " + show(v) + ")", d -> d.set(path, v));
         }
-        case 2:
-        case 3: {
-          long n = random.nextInt(11) - 5;
+        case 2, 3 -> {
+          long n = random.nextInt(11) - 5L;
           return docOp("increment(" + path + ", " + n + ")", d -> d.increment(path, n));
         }
-        case 4:
-        case 5: {
+        case 4, 5 -> {
           Object e = RandomValues.element(random);
           return docOp("add(" + path + ", " + show(e) + ")", d -> d.add(path, e));
         }
-        case 6: {
+        case 6 -> {
           Object e = RandomValues.element(random);
           return docOp("removeElement(" + path + ", " + show(e) + ")", d -> d.removeElement(path, e));
         }
-        case 7:
+        case 7 -> {
           return docOp("enable(" + path + ")", d -> d.enable(path));
-        case 8:
+        }
+        case 8 -> {
           return docOp("disable(" + path + ")", d -> d.disable(path));
-        case 9:
-        case 10:
+        }
+        case 9, 10 -> {
           return docOp("remove(" + path + ")", d -> d.remove(path));
-        default: {
+        }
+        default -> {
           Map<String, Object> content = content(random, maxDepth - keys.size());
           return docOp("putMap(" + path + ", " + content + ")", d -> d.putMap(path, content));
         }
@@ -303,52 +301,53 @@ public final class CoreSpecs {
       // Lists and text mostly under names of their own, sometimes under one they share ("m").
       String path = (roll >= 8 && roll <= 10 ? texts : lists).get(random.nextInt(4));
       switch (roll) {
-        case 0:
-        case 1: {
+        case 0, 1 -> {
           Object v = random.nextBoolean() ? RandomValues.scalar(random)
               : Map.of("f", RandomValues.element(random));
           return docOp("insert(" + path + ", " + where + ", " + show(v) + ")",
               d -> d.insert(path, where % (d.length(path) + 1), v));
         }
-        case 2:
+        case 2 -> {
           return docOp("delete(" + path + ", " + where + ")", d -> {
             int n = d.length(path);
             return n == 0 ? null : d.delete(path, where % n, Math.min(2, n - where % n));
           });
-        case 3: {
+        }
+        case 3 -> {
           Object v = RandomValues.scalar(random);
           return docOp("set(" + path + "[" + where + "], " + show(v) + ")",
               d -> d.length(path) == 0 ? null : d.set(path + "[" + where % d.length(path) + "]", v));
         }
-        case 4:
-        case 5: {
+        case 4, 5 -> {
           Object v = RandomValues.element(random);
           return docOp("set(" + path + "[" + where + "].f, " + show(v) + ")",
               d -> d.length(path) == 0 ? null
                   : d.set(path + "[" + where % d.length(path) + "].f", v));
         }
-        case 6:
+        case 6 -> {
           return docOp("remove(" + path + "[" + where + "])",
               d -> d.length(path) == 0 ? null : d.remove(path + "[" + where % d.length(path) + "]"));
-        case 7: {
+        }
+        case 7 -> {
           Object v = RandomValues.element(random);
           return docOp("insert(" + path + "[" + where + "].sub, 0, " + show(v) + ")",
               d -> d.length(path) == 0 ? null
                   : d.insert(path + "[" + where % d.length(path) + "].sub", 0, v));
         }
-        case 8:
-        case 9: {
+        case 8, 9 -> {
           String chars = String.valueOf((char) ('a' + random.nextInt(26))).repeat(1 + random.nextInt(2));
           return docOp("insertText(" + path + ", " + where + ", " + show(chars) + ")",
               d -> d.insertText(path, where % (d.length(path) + 1), chars));
         }
-        case 10:
+        case 10 -> {
           return docOp("deleteText(" + path + ", " + where + ")", d -> {
             int n = d.length(path);
             return n == 0 ? null : d.deleteText(path, where % n, Math.min(2, n - where % n));
           });
-        default:
+        }
+        default -> {
           return docOp("remove(" + path + ")", d -> d.remove(path));
+        }
       }
     };
   }
@@ -479,18 +478,22 @@ public final class CoreSpecs {
       int n = state.size();
       try {
         switch (kind) {
-          case "insert":
+          case "insert" -> {
             return state.insert(replica, where % (n + 1), value);
-          case "set":
+          }
+          case "set" -> {
             return n == 0 ? null : state.set(replica, where % n, value);
-          case "setField":
+          }
+          case "setField" -> {
             return n == 0 ? null : state.setField(replica, where % n, "f", value);
-          default:
+          }
+          default -> {
             if (n == 0) {
               return null;
             }
             int at = where % n;
             return state.delete(replica, at, Math.min((Integer) value, n - at));
+          }
         }
       } catch (IllegalArgumentException typeClash) {
         return null;
@@ -508,18 +511,21 @@ public final class CoreSpecs {
     return random -> {
       int where = random.nextInt(1 << 20);
       switch (random.nextInt(8)) {
-        case 0:
-        case 1:
+        case 0, 1 -> {
           return new ListOp("insert", where, RandomValues.scalar(random));
-        case 2:
+        }
+        case 2 -> {
           return new ListOp("insert", where, Map.of("f", RandomValues.element(random)));
-        case 3:
+        }
+        case 3 -> {
           return new ListOp("set", where, RandomValues.scalar(random));
-        case 4:
-        case 5:
+        }
+        case 4, 5 -> {
           return new ListOp("setField", where, RandomValues.element(random));
-        default:
+        }
+        default -> {
           return new ListOp("delete", where, 1 + random.nextInt(2));
+        }
       }
     };
   }
@@ -536,8 +542,8 @@ public final class CoreSpecs {
   // ---- helpers --------------------------------------------------------------------------------
 
   static String show(Object v) {
-    if (v instanceof String) {
-      return '"' + ((String) v).replace("\n", "\\n").replace("\u0000", "\\0") + '"';
+    if (v instanceof String string) {
+      return '"' + string.replace("\n", "\\n").replace("\u0000", "\\0") + '"';
     }
     return String.valueOf(v);
   }

@@ -31,14 +31,18 @@ public final class RandomValues {
   /** A scalar from a pool of four, for sets, where removes should hit added elements. */
   public static Object element(Random random) {
     switch (random.nextInt(4)) {
-      case 0:
+      case 0 -> {
         return "a";
-      case 1:
+      }
+      case 1 -> {
         return "b";
-      case 2:
+      }
+      case 2 -> {
         return 1L;
-      default:
+      }
+      default -> {
         return 1.0;
+      }
     }
   }
 

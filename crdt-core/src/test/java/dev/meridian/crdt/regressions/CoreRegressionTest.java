@@ -22,13 +22,13 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Defects found by the code review of crdt-core, each kept as the example that showed it. */
-class ReviewFindingsTest {
+/** crdt-core defects, each kept as the example that showed it, named after the rule it holds. */
+class CoreRegressionTest {
   private static final long NOW = 1_780_000_000_000L;
   private final Replica a = Replica.resume(ReplicaId.of(1), 0, new HybridClock(() -> NOW));
   private final Replica b = Replica.resume(ReplicaId.of(2), 0, new HybridClock(() -> NOW));
 
-  /** A flag with many dots used to decode in quadratic time; now entries are bounded and linear. */
+  /** A store with more entries than decoders accept is refused (decoding a flag stays linear). */
   @Test
   void decode_storeWithTooManyEntries_isRefused() {
     State.Builder s = State.newBuilder().addReplicas(1).setKind(CrdtType.FLAG.tag()).setUnkeyed(true);
@@ -43,7 +43,7 @@ class ReviewFindingsTest {
     assertTrue(e.getMessage().contains("more than"), e.getMessage());
   }
 
-  /** A decoded state whose held dot was also "pending" claimed to have applied nothing. */
+  /** A held dot marked "pending" would claim to have applied nothing: decoding refuses it. */
   @Test
   void decode_heldDotMarkedPending_isRefused() {
     EwFlag flag = new EwFlag();
@@ -53,7 +53,7 @@ class ReviewFindingsTest {
     assertThrows(CodecException.class, () -> CrdtCodec.decodeFlag(forged));
   }
 
-  /** An unpaired surrogate became '?' on the wire, so replicas held different strings for good. */
+  /** An unpaired surrogate would become '?' on the wire and diverge replicas: refused locally. */
   @Test
   void unpairedSurrogate_inValueOrKey_isRefusedLocally() {
     Document doc = Document.create(a);
@@ -64,7 +64,7 @@ class ReviewFindingsTest {
     assertEquals("\uD83D\uDE00", doc.get("emoji"));
   }
 
-  /** A path deeper than decoders accept was written locally and could then not be shipped. */
+  /** A path deeper than decoders accept could not be shipped: refused locally. */
   @Test
   void path_deeperThanDecodersAccept_isRefusedLocally() {
     OrMap map = new OrMap();
@@ -74,7 +74,7 @@ class ReviewFindingsTest {
     assertTrue(map.isEmpty());
   }
 
-  /** One forged far-future timestamp used to pin a replica's clock at the end of time. */
+  /** A forged far-future timestamp must not pin a replica's clock at the end of time. */
   @Test
   void observe_farFutureTimestamp_isIgnored() {
     HybridClock clock = new HybridClock(() -> NOW);
@@ -83,7 +83,7 @@ class ReviewFindingsTest {
     assertEquals(NOW, HybridClock.millis(t));
   }
 
-  /** The counter's value wrapped around when contributions summed past a long. */
+  /** Contributions summing past a long clamp the counter's value instead of wrapping it. */
   @Test
   void counterValue_pastLongRange_isClampedNotWrapped() {
     Counter c = new Counter();
@@ -95,7 +95,7 @@ class ReviewFindingsTest {
     assertEquals(c.value(), other.value());
   }
 
-  /** A register delta under a counter key was accepted and only failed when encoded. */
+  /** A register delta under a counter key is refused on update, not only when encoded. */
   @Test
   void update_storeOfWrongValueType_isRefused() {
     OrMap map = new OrMap();
