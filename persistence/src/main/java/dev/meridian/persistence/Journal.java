@@ -73,7 +73,6 @@ final class Journal implements Closeable {
   private final long commitIntervalNanos;
   private final int maxBuffered;
   private final LongConsumer onRoll;
-  private final Listener listener;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition hasWork = lock.newCondition();
@@ -107,7 +106,6 @@ final class Journal implements Closeable {
     this.commitIntervalNanos = commitIntervalNanos;
     this.maxBuffered = maxBuffered;
     this.onRoll = onRoll;
-    this.listener = listener;
     this.segments = new JournalSegments(dir, segs);
     this.nextPosition = end;
     this.durablePosition = end;

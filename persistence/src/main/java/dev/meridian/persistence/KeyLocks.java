@@ -1,15 +1,14 @@
 package dev.meridian.persistence;
 
-import java.nio.charset.StandardCharsets;
+import dev.meridian.crdt.DocumentKeys;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-key order and visibility: striped locks that order the writes and reads of one document,
  * and the journal position each document's last write must reach before it may be read
- * (MapDbDocStore, design note [3]). Also the one home of the store's key rules.
+ * (MapDbDocStore, design note [3]). Keys follow crdt-core's {@link DocumentKeys}.
  */
 final class KeyLocks {
-  static final int MAX_KEY_BYTES = 1024;
   private static final int STRIPES = 256;
 
   private final Object[] stripes = new Object[STRIPES];
@@ -53,27 +52,11 @@ final class KeyLocks {
   }
 
   /**
-   * Checks a document key: non-empty, valid UTF-16 (stored as UTF-8, an unpaired surrogate would
-   * become '?' and two keys one), at most {@link #MAX_KEY_BYTES} UTF-8 bytes.
+   * Checks a document key by crdt-core's one rule ({@link DocumentKeys}).
    *
    * @throws IllegalArgumentException naming what is wrong
    */
   static void check(String key) {
-    if (key == null || key.isEmpty()) {
-      throw new IllegalArgumentException("key must be a non-empty string");
-    }
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < key.length()
-          && Character.isLowSurrogate(key.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException("key holds an unpaired surrogate at index " + i);
-      }
-    }
-    if (key.length() * 3 > MAX_KEY_BYTES
-        && key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-      throw new IllegalArgumentException("key longer than " + MAX_KEY_BYTES + " UTF-8 bytes");
-    }
+    DocumentKeys.requireValid(key);
   }
 }
