@@ -199,6 +199,16 @@ public final class ReplicationNode implements AutoCloseable {
     return onLoop(replicator::rejectedFrames) + identityRefusals.get() + transportRefusals.get();
   }
 
+  /** Streams whose handshake completed so far: a stream that resets and reopens counts again. */
+  public long sessionsOpened() {
+    return onLoop(replicator::sessionsOpened);
+  }
+
+  /** Deltas too large to send (over the maximum document size), skipped. */
+  public long oversizedDeltas() {
+    return onLoop(replicator::oversizedDeltas);
+  }
+
   /** The store replicated. */
   public ReplicaStore store() {
     return store;

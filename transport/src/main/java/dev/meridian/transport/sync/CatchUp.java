@@ -19,7 +19,7 @@ import java.util.function.Consumer;
  */
 final class CatchUp {
   private SyncCursor cursor;
-  private OutDelta carried;
+  private final java.util.ArrayDeque<OutDelta> carried = new java.util.ArrayDeque<>();
   private CausalContext lastMissing;
   private boolean requested;
   private long walks;
@@ -71,14 +71,14 @@ final class CatchUp {
 
   /**
    * The next batch of the walk: documents whose events are all in {@code sent} are skipped; what
-   * goes into the batch is added to {@code sent}; a delta too big for any frame is reported to
-   * {@code oversized} and skipped. Empty when the walk has ended.
+   * goes into the batch is added to {@code sent}; a delta larger than {@code maxPartBytes} goes in
+   * parts, one or more batches each, before the next document; a delta over the maximum document
+   * size is reported to {@code oversized} and skipped. Empty when the walk has ended.
    */
   Frames.BatchBuilder fill(CausalContext sent, SyncConfig config, Consumer<OutDelta> oversized) {
     Frames.BatchBuilder b = new Frames.BatchBuilder();
     while (cursor != null) {
-      OutDelta d = carried;
-      carried = null;
+      OutDelta d = carried.pollFirst();
       if (d == null) {
         DocDelta next = cursor.next();
         if (next == null) {
@@ -88,16 +88,18 @@ final class CatchUp {
         if (next.events().isSubsetOf(sent)) {
           continue;
         }
-        d = new OutDelta(next.key(), ByteString.copyFrom(CrdtCodec.encode(next.delta())),
-            next.events());
-        if (d.weight() + 64 > config.maxMessageBytes) {
-          oversized.accept(d);
-          sent.addAll(d.events());
+        OutDelta whole = new OutDelta(next.key(),
+            ByteString.copyFrom(CrdtCodec.encode(next.delta())), next.events());
+        if (whole.delta().size() > config.maxDocumentBytes) {
+          oversized.accept(whole);
+          sent.addAll(whole.events());
           continue;
         }
+        carried.addAll(whole.split(config.maxPartBytes));
+        d = carried.pollFirst();
       }
       if (!b.fits(d, config.maxBatchBytes, config.maxBatchDeltas)) {
-        carried = d;
+        carried.addFirst(d);
         break;
       }
       b.add(d);
@@ -108,7 +110,7 @@ final class CatchUp {
 
   /** Ends the walk, if any. */
   void close() {
-    carried = null;
+    carried.clear();
     if (cursor != null) {
       cursor.close();
       cursor = null;

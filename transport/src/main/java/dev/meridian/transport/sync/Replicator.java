@@ -54,6 +54,7 @@ public final class Replicator {
   private long nextId = 1;
   private long rejectedFrames;
   private long oversizedDeltas;
+  private long sessionsOpened;
 
   /**
    * A replicator for {@code store}. {@code random} draws reconnect jitter (seed it to replay).
@@ -230,7 +231,12 @@ public final class Replicator {
     return rejectedFrames;
   }
 
-  /** Deltas that could not be sent because they exceed the message size limit. */
+  /** Sessions that completed their handshake so far (a stream that resets and reopens counts twice). */
+  public long sessionsOpened() {
+    return sessionsOpened;
+  }
+
+  /** Deltas that could not be sent because they exceed the maximum document size. */
   public long oversizedDeltas() {
     return oversizedDeltas;
   }
@@ -285,6 +291,7 @@ public final class Replicator {
   }
 
   void opened(SyncSession s, String advertised, List<String> known, long now) {
+    sessionsOpened++;
     ReplicaId peer = s.peer();
     if (s.outbound()) {
       directory.opened(s.address(), peer);
@@ -338,9 +345,10 @@ public final class Replicator {
 
   void oversized(SyncSession s, OutDelta d) {
     oversizedDeltas++;
-    LOG.error("session {} with {}: the delta of document '{}' ({} bytes) exceeds the {}-byte "
-        + "message limit and cannot be sent", s.id(), s.describePeer(), Frames.abbreviate(d.key()),
-        d.delta().size(), config.maxMessageBytes);
+    LOG.error("session {} with {}: the delta of document '{}' ({} bytes) exceeds the maximum "
+        + "document size of {} bytes and cannot be sent (the store should have refused the write "
+        + "that made it so large)", s.id(), s.describePeer(), Frames.abbreviate(d.key()),
+        d.delta().size(), config.maxDocumentBytes);
   }
 
   List<String> knownAddresses(int max) {
