@@ -5,6 +5,7 @@ import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.transport.proto.SyncFrame;
+import dev.meridian.transport.store.DeltaRefusedException;
 import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import java.util.ArrayList;
@@ -55,6 +56,7 @@ public final class Replicator {
   private long rejectedFrames;
   private long oversizedDeltas;
   private long sessionsOpened;
+  private final TreeMap<String, Long> refusalsByKind = new TreeMap<>();
 
   /**
    * A replicator for {@code store}. {@code random} draws reconnect jitter (seed it to replay).
@@ -98,6 +100,7 @@ public final class Replicator {
     try {
       s.receive(frame, size, now);
     } catch (BadFrameException e) {
+      refusalsByKind.merge(e.kind(), 1L, Long::sum);
       refuse(s, e.refusal());
     } catch (RuntimeException e) {
       LOG.error("session {} with {}: failed to handle a {} frame", s.id(), s.describePeer(),
@@ -231,6 +234,16 @@ public final class Replicator {
     return rejectedFrames;
   }
 
+  /**
+   * Frames refused so far by what was wrong: "own-dots" (a delta naming dots of this replica it
+   * never issued), "implausible-counter" (a dot above 2^48), "conflicting-record" (a record id
+   * held here with other content), "frame" (anything else: malformed, oversized, out of order, a
+   * handshake mismatch).
+   */
+  public Map<String, Long> refusalsByKind() {
+    return new TreeMap<>(refusalsByKind);
+  }
+
   /** Sessions that completed their handshake so far (a stream that resets and reopens counts twice). */
   public long sessionsOpened() {
     return sessionsOpened;
@@ -253,8 +266,19 @@ public final class Replicator {
 
   // ---- callbacks from sessions ------------------------------------------------------------------
 
-  void applyBatch(SyncSession from, Frames.DecodedBatch batch, long now) {
-    List<DocDelta> taught = store.apply(batch.deltas());
+  void applyBatch(SyncSession from, Frames.DecodedBatch batch, long now)
+      throws BadFrameException {
+    if (batch.deltas().isEmpty()) {
+      return; // parts of a delta still to come
+    }
+    DeltaChecks.check(batch.deltas(), store.replicaId(), store.lastIssued());
+    List<DocDelta> taught;
+    try {
+      taught = store.apply(batch.deltas());
+    } catch (DeltaRefusedException e) {
+      throw new BadFrameException(Refusal.Code.INVALID_ARGUMENT, e.getMessage(),
+          "conflicting-record");
+    }
     if (taught.isEmpty()) {
       return;
     }
