@@ -204,6 +204,11 @@ public final class ReplicationNode implements AutoCloseable {
     return onLoop(replicator::sessionsOpened);
   }
 
+  /** Frames refused so far, by kind (see {@link Replicator#refusalsByKind()}). */
+  public java.util.Map<String, Long> refusalsByKind() {
+    return onLoop(replicator::refusalsByKind);
+  }
+
   /** Deltas too large to send (over the maximum document size), skipped. */
   public long oversizedDeltas() {
     return onLoop(replicator::oversizedDeltas);
