@@ -407,7 +407,8 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     if (t instanceof StatusRuntimeException) {
       return (StatusRuntimeException) t;
     }
-    if (t instanceof TypeClashException || t instanceof IndexOutOfBoundsException) {
+    if (t instanceof TypeClashException || t instanceof IndexOutOfBoundsException
+        || t instanceof DocumentSizeLimit.DocumentTooLargeException) {
       return Status.FAILED_PRECONDITION.withDescription(t.getMessage()).asRuntimeException();
     }
     if (t instanceof IllegalArgumentException) {

@@ -103,6 +103,7 @@ public final class Meridian implements AutoCloseable {
           });
   private volatile ReplicationNode node;
   private volatile String listenAddress = "";
+  private volatile DocumentSizeLimit sizeLimit = new DocumentSizeLimit(DocumentSizeLimit.DEFAULT_BYTES);
 
   private Meridian(DocStore store, String site, List<String> peers) {
     this.store = store;
@@ -144,14 +145,16 @@ public final class Meridian implements AutoCloseable {
    * (the document is as before) and the future fails with that exception (an {@link Error}
    * propagates from this call instead).
    *
-   * @return completes when the write is durable at this peer (per the {@link Durability})
+   * @return completes when the write is durable at this peer (per the {@link Durability}); fails
+   *     with an {@link IllegalArgumentException} and writes nothing if the document would exceed
+   *     the maximum document size ({@link Builder#maxDocumentBytes})
    * @throws IllegalArgumentException for a bad key
    */
   public CompletableFuture<Void> update(String key, Function<Document, Document> edit) {
     Objects.requireNonNull(edit, "edit");
     checkOpen();
     long start = System.nanoTime();
-    return handOff(store.update(key, edit).thenApply(delta -> {
+    return handOff(store.update(key, sizeLimit.guard(key, edit)).thenApply(delta -> {
       if (!delta.context().isEmpty()) {
         metrics.committed(System.nanoTime() - start);
         replica.localWriteDurable(DocDelta.of(key, delta));
@@ -431,8 +434,21 @@ public final class Meridian implements AutoCloseable {
     private Durability durability = Durability.DURABLE;
     private String cluster = "meridian";
     private UnaryOperator<SyncConfig.Builder> syncTuning = UnaryOperator.identity();
+    private long maxDocumentBytes = DocumentSizeLimit.DEFAULT_BYTES;
 
     private Builder() {}
+
+    /**
+     * The largest document a local write may produce, in encoded bytes (default 32 MiB); a write
+     * past it fails and changes nothing. Replication accepts documents of twice this size, so
+     * that concurrent writes at two sites, each within the limit, still replicate.
+     */
+    public Builder maxDocumentBytes(long bytes) {
+      Preconditions.checkArgument(bytes >= 1024 && bytes <= (1L << 29),
+          "max document size must be 1 KiB to 512 MiB: %s", bytes);
+      this.maxDocumentBytes = bytes;
+      return this;
+    }
 
     /** The data directory (created if absent); default {@code ./meridian-data}. */
     public Builder dataDir(Path dir) {
@@ -539,6 +555,7 @@ public final class Meridian implements AutoCloseable {
       try {
         String name = siteName(dataDir, site, docs.replica().id().toString());
         m = new Meridian(docs, name, peers);
+        m.sizeLimit = new DocumentSizeLimit(maxDocumentBytes);
         m.start(bind, this);
         LOG.info("peer {} ({}) open in {}{}", name, m.replicaId(), dataDir.toAbsolutePath(),
             m.listenAddress.isEmpty() ? "" : ", serving " + m.listenAddress);
@@ -577,7 +594,8 @@ public final class Meridian implements AutoCloseable {
     if (bind == null && b.peers.isEmpty()) {
       return;
     }
-    SyncConfig.Builder sync = SyncConfig.builder(b.cluster).peers(b.peers);
+    SyncConfig.Builder sync = SyncConfig.builder(b.cluster).peers(b.peers)
+        .maxDocumentBytes(2 * b.maxDocumentBytes);
     if (bind != null && bind.getPort() != 0) {
       sync.advertisedAddress(format(bind));
     }
