@@ -6,6 +6,7 @@ import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -72,10 +73,12 @@ final class CatchUp {
   /**
    * The next batch of the walk: documents whose events are all in {@code sent} are skipped; what
    * goes into the batch is added to {@code sent}; a delta larger than {@code maxPartBytes} goes in
-   * parts, one or more batches each, before the next document; a delta over the maximum document
-   * size is reported to {@code oversized} and skipped. Empty when the walk has ended.
+   * parts, one or more batches each, before the next document, if {@code parts} (the peer takes
+   * them); a delta over the maximum document size, or one that would need parts the peer does not
+   * take, is reported to {@code oversized} and skipped. Empty when the walk has ended.
    */
-  Frames.BatchBuilder fill(CausalContext sent, SyncConfig config, Consumer<OutDelta> oversized) {
+  Frames.BatchBuilder fill(CausalContext sent, SyncConfig config, boolean parts,
+      Consumer<OutDelta> oversized) {
     Frames.BatchBuilder b = new Frames.BatchBuilder();
     while (cursor != null) {
       OutDelta d = carried.pollFirst();
@@ -90,12 +93,13 @@ final class CatchUp {
         }
         OutDelta whole = new OutDelta(next.key(),
             ByteString.copyFrom(CrdtCodec.encode(next.delta())), next.events());
-        if (whole.delta().size() > config.maxDocumentBytes) {
+        if (whole.delta().size() > config.maxDocumentBytes
+            || (!parts && whole.weight() + 64 > config.maxMessageBytes)) {
           oversized.accept(whole);
           sent.addAll(whole.events());
           continue;
         }
-        carried.addAll(whole.split(config.maxPartBytes));
+        carried.addAll(parts ? whole.split(config.maxPartBytes) : List.of(whole));
         d = carried.pollFirst();
       }
       if (!b.fits(d, config.maxBatchBytes, config.maxBatchDeltas)) {

@@ -369,13 +369,19 @@ public final class Replicator {
 
   void oversized(SyncSession s, OutDelta d) {
     oversizedDeltas++;
-    LOG.error("session {} with {}: the delta of document '{}' ({} bytes) exceeds the maximum "
-        + "document size of {} bytes and cannot be sent (the store should have refused the write "
-        + "that made it so large)", s.id(), s.describePeer(), Frames.abbreviate(d.key()),
-        d.delta().size(), config.maxDocumentBytes);
+    if (d.delta().size() > config.maxDocumentBytes) {
+      LOG.error("session {} with {}: the delta of document '{}' ({} bytes) exceeds the maximum "
+          + "document size of {} bytes and cannot be sent (the store should have refused the "
+          + "write that made it so large)", s.id(), s.describePeer(), Frames.abbreviate(d.key()),
+          d.delta().size(), config.maxDocumentBytes);
+    } else {
+      LOG.error("session {} with {}: the delta of document '{}' ({} bytes) needs parts, which "
+          + "the peer does not take (its Hello lacks the feature '{}'); upgrade it", s.id(),
+          s.describePeer(), Frames.abbreviate(d.key()), d.delta().size(), Handshake.DELTA_PARTS);
+    }
   }
 
-  List<String> knownAddresses(int max) {
+  List<KnownAddress> knownAddresses(int max) {
     return directory.addresses(max);
   }
 

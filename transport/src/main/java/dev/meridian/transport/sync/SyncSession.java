@@ -64,6 +64,7 @@ public final class SyncSession {
 
   private final StreamCompression compression = new StreamCompression();
   private boolean compressOut;
+  private boolean peerTakesParts;
   private final PushQueue push = new PushQueue();
   private final PartAssembly assembly = new PartAssembly();
   private final InFlight inFlight = new InFlight();
@@ -237,7 +238,8 @@ public final class SyncSession {
     }
     if (catchUp.active()) {
       preferCatchUp = false;
-      Frames.BatchBuilder b = catchUp.fill(sent, config, d -> owner.oversized(this, d));
+      Frames.BatchBuilder b = catchUp.fill(sent, config, peerTakesParts,
+          d -> owner.oversized(this, d));
       if (!b.isEmpty()) {
         return sendBatch(b);
       }
@@ -343,6 +345,7 @@ public final class SyncSession {
     peerContext = p.context();
     peerConnected = p.connected();
     compressOut = config.compressBatches && p.acceptsCompression();
+    peerTakesParts = p.features().contains(Handshake.DELTA_PARTS);
     state = State.OPEN;
     wasOpen = true;
     nextStatusAt = now + config.syncIntervalNanos;
