@@ -81,6 +81,8 @@ public final class Meridian implements AutoCloseable {
    *     which leaves an empty document that concurrent writes elsewhere may fill again.
    */
   private static final Logger LOG = LoggerFactory.getLogger(Meridian.class);
+  /** Most documents one {@link #list} call reads (the work per call is bounded by it). */
+  public static final int LIST_SCAN = 10_000;
   /** Changes a watcher may fall behind before its watch ends. */
   public static final int WATCH_BACKLOG = 10_000;
   /** The {@link PeerStats#state()} of a configured peer with no replication stream now. */
@@ -237,6 +239,9 @@ public final class Meridian implements AutoCloseable {
   /**
    * One page of the keys starting with {@code prefix} that hold a non-empty document, ascending.
    *
+   * A call reads at most {@link #LIST_SCAN} documents: past that (many deleted documents between
+   * the keys) it returns the keys found so far, possibly none, with a {@link Page#next()} to go on.
+   *
    * @param after the {@link Page#next()} of the previous page, or null for the first
    * @param limit at most this many keys, 1 to 10,000
    */
@@ -247,18 +252,20 @@ public final class Meridian implements AutoCloseable {
     checkOpen();
     List<String> keys = new ArrayList<>();
     String cursor = after;
+    int read = 0;
     while (true) {
-      KeyPage page = store.list(prefix, cursor, limit - keys.size());
+      KeyPage page = store.list(prefix, cursor, Math.min(limit - keys.size(), LIST_SCAN - read));
       for (String k : page.keys()) {
         if (store.peek(k).filter(Document::hasValues).isPresent()) { // a scan: no caching
           keys.add(k);
         }
         cursor = k;
+        read++;
       }
       if (page.next() == null) {
         return new Page(keys, null);
       }
-      if (keys.size() == limit) {
+      if (keys.size() == limit || read >= LIST_SCAN) {
         return new Page(keys, cursor);
       }
     }
@@ -601,7 +608,7 @@ public final class Meridian implements AutoCloseable {
     }
     SyncConfig config = b.syncTuning.apply(sync).build();
     List<ServerServiceDefinition> services = bind == null ? List.of()
-        : List.of(new DocumentsService(this).bindService(), health.getHealthService().bindService(),
+        : List.of(DocumentsService.definition(this), health.getHealthService().bindService(),
             ProtoReflectionServiceV1.newInstance().bindService());
     try {
       node = ReplicationNode.startNetty(replica, config, b.tls, bind, services);

@@ -21,9 +21,13 @@ final class Handshake {
   static final String DELTA_PARTS = "delta-parts";
   /** The features this code speaks. */
   static final List<String> FEATURES = List.of(DELTA_PARTS);
-  /** host:port: a DNS name or IPv4 address, or an IPv6 address in brackets; port checked apart. */
+  /**
+   * An address: a name of letters, digits, dots, hyphens and underscores (a DNS name, an IPv4
+   * address, or a transport's own name such as an in-process server's) or a bracketed IPv6
+   * address, then optionally a colon and a port (checked apart: 1 to 65535).
+   */
   private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
-      "(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?):([0-9]{1,5})");
+      "(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,253})?)(?::([0-9]{1,5}))?");
 
   private Handshake() {}
 
@@ -130,10 +134,14 @@ final class Handshake {
       throw Frames.bad("%s longer than %d bytes", what, SyncConfig.MAX_ADDRESS_BYTES);
     }
     java.util.regex.Matcher m = ADDRESS.matcher(a);
-    int port = m.matches() ? Integer.parseInt(m.group(2)) : 0;
-    if (port < 1 || port > 65535) {
-      throw Frames.bad("%s '%s' is not host:port (a DNS name, an IPv4 address or a bracketed "
-          + "IPv6 address, and a port from 1 to 65535)", what, Frames.abbreviate(a));
+    boolean ok = m.matches();
+    if (ok && m.group(2) != null) {
+      int port = Integer.parseInt(m.group(2));
+      ok = port >= 1 && port <= 65535;
+    }
+    if (!ok) {
+      throw Frames.bad("%s '%s' is not an address (host:port: a DNS name, an IPv4 address or a "
+          + "bracketed IPv6 address, and a port from 1 to 65535)", what, Frames.abbreviate(a));
     }
   }
 
