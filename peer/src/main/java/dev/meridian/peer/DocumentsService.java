@@ -66,7 +66,12 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
    * connection (for the per-connection watch limit).
    */
   static ServerServiceDefinition definition(Meridian store) {
-    return ServerInterceptors.intercept(new DocumentsService(store), new ServerInterceptor() {
+    return definition(new DocumentsService(store));
+  }
+
+  /** {@link #definition(Meridian)} of a given service (tests with other limits). */
+  static ServerServiceDefinition definition(DocumentsService service) {
+    return ServerInterceptors.intercept(service, new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
           ServerCallHandler<Q, R> next) {
@@ -77,8 +82,18 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     });
   }
 
+  private final int watchBuffer;
+  private final long watchBufferBytes;
+
   DocumentsService(Meridian store) {
+    this(store, WATCH_BUFFER, WATCH_BUFFER_BYTES);
+  }
+
+  /** A service whose watches buffer at most {@code watchBuffer} events of {@code bytes} in all. */
+  DocumentsService(Meridian store, int watchBuffer, long watchBufferBytes) {
     this.store = store;
+    this.watchBuffer = watchBuffer;
+    this.watchBufferBytes = watchBufferBytes;
   }
 
   @Override
@@ -182,8 +197,8 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
           + " first").asRuntimeException());
       return;
     }
-    WatchStream stream = new WatchStream(call, request.getIncludeDocuments(),
-        () -> watchesPerClient.release(client));
+    WatchStream stream = new WatchStream(call, request.getIncludeDocuments(), watchBuffer,
+        watchBufferBytes, () -> watchesPerClient.release(client));
     call.setOnReadyHandler(stream::drain);
     call.setOnCancelHandler(stream::cancelled);
     try {
@@ -197,12 +212,14 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   /**
    * One client's watch: a watcher that never blocks. Events go out while the call is ready and
    * wait in a bounded buffer otherwise; a client that lets more than {@link #WATCH_BUFFER} events
-   * (or {@link #WATCH_BUFFER_BYTES} bytes) pile up is ended with RESOURCE_EXHAUSTED, so a stalled
-   * client holds no thread and a bounded amount of memory.
+   * (or {@link #WATCH_BUFFER_BYTES} bytes) pile up beyond what gRPC's flow control holds is ended
+   * with RESOURCE_EXHAUSTED, so a stalled client holds no thread and a bounded amount of memory.
    */
   private static final class WatchStream implements Watcher {
     private final ServerCallStreamObserver<WatchEvent> call;
     private final boolean documents;
+    private final int maxEvents;
+    private final long maxBytes;
     private final Runnable release;
     private final java.util.ArrayDeque<WatchEvent> buffer = new java.util.ArrayDeque<>();
     private long bufferedBytes;
@@ -211,9 +228,12 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     private boolean releasedOnce;
     private Meridian.Watch watch;
 
-    WatchStream(ServerCallStreamObserver<WatchEvent> call, boolean documents, Runnable release) {
+    WatchStream(ServerCallStreamObserver<WatchEvent> call, boolean documents, int maxEvents,
+        long maxBytes, Runnable release) {
       this.call = call;
       this.documents = documents;
+      this.maxEvents = maxEvents;
+      this.maxBytes = maxBytes;
       this.release = release;
     }
 
@@ -243,10 +263,10 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
         }
         buffer.add(event);
         bufferedBytes += event.getSerializedSize();
-        if (buffer.size() > WATCH_BUFFER || bufferedBytes > WATCH_BUFFER_BYTES) {
+        if (buffer.size() > maxEvents || bufferedBytes > maxBytes) {
           finish(Status.RESOURCE_EXHAUSTED.withDescription("the client fell more than "
-              + WATCH_BUFFER + " changes (or " + (WATCH_BUFFER_BYTES >> 20) + " MiB) behind;"
-              + " watch again and re-read what it needs"));
+              + maxEvents + " changes (or " + maxBytes + " bytes) behind; watch again and"
+              + " re-read what it needs"));
         }
       }
     }
