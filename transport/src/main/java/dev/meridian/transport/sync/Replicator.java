@@ -78,9 +78,29 @@ public final class Replicator {
     return register(new SyncSession(this, nextId++, true, address, now));
   }
 
-  /** A session for a stream a peer opened; {@code remote} describes the peer (for logs). */
+  /** Most accepted streams whose handshake is not through yet; more are refused at once. */
+  public static final int MAX_HANDSHAKES = 64;
+
+  /**
+   * A session for a stream a peer opened; {@code remote} describes the peer (for logs). With
+   * {@link #MAX_HANDSHAKES} accepted streams still in their handshake, the new one is refused
+   * (RESOURCE_EXHAUSTED, counted as "handshakes"): it starts closing, and the driver ends it.
+   */
   public SyncSession accept(String remote, long now) {
-    return register(new SyncSession(this, nextId++, false, remote, now));
+    int waiting = 0;
+    for (SyncSession s : sessions.values()) {
+      if (!s.outbound() && s.inHandshake()) {
+        waiting++;
+      }
+    }
+    SyncSession s = register(new SyncSession(this, nextId++, false, remote, now));
+    if (waiting >= MAX_HANDSHAKES) {
+      refusalsByKind.merge("handshakes", 1L, Long::sum);
+      refuse(s, Refusal.of(Refusal.Code.RESOURCE_EXHAUSTED,
+          "%d streams are in their handshake here, the most accepted at once; retry later",
+          MAX_HANDSHAKES));
+    }
+    return s;
   }
 
   private SyncSession register(SyncSession s) {

@@ -136,6 +136,11 @@ public final class SyncSession {
     return peer;
   }
 
+  /** True until the peer's Hello is through (and the session is not closing). */
+  boolean inHandshake() {
+    return state == State.HANDSHAKE;
+  }
+
   /** True once both Hellos are through and until the session closes. */
   public boolean isOpen() {
     return state == State.OPEN;

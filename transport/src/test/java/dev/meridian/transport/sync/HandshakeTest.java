@@ -8,6 +8,7 @@ import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.transport.proto.Hello;
 import dev.meridian.transport.proto.PeerAddress;
+import dev.meridian.transport.proto.SyncFrame;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -66,5 +67,29 @@ class HandshakeTest {
     BadFrameException e = assertThrows(BadFrameException.class,
         () -> Handshake.check(h.build(), CONFIG, SELF));
     assertTrue(e.refusal().reason().contains("65 features, at most 64"), e.refusal().reason());
+  }
+
+  @Test
+  void accept_pastTheHandshakesInFlight_isRefused_untilOneCompletes() {
+    dev.meridian.transport.store.InMemoryReplicaStore store =
+        dev.meridian.transport.store.InMemoryReplicaStore.create(dev.meridian.crdt.Replica.random());
+    Replicator r = new Replicator(store, CONFIG, new java.util.Random(1), 0);
+    List<SyncSession> waiting = new java.util.ArrayList<>();
+    for (int i = 0; i < Replicator.MAX_HANDSHAKES; i++) {
+      SyncSession s = r.accept("peer" + i, 0);
+      assertTrue(!s.isClosing(), "within the limit");
+      waiting.add(s);
+    }
+    SyncSession extra = r.accept("one-more", 0);
+    assertTrue(extra.isClosing());
+    assertEquals(Refusal.Code.RESOURCE_EXHAUSTED, extra.closeReason().code());
+    assertEquals("64 streams are in their handshake here, the most accepted at once; retry later",
+        extra.closeReason().reason());
+    assertTrue(extra.poll(0).hasGoodbye());
+    assertEquals(java.util.Map.of("handshakes", 1L), r.refusalsByKind());
+    // One completes its handshake: room for another.
+    r.receive(waiting.get(0), SyncFrame.newBuilder().setHello(hello()).build(), 100, 0);
+    assertTrue(waiting.get(0).isOpen());
+    assertTrue(!r.accept("now-fits", 0).isClosing());
   }
 }
