@@ -20,6 +20,15 @@ import dev.meridian.peer.proto.WatchEvent;
 import dev.meridian.peer.proto.WatchRequest;
 import dev.meridian.persistence.StoreException;
 import dev.meridian.transport.sync.PeerStats;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -41,11 +50,50 @@ import org.slf4j.LoggerFactory;
 final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(DocumentsService.class);
   private static final int MAX_OPERATIONS = 1_000;
+  /** Most watches one client connection may hold. */
+  static final int MAX_WATCHES_PER_CONNECTION = 100;
+  /** Events a watch buffers for a client that does not read, and their bytes, before it ends. */
+  static final int WATCH_BUFFER = 1_000;
+  static final long WATCH_BUFFER_BYTES = 8L << 20;
+  /** The client connection of the call being served (its remote address). */
+  private static final Context.Key<String> CLIENT = Context.key("meridian-client");
 
   private final Meridian store;
+  private final PerClient watchesPerClient = new PerClient(MAX_WATCHES_PER_CONNECTION);
+
+  /**
+   * The service definition to serve for {@code store}: the API, with each call knowing its client
+   * connection (for the per-connection watch limit).
+   */
+  static ServerServiceDefinition definition(Meridian store) {
+    return definition(new DocumentsService(store));
+  }
+
+  /** {@link #definition(Meridian)} of a given service (tests with other limits). */
+  static ServerServiceDefinition definition(DocumentsService service) {
+    return ServerInterceptors.intercept(service, new ServerInterceptor() {
+      @Override
+      public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+          ServerCallHandler<Q, R> next) {
+        Object remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        return Contexts.interceptCall(Context.current().withValue(CLIENT, String.valueOf(remote)),
+            call, headers, next);
+      }
+    });
+  }
+
+  private final int watchBuffer;
+  private final long watchBufferBytes;
 
   DocumentsService(Meridian store) {
+    this(store, WATCH_BUFFER, WATCH_BUFFER_BYTES);
+  }
+
+  /** A service whose watches buffer at most {@code watchBuffer} events of {@code bytes} in all. */
+  DocumentsService(Meridian store, int watchBuffer, long watchBufferBytes) {
     this.store = store;
+    this.watchBuffer = watchBuffer;
+    this.watchBufferBytes = watchBufferBytes;
   }
 
   @Override
@@ -142,56 +190,164 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   @Override
   public void watch(WatchRequest request, StreamObserver<WatchEvent> out) {
     ServerCallStreamObserver<WatchEvent> call = (ServerCallStreamObserver<WatchEvent>) out;
-    Object ready = new Object();
-    call.setOnReadyHandler(() -> {
-      synchronized (ready) {
-        ready.notifyAll();
-      }
-    });
+    String client = CLIENT.get();
+    if (!watchesPerClient.acquire(client)) {
+      out.onError(Status.RESOURCE_EXHAUSTED.withDescription("this connection holds "
+          + MAX_WATCHES_PER_CONNECTION + " watches, the most one connection may hold; close one"
+          + " first").asRuntimeException());
+      return;
+    }
+    WatchStream stream = new WatchStream(call, request.getIncludeDocuments(), watchBuffer,
+        watchBufferBytes, () -> watchesPerClient.release(client));
+    call.setOnReadyHandler(stream::drain);
+    call.setOnCancelHandler(stream::cancelled);
     try {
-      Meridian.Watch w = store.watch(request.getPrefix(), new Watcher() {
-        @Override
-        public void onChange(Change change) {
-          WatchEvent.Builder e = WatchEvent.newBuilder().setKey(change.key())
-              .setOrigin(change.origin() == Change.Origin.LOCAL
-                  ? WatchEvent.Origin.LOCAL : WatchEvent.Origin.REMOTE);
-          if (request.getIncludeDocuments()) {
-            e.setJson(change.document().map(Document::toJson).orElse("{}"));
-          }
-          // Wait for the client to take more (flow control): the watch's backlog grows meanwhile
-          // and ends the watch if the client stays behind.
-          synchronized (ready) {
-            while (!call.isReady() && !call.isCancelled()) {
-              try {
-                ready.wait(100);
-              } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                return;
-              }
-            }
-          }
-          if (!call.isCancelled()) {
-            call.onNext(e.build());
-          }
-        }
-
-        @Override
-        public void onEnd(String reason) {
-          if (call.isCancelled()) {
-            return;
-          }
-          if (reason == null) {
-            call.onCompleted();
-          } else if (reason.contains("behind")) {
-            call.onError(Status.RESOURCE_EXHAUSTED.withDescription(reason).asRuntimeException());
-          } else {
-            call.onError(Status.UNAVAILABLE.withDescription(reason).asRuntimeException());
-          }
-        }
-      });
-      call.setOnCancelHandler(w::close);
+      stream.started(store.watch(request.getPrefix(), stream));
     } catch (RuntimeException e) {
+      stream.released();
       out.onError(failure(e));
+    }
+  }
+
+  /**
+   * One client's watch: a watcher that never blocks. Events go out while the call is ready and
+   * wait in a bounded buffer otherwise; a client that lets more than {@link #WATCH_BUFFER} events
+   * (or {@link #WATCH_BUFFER_BYTES} bytes) pile up beyond what gRPC's flow control holds is ended
+   * with RESOURCE_EXHAUSTED, so a stalled client holds no thread and a bounded amount of memory.
+   */
+  private static final class WatchStream implements Watcher {
+    private final ServerCallStreamObserver<WatchEvent> call;
+    private final boolean documents;
+    private final int maxEvents;
+    private final long maxBytes;
+    private final Runnable release;
+    private final java.util.ArrayDeque<WatchEvent> buffer = new java.util.ArrayDeque<>();
+    private long bufferedBytes;
+    private boolean done;
+    private boolean completeAfterDrain;
+    private boolean releasedOnce;
+    private Meridian.Watch watch;
+
+    WatchStream(ServerCallStreamObserver<WatchEvent> call, boolean documents, int maxEvents,
+        long maxBytes, Runnable release) {
+      this.call = call;
+      this.documents = documents;
+      this.maxEvents = maxEvents;
+      this.maxBytes = maxBytes;
+      this.release = release;
+    }
+
+    synchronized void started(Meridian.Watch w) {
+      watch = w;
+      if (done) {
+        w.close();
+      }
+    }
+
+    @Override
+    public void onChange(Change change) {
+      WatchEvent.Builder e = WatchEvent.newBuilder().setKey(change.key())
+          .setOrigin(change.origin() == Change.Origin.LOCAL
+              ? WatchEvent.Origin.LOCAL : WatchEvent.Origin.REMOTE);
+      if (documents) {
+        e.setJson(change.document().map(Document::toJson).orElse("{}"));
+      }
+      WatchEvent event = e.build();
+      synchronized (this) {
+        if (done) {
+          return;
+        }
+        if (buffer.isEmpty() && call.isReady()) {
+          call.onNext(event);
+          return;
+        }
+        buffer.add(event);
+        bufferedBytes += event.getSerializedSize();
+        if (buffer.size() > maxEvents || bufferedBytes > maxBytes) {
+          finish(Status.RESOURCE_EXHAUSTED.withDescription("the client fell more than "
+              + maxEvents + " changes (or " + maxBytes + " bytes) behind; watch again and"
+              + " re-read what it needs"));
+        }
+      }
+    }
+
+    @Override
+    public synchronized void onEnd(String reason) {
+      if (done) {
+        return;
+      }
+      if (reason == null) {
+        completeAfterDrain = true;
+        drain();
+      } else {
+        finish((reason.contains("behind") ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE)
+            .withDescription(reason));
+      }
+    }
+
+    /** Sends buffered events while the call is ready (gRPC's onReady, and after a change). */
+    synchronized void drain() {
+      while (!done && !buffer.isEmpty() && call.isReady()) {
+        WatchEvent e = buffer.poll();
+        bufferedBytes -= e.getSerializedSize();
+        call.onNext(e);
+      }
+      if (!done && buffer.isEmpty() && completeAfterDrain) {
+        done = true;
+        call.onCompleted();
+        released();
+      }
+    }
+
+    synchronized void cancelled() {
+      done = true;
+      buffer.clear();
+      if (watch != null) {
+        watch.close();
+      }
+      released();
+    }
+
+    private void finish(Status status) {
+      done = true;
+      buffer.clear();
+      if (!call.isCancelled()) {
+        call.onError(status.asRuntimeException());
+      }
+      if (watch != null) {
+        watch.close();
+      }
+      released();
+    }
+
+    synchronized void released() {
+      if (!releasedOnce) {
+        releasedOnce = true;
+        release.run();
+      }
+    }
+  }
+
+  /** Counts the watches of each client connection, up to a limit each. */
+  private static final class PerClient {
+    private final java.util.HashMap<String, Integer> counts = new java.util.HashMap<>();
+    private final int max;
+
+    PerClient(int max) {
+      this.max = max;
+    }
+
+    synchronized boolean acquire(String client) {
+      int n = counts.getOrDefault(client, 0);
+      if (n >= max) {
+        return false;
+      }
+      counts.put(client, n + 1);
+      return true;
+    }
+
+    synchronized void release(String client) {
+      counts.computeIfPresent(client, (k, n) -> n <= 1 ? null : n - 1);
     }
   }
 
@@ -407,7 +563,11 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     if (t instanceof StatusRuntimeException) {
       return (StatusRuntimeException) t;
     }
-    if (t instanceof TypeClashException || t instanceof IndexOutOfBoundsException) {
+    if (t instanceof Watches.TooManyWatchesException) {
+      return Status.RESOURCE_EXHAUSTED.withDescription(t.getMessage()).asRuntimeException();
+    }
+    if (t instanceof TypeClashException || t instanceof IndexOutOfBoundsException
+        || t instanceof DocumentSizeLimit.DocumentTooLargeException) {
       return Status.FAILED_PRECONDITION.withDescription(t.getMessage()).asRuntimeException();
     }
     if (t instanceof IllegalArgumentException) {

@@ -18,11 +18,17 @@ import java.util.Map;
  * JSON text to the values {@code Document} takes, and back: integers become {@code Long} (exact;
  * one outside the 64-bit range is refused rather than rounded), numbers with a fraction or an
  * exponent finite {@code Double}, objects ordered maps, arrays lists.
- * Strict RFC 8259: no comments, no single quotes, no trailing data.
+ * Strict RFC 8259: no comments, no single quotes, no trailing data. Bounded: a value of at most
+ * {@link #MAX_TEXT_CHARS} characters (so no string in it is longer), nested at most 64 deep,
+ * numbers of at most {@link #MAX_NUMBER_CHARS} characters. Every error message is ours.
  */
 final class JsonValues {
   private static final Gson GSON = new GsonBuilder().serializeNulls().disableHtmlEscaping().create();
   private static final int MAX_DEPTH = 64;
+  /** Longest JSON text accepted for one value, in characters (1 MiB). */
+  static final int MAX_TEXT_CHARS = 1 << 20;
+  /** Longest number literal accepted, in characters. */
+  static final int MAX_NUMBER_CHARS = 64;
 
   private JsonValues() {}
 
@@ -35,23 +41,40 @@ final class JsonValues {
     if (text == null || text.isBlank()) {
       throw new IllegalArgumentException("empty JSON value (a string needs quotes: \"Ada\")");
     }
-    try (JsonReader r = new JsonReader(new StringReader(text))) {
+    if (text.length() > MAX_TEXT_CHARS) {
+      throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+          "JSON value of %,d characters; at most %,d are accepted", text.length(),
+          MAX_TEXT_CHARS));
+    }
+    JsonReader r = new JsonReader(new StringReader(text));
+    try {
       r.setStrictness(Strictness.STRICT);
       Object v = read(r, 0);
       if (r.peek() != JsonToken.END_DOCUMENT) {
-        throw new IllegalArgumentException("invalid JSON: trailing data after the value in " + shorten(text));
+        throw new IllegalArgumentException("invalid JSON " + shorten(text)
+            + ": more after the value" + where(r));
       }
       return v;
-    } catch (IOException | JsonParseException | IllegalStateException e) {
+    } catch (IOException | JsonParseException | IllegalStateException | NumberFormatException e) {
+      // The JSON library's own messages name its API and settings; ours say what and where.
       String hint = text.trim().matches("[A-Za-z][^\"{}\\[\\]]*")
           && !text.trim().matches("true|false|null") ? " (a string needs quotes: \"" + text.trim() + "\")" : "";
-      throw new IllegalArgumentException("invalid JSON " + shorten(text) + ": " + e.getMessage() + hint, e);
+      String what = e instanceof java.io.EOFException ? "it ends before the value is complete"
+          : "not valid JSON";
+      throw new IllegalArgumentException("invalid JSON " + shorten(text) + ": " + what + where(r)
+          + hint + " (strict JSON, RFC 8259: double quotes, no comments, no trailing commas)", e);
     }
+  }
+
+  /** " at $.path" for messages: where the reader stopped. */
+  private static String where(JsonReader r) {
+    String path = r.getPath();
+    return path == null || path.equals("$") ? "" : " at " + path;
   }
 
   private static Object read(JsonReader r, int depth) throws IOException {
     if (depth > MAX_DEPTH) {
-      throw new IllegalArgumentException("JSON nested deeper than " + MAX_DEPTH);
+      throw new IllegalArgumentException("JSON nested deeper than " + MAX_DEPTH + where(r));
     }
     switch (r.peek()) {
       case BEGIN_OBJECT: {
@@ -84,6 +107,12 @@ final class JsonValues {
         return null;
       case NUMBER: {
         String n = r.nextString();
+        if (n.length() > MAX_NUMBER_CHARS) {
+          // BigDecimal's work grows faster than the literal: refuse before parsing.
+          throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+              "number of %,d characters%s; at most %d are accepted (send a longer one as a "
+                  + "string)", n.length(), where(r), MAX_NUMBER_CHARS));
+        }
         BigDecimal d = new BigDecimal(n);
         if (!n.contains(".") && !n.contains("e") && !n.contains("E")) {
           try {

@@ -81,6 +81,8 @@ public final class Meridian implements AutoCloseable {
    *     which leaves an empty document that concurrent writes elsewhere may fill again.
    */
   private static final Logger LOG = LoggerFactory.getLogger(Meridian.class);
+  /** Most documents one {@link #list} call reads (the work per call is bounded by it). */
+  public static final int LIST_SCAN = 10_000;
   /** Changes a watcher may fall behind before its watch ends. */
   public static final int WATCH_BACKLOG = 10_000;
   /** The {@link PeerStats#state()} of a configured peer with no replication stream now. */
@@ -103,6 +105,7 @@ public final class Meridian implements AutoCloseable {
           });
   private volatile ReplicationNode node;
   private volatile String listenAddress = "";
+  private volatile DocumentSizeLimit sizeLimit = new DocumentSizeLimit(DocumentSizeLimit.DEFAULT_BYTES);
 
   private Meridian(DocStore store, String site, List<String> peers) {
     this.store = store;
@@ -146,14 +149,16 @@ public final class Meridian implements AutoCloseable {
    * (the document is as before) and the future fails with that exception (an {@link Error}
    * propagates from this call instead).
    *
-   * @return completes when the write is durable at this peer (per the {@link Durability})
+   * @return completes when the write is durable at this peer (per the {@link Durability}); fails
+   *     with an {@link IllegalArgumentException} and writes nothing if the document would exceed
+   *     the maximum document size ({@link Builder#maxDocumentBytes})
    * @throws IllegalArgumentException for a bad key
    */
   public CompletableFuture<Void> update(String key, Function<Document, Document> edit) {
     Objects.requireNonNull(edit, "edit");
     checkOpen();
     long start = System.nanoTime();
-    return handOff(store.update(key, edit).thenApply(delta -> {
+    return handOff(store.update(key, sizeLimit.guard(key, edit)).thenApply(delta -> {
       if (!delta.context().isEmpty()) {
         metrics.committed(System.nanoTime() - start);
       }
@@ -234,6 +239,9 @@ public final class Meridian implements AutoCloseable {
   /**
    * One page of the keys starting with {@code prefix} that hold a non-empty document, ascending.
    *
+   * A call reads at most {@link #LIST_SCAN} documents: past that (many deleted documents between
+   * the keys) it returns the keys found so far, possibly none, with a {@link Page#next()} to go on.
+   *
    * @param after the {@link Page#next()} of the previous page, or null for the first
    * @param limit at most this many keys, 1 to 10,000
    */
@@ -244,18 +252,20 @@ public final class Meridian implements AutoCloseable {
     checkOpen();
     List<String> keys = new ArrayList<>();
     String cursor = after;
+    int read = 0;
     while (true) {
-      KeyPage page = store.list(prefix, cursor, limit - keys.size());
+      KeyPage page = store.list(prefix, cursor, Math.min(limit - keys.size(), LIST_SCAN - read));
       for (String k : page.keys()) {
         if (store.peek(k).filter(Document::hasValues).isPresent()) { // a scan: no caching
           keys.add(k);
         }
         cursor = k;
+        read++;
       }
       if (page.next() == null) {
         return new Page(keys, null);
       }
-      if (keys.size() == limit) {
+      if (keys.size() == limit || read >= LIST_SCAN) {
         return new Page(keys, cursor);
       }
     }
@@ -431,8 +441,21 @@ public final class Meridian implements AutoCloseable {
     private Durability durability = Durability.DURABLE;
     private String cluster = "meridian";
     private UnaryOperator<SyncConfig.Builder> syncTuning = UnaryOperator.identity();
+    private long maxDocumentBytes = DocumentSizeLimit.DEFAULT_BYTES;
 
     private Builder() {}
+
+    /**
+     * The largest document a local write may produce, in encoded bytes (default 32 MiB); a write
+     * past it fails and changes nothing. Replication accepts documents of twice this size, so
+     * that concurrent writes at two sites, each within the limit, still replicate.
+     */
+    public Builder maxDocumentBytes(long bytes) {
+      Preconditions.checkArgument(bytes >= 1024 && bytes <= (1L << 29),
+          "max document size must be 1 KiB to 512 MiB: %s", bytes);
+      this.maxDocumentBytes = bytes;
+      return this;
+    }
 
     /** The data directory (created if absent); default {@code ./meridian-data}. */
     public Builder dataDir(Path dir) {
@@ -539,6 +562,7 @@ public final class Meridian implements AutoCloseable {
       try {
         String name = siteName(dataDir, site, docs.replica().id().toString());
         m = new Meridian(docs, name, peers);
+        m.sizeLimit = new DocumentSizeLimit(maxDocumentBytes);
         m.start(bind, this);
         LOG.info("peer {} ({}) open in {}{}", name, m.replicaId(), dataDir.toAbsolutePath(),
             m.listenAddress.isEmpty() ? "" : ", serving " + m.listenAddress);
@@ -577,13 +601,14 @@ public final class Meridian implements AutoCloseable {
     if (bind == null && b.peers.isEmpty()) {
       return;
     }
-    SyncConfig.Builder sync = SyncConfig.builder(b.cluster).peers(b.peers);
+    SyncConfig.Builder sync = SyncConfig.builder(b.cluster).peers(b.peers)
+        .maxDocumentBytes(2 * b.maxDocumentBytes);
     if (bind != null && bind.getPort() != 0) {
       sync.advertisedAddress(format(bind));
     }
     SyncConfig config = b.syncTuning.apply(sync).build();
     List<ServerServiceDefinition> services = bind == null ? List.of()
-        : List.of(new DocumentsService(this).bindService(), health.getHealthService().bindService(),
+        : List.of(DocumentsService.definition(this), health.getHealthService().bindService(),
             ProtoReflectionServiceV1.newInstance().bindService());
     try {
       node = ReplicationNode.startNetty(replica, config, b.tls, bind, services);

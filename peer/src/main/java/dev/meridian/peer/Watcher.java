@@ -2,7 +2,8 @@ package dev.meridian.peer;
 
 /**
  * Receives the changes of a {@linkplain Meridian#watch watch}, one at a time, in the order they
- * became durable, on a thread of the watch's own (never on a writer's thread).
+ * became durable, on one of the store's few watch threads (never on a writer's thread). Those
+ * threads are shared by every watch: return quickly, and hand slow work to a thread of your own.
  */
 public interface Watcher {
   /** One change to a document whose key starts with the watched prefix. */

@@ -13,14 +13,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store's watches: matches each change against the watched prefixes and delivers it to each
- * matching watcher, in order, on a shared pool, each watcher draining its own queue so a slow one
- * delays nobody else. A queue over {@link Meridian#WATCH_BACKLOG} ends that watch.
+ * matching watcher, in order, on a fixed pool of {@link #THREADS} threads, each watcher draining
+ * its own queue in turn. A queue over {@link Meridian#WATCH_BACKLOG} ends that watch. At most
+ * {@link #MAX_WATCHES} watches exist at once; one more is refused.
  */
 final class Watches {
   private static final Logger LOG = LoggerFactory.getLogger(Watches.class);
 
+  /** Most watches at once, over all clients. */
+  static final int MAX_WATCHES = 10_000;
+  /** Threads delivering changes, shared by every watch. */
+  static final int THREADS = 4;
+
   private final CopyOnWriteArrayList<Entry> entries = new CopyOnWriteArrayList<>();
-  private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+  private final java.util.concurrent.atomic.AtomicInteger count =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final ExecutorService pool = Executors.newFixedThreadPool(THREADS, r -> {
     Thread t = new Thread(r, "meridian-watch");
     t.setDaemon(true);
     return t;
@@ -33,7 +41,12 @@ final class Watches {
     this.backlog = backlog;
   }
 
+  /** Adds a watch, or refuses it if {@link #MAX_WATCHES} exist. */
   Meridian.Watch add(String prefix, Watcher watcher) {
+    if (count.incrementAndGet() > MAX_WATCHES) {
+      count.decrementAndGet();
+      throw new TooManyWatchesException();
+    }
     Entry e = new Entry(prefix, watcher);
     entries.add(e);
     return () -> e.end(null);
@@ -54,6 +67,15 @@ final class Watches {
 
   int size() {
     return entries.size();
+  }
+
+  /** A watch refused because {@link #MAX_WATCHES} exist. */
+  static final class TooManyWatchesException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyWatchesException() {
+      super("this peer holds " + MAX_WATCHES + " watches, the most it serves at once; try later");
+    }
   }
 
   /** Ends every watch and stops the pool. */
@@ -94,7 +116,7 @@ final class Watches {
           queue.clear();
           ended = true;
           endReason = "the watcher fell more than " + backlog + " changes behind";
-          entries.remove(this);
+          removed();
         } else {
           queue.add(c);
         }
@@ -114,13 +136,19 @@ final class Watches {
         ended = true;
         endReason = reason;
         queue.clear();
-        entries.remove(this);
+        removed();
         if (draining) {
           return;
         }
         draining = true;
       }
       schedule();
+    }
+
+    private void removed() {
+      if (entries.remove(this)) {
+        count.decrementAndGet();
+      }
     }
 
     private void schedule() {

@@ -485,22 +485,34 @@ final class StateDecoder {
     return (z >>> 1) ^ -(z & 1);
   }
 
-  private static byte[] inflate(byte[] deflated, long size) throws CodecException {
+  /**
+   * Inflates {@code deflated}, which must give exactly {@code size} bytes. The declared size is
+   * bounded by the encoder's ratio cap, and the buffer grows with the bytes actually inflated
+   * (doubling, from at most 64 KiB), never to the declared size up front: a small input that
+   * declares a large size but inflates to little costs little memory.
+   */
+  static byte[] inflate(byte[] deflated, long size) throws CodecException {
     require(size > 0 && size <= (long) StateEncoder.MAX_INFLATION * deflated.length + 64
         && size < Integer.MAX_VALUE, "inflated size %d does not fit its %d bytes", size, deflated.length);
     java.util.zip.Inflater inf = new java.util.zip.Inflater();
     try {
       inf.setInput(deflated);
-      byte[] out = new byte[(int) size];
+      byte[] out = new byte[(int) Math.min(size, Math.max(64 << 10, 2L * deflated.length))];
       int n = 0;
-      while (n < out.length && !inf.finished()) {
+      while (!inf.finished()) {
+        if (n == out.length) {
+          if (n == size) {
+            break; // more output than declared: refused below
+          }
+          out = java.util.Arrays.copyOf(out, (int) Math.min(size, 2L * out.length));
+        }
         int k = inf.inflate(out, n, out.length - n);
         if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
           break;
         }
         n += k;
       }
-      require(n == out.length && inf.finished() && inf.getRemaining() == 0,
+      require(n == size && inf.finished() && inf.getRemaining() == 0,
           "deflated characters do not inflate to %d bytes", size);
       return out;
     } catch (java.util.zip.DataFormatException e) {

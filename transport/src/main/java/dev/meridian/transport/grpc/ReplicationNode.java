@@ -199,6 +199,21 @@ public final class ReplicationNode implements AutoCloseable {
     return onLoop(replicator::rejectedFrames) + identityRefusals.get() + transportRefusals.get();
   }
 
+  /** Streams whose handshake completed so far: a stream that resets and reopens counts again. */
+  public long sessionsOpened() {
+    return onLoop(replicator::sessionsOpened);
+  }
+
+  /** Frames refused so far, by kind (see {@link Replicator#refusalsByKind()}). */
+  public java.util.Map<String, Long> refusalsByKind() {
+    return onLoop(replicator::refusalsByKind);
+  }
+
+  /** Deltas too large to send (over the maximum document size), skipped. */
+  public long oversizedDeltas() {
+    return onLoop(replicator::oversizedDeltas);
+  }
+
   /** The store replicated. */
   public ReplicaStore store() {
     return store;

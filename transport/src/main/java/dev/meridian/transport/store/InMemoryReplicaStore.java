@@ -5,6 +5,7 @@ import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.crdt.doc.LocalWrite;
+import dev.meridian.crdt.store.RecordConflicts;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -150,6 +151,11 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   }
 
   @Override
+  public long lastIssued() {
+    return replica().lastCounter();
+  }
+
+  @Override
   public CausalContext context() {
     synchronized (lock) {
       return held.copy();
@@ -160,6 +166,14 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   public List<DocDelta> apply(List<DocDelta> deltas) {
     List<DocDelta> taught = new ArrayList<>();
     synchronized (lock) {
+      for (DocDelta d : deltas) { // all or none: every delta is checked before any is joined
+        Entry e = docs.get(d.key());
+        String conflict = e == null ? null
+            : RecordConflicts.find(e.doc.map().store(), d.delta().map().store());
+        if (conflict != null) {
+          throw new DeltaRefusedException(d.key(), conflict);
+        }
+      }
       for (DocDelta d : deltas) {
         Entry e = docs.get(d.key());
         if (e == null) {

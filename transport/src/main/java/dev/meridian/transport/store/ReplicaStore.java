@@ -47,6 +47,17 @@ public interface ReplicaStore {
   /** The id of the replica this store belongs to. */
   ReplicaId replicaId();
 
+  /**
+   * The highest counter this store's replica may have issued: every dot it minted, and after a
+   * restart every counter it may have minted before (its resumed counter). No correct peer holds a
+   * dot of this replica above it, so replication refuses a delta that names one. The default,
+   * {@code Long.MAX_VALUE}, disables that check; implementations return their replica's {@code
+   * lastCounter()}.
+   */
+  default long lastIssued() {
+    return Long.MAX_VALUE;
+  }
+
   /** A copy of the store context: the events this store holds (see the class comment). */
   CausalContext context();
 
@@ -56,6 +67,8 @@ public interface ReplicaStore {
    *
    * @return the deltas that taught this store at least one event it did not hold, in order (the
    *     ones worth relaying to other peers)
+   * @throws DeltaRefusedException before changing anything, if a delta holds a record that exists
+   *     here with other content (check each with crdt-core's {@code RecordConflicts.find} first)
    */
   List<DocDelta> apply(List<DocDelta> deltas);
 

@@ -6,6 +6,7 @@ import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -19,7 +20,7 @@ import java.util.function.Consumer;
  */
 final class CatchUp {
   private SyncCursor cursor;
-  private OutDelta carried;
+  private final java.util.ArrayDeque<OutDelta> carried = new java.util.ArrayDeque<>();
   private CausalContext lastMissing;
   private boolean requested;
   private long walks;
@@ -71,14 +72,16 @@ final class CatchUp {
 
   /**
    * The next batch of the walk: documents whose events are all in {@code sent} are skipped; what
-   * goes into the batch is added to {@code sent}; a delta too big for any frame is reported to
-   * {@code oversized} and skipped. Empty when the walk has ended.
+   * goes into the batch is added to {@code sent}; a delta larger than {@code maxPartBytes} goes in
+   * parts, one or more batches each, before the next document, if {@code parts} (the peer takes
+   * them); a delta over the maximum document size, or one that would need parts the peer does not
+   * take, is reported to {@code oversized} and skipped. Empty when the walk has ended.
    */
-  Frames.BatchBuilder fill(CausalContext sent, SyncConfig config, Consumer<OutDelta> oversized) {
+  Frames.BatchBuilder fill(CausalContext sent, SyncConfig config, boolean parts,
+      Consumer<OutDelta> oversized) {
     Frames.BatchBuilder b = new Frames.BatchBuilder();
     while (cursor != null) {
-      OutDelta d = carried;
-      carried = null;
+      OutDelta d = carried.pollFirst();
       if (d == null) {
         DocDelta next = cursor.next();
         if (next == null) {
@@ -88,16 +91,19 @@ final class CatchUp {
         if (next.events().isSubsetOf(sent)) {
           continue;
         }
-        d = new OutDelta(next.key(), ByteString.copyFrom(CrdtCodec.encode(next.delta())),
-            next.events());
-        if (d.weight() + 64 > config.maxMessageBytes) {
-          oversized.accept(d);
-          sent.addAll(d.events());
+        OutDelta whole = new OutDelta(next.key(),
+            ByteString.copyFrom(CrdtCodec.encode(next.delta())), next.events());
+        if (whole.delta().size() > config.maxDocumentBytes
+            || (!parts && whole.weight() + 64 > config.maxMessageBytes)) {
+          oversized.accept(whole);
+          sent.addAll(whole.events());
           continue;
         }
+        carried.addAll(parts ? whole.split(config.maxPartBytes) : List.of(whole));
+        d = carried.pollFirst();
       }
       if (!b.fits(d, config.maxBatchBytes, config.maxBatchDeltas)) {
-        carried = d;
+        carried.addFirst(d);
         break;
       }
       b.add(d);
@@ -108,7 +114,7 @@ final class CatchUp {
 
   /** Ends the walk, if any. */
   void close() {
-    carried = null;
+    carried.clear();
     if (cursor != null) {
       cursor.close();
       cursor = null;

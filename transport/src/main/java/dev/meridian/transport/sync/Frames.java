@@ -16,7 +16,8 @@ import java.util.List;
 
 /**
  * Encoding of batches and validation of incoming ones. Validation is complete before anything is
- * applied: every delta decodes, carries at least one event, and every key is acceptable.
+ * applied: every delta decodes, carries at least one event, and every key is acceptable; parts of
+ * a large delta are collected by the stream's {@link PartAssembly} and validated once whole.
  */
 final class Frames {
   /*
@@ -70,12 +71,12 @@ final class Frames {
       DeltaBatch.Builder b = DeltaBatch.newBuilder().setSeq(seq);
       if (compression == null) {
         for (OutDelta d : deltas) {
-          b.addDeltas(Delta.newBuilder().setKey(d.key()).setDelta(d.delta()));
+          b.addDeltas(wire(d));
         }
       } else {
         DeltaList.Builder list = DeltaList.newBuilder();
         for (OutDelta d : deltas) {
-          list.addDeltas(Delta.newBuilder().setKey(d.key()).setDelta(d.delta()));
+          list.addDeltas(wire(d));
         }
         b.setDeflated(compression.compress(list.build().toByteArray()));
       }
@@ -83,7 +84,18 @@ final class Frames {
     }
   }
 
-  /** A validated batch: decoded deltas to apply, and the same deltas as received, to relay. */
+  private static Delta.Builder wire(OutDelta d) {
+    Delta.Builder b = Delta.newBuilder().setKey(d.key()).setDelta(d.delta());
+    if (d.parts() > 0) {
+      b.setParts(d.parts()).setPart(d.part()).setTotalBytes(d.totalBytes());
+    }
+    return b;
+  }
+
+  /**
+   * A validated batch: decoded deltas to apply, and the same deltas as received (a delta sent in
+   * parts as its whole blob), to relay. A batch of parts only has none.
+   */
   record DecodedBatch(long seq, List<DocDelta> deltas, List<OutDelta> raw) {}
 
   /**
@@ -91,7 +103,8 @@ final class Frames {
    *
    * @throws BadFrameException naming the first problem found
    */
-  static DecodedBatch decode(DeltaBatch batch) throws BadFrameException {
+  static DecodedBatch decode(DeltaBatch batch, PartAssembly parts, long maxDocumentBytes)
+      throws BadFrameException {
     if (!batch.getDeflated().isEmpty()) {
       throw bad("batch %d is compressed, which was not agreed", batch.getSeq());
     }
@@ -111,9 +124,16 @@ final class Frames {
         throw bad("delta %d: key must be 1 to %d bytes, was %d", i, SyncConfig.MAX_KEY_BYTES,
             keyBytes);
       }
+      ByteString blob = d.getDelta();
+      if (d.getParts() != 0 || d.getPart() != 0 || d.getTotalBytes() != 0) {
+        blob = parts.accept(d, i, maxDocumentBytes);
+        if (blob == null) {
+          continue;
+        }
+      }
       Document doc;
       try {
-        doc = CrdtCodec.decodeDocument(d.getDelta().toByteArray());
+        doc = CrdtCodec.decodeDocument(blob.toByteArray());
       } catch (CodecException e) {
         throw bad("delta %d (key '%s'): %s", i, abbreviate(key), e.getMessage());
       }
@@ -122,9 +142,21 @@ final class Frames {
         throw bad("delta %d (key '%s') carries no event", i, abbreviate(key));
       }
       decoded.add(new DocDelta(key, doc, events));
-      raw.add(new OutDelta(key, d.getDelta(), events));
+      raw.add(new OutDelta(key, blob, events));
     }
     return new DecodedBatch(batch.getSeq(), decoded, raw);
+  }
+
+  /** {@link #decode(DeltaBatch, PartAssembly, long)} for a batch of whole deltas (tests). */
+  static DecodedBatch decode(DeltaBatch batch) throws BadFrameException {
+    return decode(batch, new PartAssembly(), SyncConfig.DEFAULT_MAX_DOCUMENT_BYTES);
+  }
+
+  /** {@link #decodeCompressed(DeltaBatch, StreamCompression, int, PartAssembly, long)} (tests). */
+  static DecodedBatch decodeCompressed(DeltaBatch batch, StreamCompression compression, int limit)
+      throws BadFrameException {
+    return decodeCompressed(batch, compression, limit, new PartAssembly(),
+        SyncConfig.DEFAULT_MAX_DOCUMENT_BYTES);
   }
 
   /**
@@ -132,8 +164,8 @@ final class Frames {
    *
    * @throws BadFrameException if it does not inflate, is too big, or fails {@link #decode}
    */
-  static DecodedBatch decodeCompressed(DeltaBatch batch, StreamCompression compression, int limit)
-      throws BadFrameException {
+  static DecodedBatch decodeCompressed(DeltaBatch batch, StreamCompression compression, int limit,
+      PartAssembly parts, long maxDocumentBytes) throws BadFrameException {
     if (batch.getDeltasCount() > 0) {
       throw bad("batch %d holds both plain and compressed deltas", batch.getSeq());
     }
@@ -144,7 +176,7 @@ final class Frames {
       throw bad("batch %d: compressed deltas do not parse: %s", batch.getSeq(), e.getMessage());
     }
     return decode(DeltaBatch.newBuilder().setSeq(batch.getSeq()).addAllDeltas(list.getDeltasList())
-        .build());
+        .build(), parts, maxDocumentBytes);
   }
 
   /** Encodes a context as a crdt-core bare context blob. */

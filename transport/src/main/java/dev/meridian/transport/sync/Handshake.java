@@ -3,6 +3,7 @@ package dev.meridian.transport.sync;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.transport.proto.Hello;
+import dev.meridian.transport.proto.PeerAddress;
 import dev.meridian.transport.proto.Peers;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -14,25 +15,43 @@ import java.util.Set;
 final class Handshake {
   /** Most replica ids accepted in a Peers list. */
   static final int MAX_CONNECTED = 1024;
+  /** Most feature names accepted in a Hello, and longest name in bytes. */
+  static final int MAX_FEATURES = 64;
+  /** The feature of receiving deltas in parts (see Delta.parts). */
+  static final String DELTA_PARTS = "delta-parts";
+  /** The features this code speaks. */
+  static final List<String> FEATURES = List.of(DELTA_PARTS);
+  /**
+   * An address: a name of letters, digits, dots, hyphens and underscores (a DNS name, an IPv4
+   * address, or a transport's own name such as an in-process server's) or a bracketed IPv6
+   * address, then optionally a colon and a port (checked apart: 1 to 65535).
+   */
+  private static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
+      "(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9_](?:[A-Za-z0-9._-]{0,253})?)(?::([0-9]{1,5}))?");
 
   private Handshake() {}
 
   /** What a valid Hello says. */
   record PeerHello(ReplicaId replica, CausalContext context, Set<ReplicaId> connected,
-      boolean acceptsCompression, String advertised, List<String> known) {}
+      boolean acceptsCompression, String advertised, List<String> known, Set<String> features) {}
 
   /** This replica's Hello. */
   static Hello hello(SyncConfig config, ReplicaId self, CausalContext context,
-      List<String> known, List<ReplicaId> connected) {
+      List<KnownAddress> known, List<ReplicaId> connected) {
     Hello.Builder h = Hello.newBuilder()
         .setProtocolVersion(SyncConfig.PROTOCOL_VERSION)
         .setClusterId(config.clusterId)
         .setReplicaId(self.value())
         .setContext(Frames.encodeContext(context))
         .setAdvertisedAddress(config.advertisedAddress)
-        .setConnected(peers(connected));
+        .setConnected(peers(connected))
+        .addAllFeatures(FEATURES);
     if (config.learnPeers) {
-      h.addAllKnownPeers(known);
+      for (KnownAddress a : known) {
+        h.addKnownPeers(a.address());
+        h.addKnownAddresses(PeerAddress.newBuilder().setAddress(a.address())
+            .setReplicaId(a.replica() == null ? 0 : a.replica().value()));
+      }
     }
     if (config.compressBatches) {
       h.addCompression(StreamCompression.NAME);
@@ -73,22 +92,57 @@ final class Handshake {
       throw new BadFrameException(Refusal.Code.PERMISSION_DENIED,
           "replica " + them + " is not on this replica's allowlist");
     }
-    if (utf8Length(h.getAdvertisedAddress()) > SyncConfig.MAX_ADDRESS_BYTES) {
-      throw Frames.bad("advertised address longer than %d bytes", SyncConfig.MAX_ADDRESS_BYTES);
+    if (!h.getAdvertisedAddress().isEmpty()) {
+      checkAddress(h.getAdvertisedAddress(), "advertised address");
     }
-    if (h.getKnownPeersCount() > SyncConfig.MAX_KNOWN_PEERS) {
-      throw Frames.bad("%d known peers, at most %d accepted", h.getKnownPeersCount(),
-          SyncConfig.MAX_KNOWN_PEERS);
+    if (h.getKnownPeersCount() > SyncConfig.MAX_KNOWN_PEERS
+        || h.getKnownAddressesCount() > SyncConfig.MAX_KNOWN_PEERS) {
+      throw Frames.bad("%d known peers, at most %d accepted",
+          Math.max(h.getKnownPeersCount(), h.getKnownAddressesCount()), SyncConfig.MAX_KNOWN_PEERS);
     }
+    java.util.LinkedHashSet<String> known = new java.util.LinkedHashSet<>();
     for (String a : h.getKnownPeersList()) {
-      if (utf8Length(a) > SyncConfig.MAX_ADDRESS_BYTES) {
-        throw Frames.bad("known peer address longer than %d bytes", SyncConfig.MAX_ADDRESS_BYTES);
+      checkAddress(a, "known peer address");
+      known.add(a);
+    }
+    for (PeerAddress a : h.getKnownAddressesList()) {
+      checkAddress(a.getAddress(), "known peer address");
+      known.add(a.getAddress());
+    }
+    if (h.getFeaturesCount() > MAX_FEATURES) {
+      throw Frames.bad("%d features, at most %d accepted", h.getFeaturesCount(), MAX_FEATURES);
+    }
+    Set<String> features = new HashSet<>();
+    for (String f : h.getFeaturesList()) {
+      if (utf8Length(f) > MAX_FEATURES) {
+        throw Frames.bad("feature name longer than %d bytes", MAX_FEATURES);
       }
+      features.add(f);
     }
     CausalContext context = Frames.decodeContext(h.getContext(), "hello context");
     return new PeerHello(them, context, decodePeers(h.getConnected()),
         h.getCompressionList().contains(StreamCompression.NAME), h.getAdvertisedAddress(),
-        h.getKnownPeersList());
+        List.copyOf(known), Set.copyOf(features));
+  }
+
+  /**
+   * Refuses an address that is not host:port (see PeerAddress.address): a peer's addresses are
+   * dialled and relayed to others, so only well-formed ones are taken.
+   */
+  static void checkAddress(String a, String what) throws BadFrameException {
+    if (utf8Length(a) > SyncConfig.MAX_ADDRESS_BYTES) {
+      throw Frames.bad("%s longer than %d bytes", what, SyncConfig.MAX_ADDRESS_BYTES);
+    }
+    java.util.regex.Matcher m = ADDRESS.matcher(a);
+    boolean ok = m.matches();
+    if (ok && m.group(2) != null) {
+      int port = Integer.parseInt(m.group(2));
+      ok = port >= 1 && port <= 65535;
+    }
+    if (!ok) {
+      throw Frames.bad("%s '%s' is not an address (host:port: a DNS name, an IPv4 address or a "
+          + "bracketed IPv6 address, and a port from 1 to 65535)", what, Frames.abbreviate(a));
+    }
   }
 
   /** A Peers message of {@code ids}. */

@@ -113,14 +113,14 @@ final class PeerDirectory {
   }
 
   /** The addresses known, configured first, at most {@code max}. */
-  List<String> addresses(int max) {
-    List<String> out = new ArrayList<>();
+  List<KnownAddress> addresses(int max) {
+    List<KnownAddress> out = new ArrayList<>();
     for (Entry e : entries.values()) {
       if (out.size() >= max) {
         break;
       }
       if (!e.self) {
-        out.add(e.address);
+        out.add(new KnownAddress(e.address, e.replica, e.configured, false));
       }
     }
     return out;

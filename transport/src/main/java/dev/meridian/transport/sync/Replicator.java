@@ -5,6 +5,7 @@ import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.transport.proto.SyncFrame;
+import dev.meridian.transport.store.DeltaRefusedException;
 import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import java.util.ArrayList;
@@ -54,6 +55,8 @@ public final class Replicator {
   private long nextId = 1;
   private long rejectedFrames;
   private long oversizedDeltas;
+  private long sessionsOpened;
+  private final TreeMap<String, Long> refusalsByKind = new TreeMap<>();
 
   /**
    * A replicator for {@code store}. {@code random} draws reconnect jitter (seed it to replay).
@@ -75,9 +78,29 @@ public final class Replicator {
     return register(new SyncSession(this, nextId++, true, address, now));
   }
 
-  /** A session for a stream a peer opened; {@code remote} describes the peer (for logs). */
+  /** Most accepted streams whose handshake is not through yet; more are refused at once. */
+  public static final int MAX_HANDSHAKES = 64;
+
+  /**
+   * A session for a stream a peer opened; {@code remote} describes the peer (for logs). With
+   * {@link #MAX_HANDSHAKES} accepted streams still in their handshake, the new one is refused
+   * (RESOURCE_EXHAUSTED, counted as "handshakes"): it starts closing, and the driver ends it.
+   */
   public SyncSession accept(String remote, long now) {
-    return register(new SyncSession(this, nextId++, false, remote, now));
+    int waiting = 0;
+    for (SyncSession s : sessions.values()) {
+      if (!s.outbound() && s.inHandshake()) {
+        waiting++;
+      }
+    }
+    SyncSession s = register(new SyncSession(this, nextId++, false, remote, now));
+    if (waiting >= MAX_HANDSHAKES) {
+      refusalsByKind.merge("handshakes", 1L, Long::sum);
+      refuse(s, Refusal.of(Refusal.Code.RESOURCE_EXHAUSTED,
+          "%d streams are in their handshake here, the most accepted at once; retry later",
+          MAX_HANDSHAKES));
+    }
+    return s;
   }
 
   private SyncSession register(SyncSession s) {
@@ -97,6 +120,7 @@ public final class Replicator {
     try {
       s.receive(frame, size, now);
     } catch (BadFrameException e) {
+      refusalsByKind.merge(e.kind(), 1L, Long::sum);
       refuse(s, e.refusal());
     } catch (RuntimeException e) {
       LOG.error("session {} with {}: failed to handle a {} frame", s.id(), s.describePeer(),
@@ -230,7 +254,22 @@ public final class Replicator {
     return rejectedFrames;
   }
 
-  /** Deltas that could not be sent because they exceed the message size limit. */
+  /**
+   * Frames refused so far by what was wrong: "own-dots" (a delta naming dots of this replica it
+   * never issued), "implausible-counter" (a dot above 2^48), "conflicting-record" (a record id
+   * held here with other content), "frame" (anything else: malformed, oversized, out of order, a
+   * handshake mismatch).
+   */
+  public Map<String, Long> refusalsByKind() {
+    return new TreeMap<>(refusalsByKind);
+  }
+
+  /** Sessions that completed their handshake so far (a stream that resets and reopens counts twice). */
+  public long sessionsOpened() {
+    return sessionsOpened;
+  }
+
+  /** Deltas that could not be sent because they exceed the maximum document size. */
   public long oversizedDeltas() {
     return oversizedDeltas;
   }
@@ -247,8 +286,19 @@ public final class Replicator {
 
   // ---- callbacks from sessions ------------------------------------------------------------------
 
-  void applyBatch(SyncSession from, Frames.DecodedBatch batch, long now) {
-    List<DocDelta> taught = store.apply(batch.deltas());
+  void applyBatch(SyncSession from, Frames.DecodedBatch batch, long now)
+      throws BadFrameException {
+    if (batch.deltas().isEmpty()) {
+      return; // parts of a delta still to come
+    }
+    DeltaChecks.check(batch.deltas(), store.replicaId(), store.lastIssued());
+    List<DocDelta> taught;
+    try {
+      taught = store.apply(batch.deltas());
+    } catch (DeltaRefusedException e) {
+      throw new BadFrameException(Refusal.Code.INVALID_ARGUMENT, e.getMessage(),
+          "conflicting-record");
+    }
     if (taught.isEmpty()) {
       return;
     }
@@ -285,6 +335,7 @@ public final class Replicator {
   }
 
   void opened(SyncSession s, String advertised, List<String> known, long now) {
+    sessionsOpened++;
     ReplicaId peer = s.peer();
     if (s.outbound()) {
       directory.opened(s.address(), peer);
@@ -338,12 +389,19 @@ public final class Replicator {
 
   void oversized(SyncSession s, OutDelta d) {
     oversizedDeltas++;
-    LOG.error("session {} with {}: the delta of document '{}' ({} bytes) exceeds the {}-byte "
-        + "message limit and cannot be sent", s.id(), s.describePeer(), Frames.abbreviate(d.key()),
-        d.delta().size(), config.maxMessageBytes);
+    if (d.delta().size() > config.maxDocumentBytes) {
+      LOG.error("session {} with {}: the delta of document '{}' ({} bytes) exceeds the maximum "
+          + "document size of {} bytes and cannot be sent (the store should have refused the "
+          + "write that made it so large)", s.id(), s.describePeer(), Frames.abbreviate(d.key()),
+          d.delta().size(), config.maxDocumentBytes);
+    } else {
+      LOG.error("session {} with {}: the delta of document '{}' ({} bytes) needs parts, which "
+          + "the peer does not take (its Hello lacks the feature '{}'); upgrade it", s.id(),
+          s.describePeer(), Frames.abbreviate(d.key()), d.delta().size(), Handshake.DELTA_PARTS);
+    }
   }
 
-  List<String> knownAddresses(int max) {
+  List<KnownAddress> knownAddresses(int max) {
     return directory.addresses(max);
   }
 

@@ -22,6 +22,8 @@ public final class SyncConfig {
   public static final int MAX_KNOWN_PEERS = 64;
   /** Longest peer address, in bytes. */
   public static final int MAX_ADDRESS_BYTES = 256;
+  /** The default largest encoded document (64 MiB): see {@link Builder#maxDocumentBytes}. */
+  public static final long DEFAULT_MAX_DOCUMENT_BYTES = 64L << 20;
 
   final String clusterId;
   final String advertisedAddress;
@@ -43,6 +45,8 @@ public final class SyncConfig {
   final long reconnectMaxNanos;
   final int maxDirectory;
   final boolean compressBatches;
+  final int maxPartBytes;
+  final long maxDocumentBytes;
 
   private SyncConfig(Builder b) {
     this.clusterId = b.clusterId;
@@ -65,6 +69,8 @@ public final class SyncConfig {
     this.reconnectMaxNanos = b.reconnectMax.toNanos();
     this.maxDirectory = b.maxDirectory;
     this.compressBatches = b.compressBatches;
+    this.maxPartBytes = Math.min(b.maxPartBytes, this.maxMessageBytes / 2);
+    this.maxDocumentBytes = b.maxDocumentBytes;
   }
 
   /** A builder with the defaults, for a replica of cluster {@code clusterId}. */
@@ -80,6 +86,23 @@ public final class SyncConfig {
   /** The largest frame accepted or sent, in bytes. */
   public int maxMessageBytes() {
     return maxMessageBytes;
+  }
+
+  /**
+   * The largest delta blob sent whole; a larger one travels in parts of at most this size
+   * (see {@code Delta.parts} in the protocol).
+   */
+  public int maxPartBytes() {
+    return maxPartBytes;
+  }
+
+  /**
+   * The largest delta blob received (assembled from its parts) or sent: a larger one is refused
+   * with RESOURCE_EXHAUSTED. Stores refuse local writes that would make a document larger, so
+   * that this limit is met at write time, never discovered at sync time.
+   */
+  public long maxDocumentBytes() {
+    return maxDocumentBytes;
   }
 
   /** The configured peer addresses. */
@@ -119,6 +142,8 @@ public final class SyncConfig {
     private Duration reconnectMax = Duration.ofSeconds(10);
     private int maxDirectory = 256;
     private boolean compressBatches = true;
+    private int maxPartBytes = 1 << 20;
+    private long maxDocumentBytes = DEFAULT_MAX_DOCUMENT_BYTES;
 
     private Builder(String clusterId) {
       Objects.requireNonNull(clusterId, "clusterId");
@@ -250,6 +275,29 @@ public final class SyncConfig {
      */
     public Builder compressBatches(boolean compress) {
       this.compressBatches = compress;
+      return this;
+    }
+
+    /**
+     * The largest delta blob sent whole (default 1 MiB; at most half the max message size); larger
+     * ones travel in parts of this size, so frames stay bounded whatever the document's size.
+     */
+    public Builder maxPartBytes(int bytes) {
+      require(bytes >= 256, "max part size must be at least 256 bytes");
+      this.maxPartBytes = bytes;
+      return this;
+    }
+
+    /**
+     * The largest document delta accepted from a peer, assembled from its parts (default 64 MiB,
+     * {@link SyncConfig#DEFAULT_MAX_DOCUMENT_BYTES}); a peer's store must refuse writes that
+     * would make a document larger. A receiver holds at most one such blob per stream while its
+     * parts arrive.
+     */
+    public Builder maxDocumentBytes(long bytes) {
+      require(bytes >= 1024 && bytes < Integer.MAX_VALUE,
+          "max document size must be 1 KiB to 2 GiB");
+      this.maxDocumentBytes = bytes;
       return this;
     }
 

@@ -29,7 +29,10 @@ public final class SyncSession {
    *     frame on the way will bring; CatchUp decides from it when to walk the store.
    * [2] Memory per session is bounded: the push queue by maxQueuedBytes (overflow drops pushes and
    *     schedules catch-up), in-flight batches by maxInFlightBytes (sending pauses), the catch-up
-   *     walk by pulling one document at a time only while the transport is ready.
+   *     walk by pulling one document at a time only while the transport is ready (a large one is
+   *     held encoded while its parts go out), a delta received in parts by maxDocumentBytes (one
+   *     per stream). Deltas larger than maxPartBytes never enter the push queue: catch-up sends
+   *     them in parts.
    * [3] Push and catch-up batches alternate when both are ready, so neither starves the other.
    */
   private static final Logger LOG = LoggerFactory.getLogger(SyncSession.class);
@@ -61,7 +64,9 @@ public final class SyncSession {
 
   private final StreamCompression compression = new StreamCompression();
   private boolean compressOut;
+  private boolean peerTakesParts;
   private final PushQueue push = new PushQueue();
+  private final PartAssembly assembly = new PartAssembly();
   private final InFlight inFlight = new InFlight();
   private final CatchUp catchUp = new CatchUp();
   private boolean preferCatchUp;
@@ -129,6 +134,11 @@ public final class SyncSession {
   /** The peer's replica id, or null before its Hello. */
   public ReplicaId peer() {
     return peer;
+  }
+
+  /** True until the peer's Hello is through (and the session is not closing). */
+  boolean inHandshake() {
+    return state == State.HANDSHAKE;
   }
 
   /** True once both Hellos are through and until the session closes. */
@@ -233,7 +243,8 @@ public final class SyncSession {
     }
     if (catchUp.active()) {
       preferCatchUp = false;
-      Frames.BatchBuilder b = catchUp.fill(sent, config, d -> owner.oversized(this, d));
+      Frames.BatchBuilder b = catchUp.fill(sent, config, peerTakesParts,
+          d -> owner.oversized(this, d));
       if (!b.isEmpty()) {
         return sendBatch(b);
       }
@@ -291,8 +302,9 @@ public final class SyncSession {
         break;
       case BATCH:
         Frames.DecodedBatch batch = frame.getBatch().getDeflated().isEmpty() || !config.compressBatches
-            ? Frames.decode(frame.getBatch())
-            : Frames.decodeCompressed(frame.getBatch(), compression, config.maxMessageBytes);
+            ? Frames.decode(frame.getBatch(), assembly, config.maxDocumentBytes)
+            : Frames.decodeCompressed(frame.getBatch(), compression, config.maxMessageBytes,
+                assembly, config.maxDocumentBytes);
         batchesIn++;
         deltasIn += batch.deltas().size();
         owner.applyBatch(this, batch, now);
@@ -338,6 +350,7 @@ public final class SyncSession {
     peerContext = p.context();
     peerConnected = p.connected();
     compressOut = config.compressBatches && p.acceptsCompression();
+    peerTakesParts = p.features().contains(Handshake.DELTA_PARTS);
     state = State.OPEN;
     wasOpen = true;
     nextStatusAt = now + config.syncIntervalNanos;
@@ -378,6 +391,13 @@ public final class SyncSession {
   /** Queues a pushed or relayed delta, unless already sent or the queue is full. */
   void enqueue(OutDelta d, long now) {
     if (state != State.OPEN || d.events().isSubsetOf(sent)) {
+      return;
+    }
+    if (d.delta().size() > config.maxPartBytes) {
+      // Too large for one frame's share: catch-up sends it in parts, one delta at a time, which
+      // keeps the parts of a delta consecutive on the stream and large blobs out of the queue.
+      catchUp.request();
+      wakeup.run();
       return;
     }
     if (push.offer(d, now, config.maxQueuedBytes)) {
@@ -510,6 +530,7 @@ public final class SyncSession {
 
   private void release() {
     compression.end();
+    assembly.clear();
     push.clear();
     inFlight.clear();
     catchUp.close();

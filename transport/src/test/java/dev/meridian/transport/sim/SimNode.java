@@ -40,7 +40,7 @@ final class SimNode {
     this.storeView = storeView;
     this.net = net;
     this.index = index;
-    this.address = "n" + index;
+    this.address = "n" + index + ":7000";
     this.id = id;
     this.config = config;
     this.seed = seed;

@@ -74,7 +74,7 @@ final class Simulation {
     List<List<String>> peers = topology(n);
     for (int i = 0; i < n; i++) {
       SyncConfig config = SyncConfig.builder("sim")
-          .advertisedAddress("n" + i)
+          .advertisedAddress("n" + i + ":7000")
           .peers(peers.get(i))
           .learnPeers(learn)
           .maxBatchDeltas(1 + random.nextInt(16))
@@ -100,13 +100,13 @@ final class Simulation {
       peers.add(new ArrayList<>());
     }
     for (int i = 1; i < n; i++) {
-      peers.get(i).add("n" + random.nextInt(i)); // a spanning tree: the mesh is connected
+      peers.get(i).add("n" + random.nextInt(i) + ":7000"); // a spanning tree: the mesh is connected
     }
     double extra = random.nextDouble() * 0.5;
     for (int i = 0; i < n; i++) {
       for (int j = i + 1; j < n; j++) {
-        if (random.nextDouble() < extra && !peers.get(j).contains("n" + i)) {
-          peers.get(i).add("n" + j);
+        if (random.nextDouble() < extra && !peers.get(j).contains("n" + i + ":7000")) {
+          peers.get(i).add("n" + j + ":7000");
         }
       }
     }
