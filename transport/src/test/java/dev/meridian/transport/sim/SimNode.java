@@ -1,20 +1,14 @@
 package dev.meridian.transport.sim;
 
-import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.ReplicaId;
-import dev.meridian.crdt.clock.HybridClock;
-import dev.meridian.transport.store.InMemoryReplicaStore;
-import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.sync.Replicator;
 import dev.meridian.transport.sync.SyncConfig;
 import java.util.Random;
-import java.util.function.Function;
 
 /**
- * One simulated replica: an in-memory store whose durable image is the last {@link #sync()}, and a
- * replicator. A crash loses everything since that sync (writes and remote deltas alike) and every
- * stream; a restart resumes the replica's counter from its durable high-water mark, which is kept
- * at or above every dot minted (as storage must).
+ * One simulated replica: a {@link SimStore} opened from its {@link SimStore.Storage} at each
+ * start, and a replicator. A crash loses what the store had not made durable (at its last {@link
+ * #sync()} or whatever durable point the store has) and every stream.
  */
 final class SimNode {
   private static final long WALL_EPOCH_MILLIS = 1_750_000_000_000L;
@@ -25,19 +19,17 @@ final class SimNode {
   private final ReplicaId id;
   private final SyncConfig config;
   private final long seed;
-  private final Function<InMemoryReplicaStore, ReplicaStore> storeView;
-  private InMemoryReplicaStore.Snapshot durable;
-  private long highWater;
+  private final SimStore.Storage storage;
   private boolean up;
   private int incarnation;
-  private InMemoryReplicaStore store;
+  private SimStore store;
   private Replicator replicator;
   long tickAt = Long.MAX_VALUE;
   long tickToken;
 
   SimNode(SimNetwork net, int index, ReplicaId id, SyncConfig config, long seed,
-      Function<InMemoryReplicaStore, ReplicaStore> storeView) {
-    this.storeView = storeView;
+      SimStore.Storage storage) {
+    this.storage = storage;
     this.net = net;
     this.index = index;
     this.address = "n" + index + ":7000";
@@ -66,7 +58,7 @@ final class SimNode {
     return incarnation;
   }
 
-  InMemoryReplicaStore store() {
+  SimStore store() {
     return store;
   }
 
@@ -77,15 +69,17 @@ final class SimNode {
   /** Starts (or restarts from the durable image). */
   void start() {
     incarnation++;
-    HybridClock clock = new HybridClock(() -> WALL_EPOCH_MILLIS + net.now() / 1_000_000);
-    Replica replica = Replica.resume(id, highWater, clock);
-    store = durable == null
-        ? InMemoryReplicaStore.create(replica)
-        : InMemoryReplicaStore.restore(durable, replica);
-    replicator = new Replicator(storeView.apply(store), config,
+    int inc = incarnation;
+    store = storage.start(() -> WALL_EPOCH_MILLIS + net.now() / 1_000_000,
+        action -> net.at(net.now(), () -> {
+          if (up && incarnation == inc) {
+            action.run();
+          }
+        }));
+    replicator = new Replicator(store.replicaStore(), config,
         new Random(seed * 1_000_003L + index * 7919L + incarnation), net.now());
     Replicator r = replicator;
-    store.subscribe(d -> r.onLocalDelta(d, net.now()));
+    store.onLocalWrite(d -> r.onLocalDelta(d, net.now()));
     up = true;
     tickAt = Long.MAX_VALUE;
   }
@@ -93,13 +87,8 @@ final class SimNode {
   /** Makes the current state durable. */
   void sync() {
     if (up) {
-      durable = store.snapshot();
+      store.sync();
     }
-  }
-
-  /** Records the replica's counter as durable (storage persists it before using a dot). */
-  void noteCounter() {
-    highWater = Math.max(highWater, store.replica().lastCounter());
   }
 
   /** Loses everything since the last sync, and every stream. */
@@ -109,6 +98,7 @@ final class SimNode {
     }
     up = false;
     net.crashConnections(this);
+    store.crash();
     store = null;
     replicator = null;
     tickAt = Long.MAX_VALUE;

@@ -3,7 +3,6 @@ package dev.meridian.transport.sim;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
-import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.sync.SyncConfig;
@@ -24,11 +23,11 @@ import java.util.function.Function;
  * write that was durable at its origin (or whose origin never crashed after it) must have survived.
  * The same seed gives the same run ({@link Result#trace}).
  */
-final class Simulation {
+public final class Simulation {
   private static final long MS = 1_000_000L;
 
   /** What a run did, for reports and determinism checks. */
-  record Result(long seed, int replicas, int writes, int survivors, int lost, long framesSent,
+  public record Result(long seed, int replicas, int writes, int survivors, int lost, long framesSent,
       long framesDropped, long bytesSent, long convergedAfterMillis, long trace) {}
 
   /** One write, as the ghost model records it. */
@@ -50,26 +49,30 @@ final class Simulation {
   }
 
   private final long seed;
-  private final Function<InMemoryReplicaStore, ReplicaStore> storeView;
+  private final SimStore.Factory stores;
   private final Random random;
   private final SimNetwork net;
   private final List<Write> writes = new ArrayList<>();
-  private final long[] syncedCounter;
   private final int keys;
 
-  Simulation(long seed) {
+  /** A run on in-memory stores. */
+  public Simulation(long seed) {
     this(seed, s -> s);
   }
 
   /** A run whose replicators see each store through {@code storeView} (to test broken stores). */
   Simulation(long seed, Function<InMemoryReplicaStore, ReplicaStore> storeView) {
+    this(seed, InMemorySimStore.factory(storeView));
+  }
+
+  /** A run on the stores {@code stores} makes. */
+  public Simulation(long seed, SimStore.Factory stores) {
     this.seed = seed;
-    this.storeView = storeView;
+    this.stores = stores;
     this.random = new Random(seed);
     this.net = new SimNetwork(new Random(seed ^ 0x5DEECE66DL));
     int n = 3 + random.nextInt(5);
     this.keys = 1 + random.nextInt(4);
-    this.syncedCounter = new long[n];
     boolean learn = random.nextBoolean();
     List<List<String>> peers = topology(n);
     for (int i = 0; i < n; i++) {
@@ -90,7 +93,8 @@ final class Simulation {
           .reconnect(Duration.ofMillis(20), Duration.ofMillis(500))
           .compressBatches(false) // frames here are lost and reordered; compression needs a stream
           .build();
-      net.addNode(new SimNode(net, i, ReplicaId.of(random.nextLong()), config, seed, storeView));
+      ReplicaId id = ReplicaId.of(random.nextLong());
+      net.addNode(new SimNode(net, i, id, config, seed, stores.create(seed, i, id)));
     }
   }
 
@@ -114,7 +118,7 @@ final class Simulation {
   }
 
   /** Runs the schedule and checks the outcome; throws AssertionError naming the seed on failure. */
-  Result run() {
+  public Result run() {
     List<SimNode> nodes = net.nodes();
     int n = nodes.size();
     net.faults.drop = random.nextInt(3) == 0 ? 0 : random.nextDouble() * 0.2;
@@ -179,7 +183,6 @@ final class Simulation {
   private void sync(SimNode node) {
     if (node.isUp()) {
       node.sync();
-      syncedCounter[node.index()] = node.store().replica().lastCounter();
     }
   }
 
@@ -187,8 +190,9 @@ final class Simulation {
     if (!node.isUp()) {
       return;
     }
+    long durable = node.store().durableCounter();
     for (Write w : writes) {
-      if (w.node == node.index() && w.counter > syncedCounter[node.index()]) {
+      if (w.node == node.index() && w.counter > durable) {
         w.mayBeLost = true;
       }
     }
@@ -208,7 +212,8 @@ final class Simulation {
       return;
     }
     String key = "doc" + r.nextInt(keys);
-    DocDelta d = node.store().update(key, doc -> switch (r.nextInt(10)) {
+    SimStore store = node.store();
+    store.write(key, doc -> switch (r.nextInt(10)) {
       case 0 -> doc.set("r", "v" + r.nextInt(100));
       case 1 -> doc.set("m.r", (long) r.nextInt(100));
       case 2 -> doc.increment("c", 1 + r.nextInt(5));
@@ -219,12 +224,8 @@ final class Simulation {
       case 7 -> doc.remove(new String[] {"r", "m", "c", "s", "f", "p"}[r.nextInt(6)]);
       case 8 -> doc.putMap("p", Map.of("x", "w" + r.nextInt(9), "y", List.of("e" + r.nextInt(3))));
       default -> doc.increment("m.c", -1);
-    });
-    node.noteCounter();
-    if (d != null) {
-      writes.add(new Write(node.index(), key, d.delta().copy(), d.events().copy(),
-          node.store().replica().lastCounter()));
-    }
+    }, d -> writes.add(new Write(node.index(), key, d.delta().copy(), d.events().copy(),
+        store.lastCounter())));
   }
 
   private boolean converged() {
@@ -304,7 +305,7 @@ final class Simulation {
   }
 
   private AssertionError failure(String message) {
-    return new AssertionError("schedule seed " + seed + " (replay: new Simulation(" + seed
-        + "L).run()): " + message);
+    return new AssertionError("schedule seed " + seed + " (replay: " + stores.replay(seed) + "): "
+        + message);
   }
 }
