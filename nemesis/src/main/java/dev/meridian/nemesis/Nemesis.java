@@ -16,17 +16,23 @@ enum Nemesis {
   PARTITION_HALVES("partition-halves", true),
   /** Two groups that cannot reach each other and one daemon in the middle that reaches both. */
   PARTITION_BRIDGE("partition-bridge", true),
-  /** Non-transitive: a ring, each daemon reaches only its two neighbours (5 daemons or more). */
+  /**
+   * Non-transitive: with 5 daemons a ring, each reaching only its two neighbours; with 3 or 4, the
+   * victim and its successor cannot reach each other while both reach every other daemon.
+   */
   PARTITION_RING("partition-ring", true),
   /** kill -9 of one daemon, restarted on the same data directory at the heal. */
   KILL("kill-9", false),
   /** SIGSTOP of one daemon, SIGCONT at the heal. */
   PAUSE("pause", false),
-  /** One daemon's wall clock 5 minutes ahead (libfaketime), back at the heal. */
+  /**
+   * One daemon's wall clock 5 minutes ahead: it is restarted (SIGTERM) under libfaketime, and
+   * restarted without it at the heal.
+   */
   CLOCK_SKEW("clock-skew", false),
   /** One daemon's data directory (a 64 MiB tmpfs) filled to the last byte, space freed at the heal. */
   DISK_FULL("disk-full", false),
-  /** Partitions, kills and pauses in random turns, with one daemon's clock skewed throughout. */
+  /** Partitions, kills and pauses in three random turns. */
   MIX("mix", true);
 
   final String label;
@@ -65,7 +71,9 @@ enum Nemesis {
         int mid = n / 2;
         yield i == mid || j == mid || (i < mid) == (j < mid);
       }
-      case PARTITION_RING -> Math.floorMod(i - j, n) == 1 || Math.floorMod(j - i, n) == 1;
+      case PARTITION_RING -> n >= 5
+          ? Math.floorMod(i - j, n) == 1 || Math.floorMod(j - i, n) == 1
+          : !((i == victim && j == (victim + 1) % n) || (j == victim && i == (victim + 1) % n));
       default -> throw new IllegalStateException(label + " is not a partition");
     };
   }

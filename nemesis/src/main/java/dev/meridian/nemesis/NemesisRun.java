@@ -121,9 +121,13 @@ final class NemesisRun {
       log.error(msg);
     }
     net = Net.open(o.nodes(), why == null);
+    // A JVM ended by SIGTERM (a build's timeout) still removes what it set up.
+    Thread hook = new Thread(() -> teardown(runDir), "nemesis-teardown");
+    Runtime.getRuntime().addShutdownHook(hook);
     try {
       return runOnNetwork(runDir);
     } finally {
+      Runtime.getRuntime().removeShutdownHook(hook);
       teardown(runDir);
     }
   }
@@ -135,8 +139,6 @@ final class NemesisRun {
       String reason = null;
       if (n.needsNamespaces && !net.namespaces()) {
         reason = "no network namespaces";
-      } else if (n == Nemesis.PARTITION_RING && o.nodes() < 5) {
-        reason = "a ring of " + o.nodes() + " daemons is fully connected (needs 5)";
       } else if (n == Nemesis.CLOCK_SKEW && !Node.canSkew()) {
         reason = "libfaketime not installed (" + Node.LIBFAKETIME + ")";
       } else if (n == Nemesis.DISK_FULL && !root) {
@@ -195,6 +197,7 @@ final class NemesisRun {
           Workload.NODE.set(node);
           while (!stop.get()) {
             w.step(node, apis.get(node), r);
+            pace();
           }
         }, w.name() + "-n" + i);
         t.setDaemon(true);
@@ -259,6 +262,17 @@ final class NemesisRun {
     return report;
   }
 
+  /** Each client thread waits this long between operations, so clients do not starve daemons. */
+  static final long PACE_MILLIS = 10;
+
+  private static void pace() {
+    try {
+      Thread.sleep(PACE_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private void phase(Nemesis n) throws Exception {
     reviveUnexpectedDeaths();
     double from = timeline.now();
@@ -277,27 +291,16 @@ final class NemesisRun {
     Thread.sleep(o.settle().toMillis());
   }
 
-  /** Partitions, kills and pauses in turns of a third of the fault time; a skewed clock throughout. */
+  /** Partitions, kills and pauses in random turns of a third of the fault time each. */
   private void mix() throws Exception {
-    int skewed = random.nextInt(o.nodes());
-    boolean skew = Node.canSkew();
-    if (skew) {
-      nodes.get(skewed).skewClock(-SKEW_SECONDS);
-    }
     Nemesis[] choices = {Nemesis.PARTITION_ONE, Nemesis.PARTITION_HALVES, Nemesis.PARTITION_BRIDGE,
         Nemesis.PARTITION_RING, Nemesis.KILL, Nemesis.PAUSE};
     for (int turn = 0; turn < 3; turn++) {
       Nemesis n = choices[random.nextInt(choices.length)];
-      if (n == Nemesis.PARTITION_RING && o.nodes() < 5) {
-        n = Nemesis.PARTITION_BRIDGE;
-      }
       int victim = random.nextInt(o.nodes());
       Object state = inject(n, victim);
       Thread.sleep(o.fault().toMillis() / 3);
       heal(n, victim, state);
-    }
-    if (skew) {
-      nodes.get(skewed).skewClock(0);
     }
   }
 
@@ -311,7 +314,14 @@ final class NemesisRun {
         nodes.get(victim).kill();
       }
       case PAUSE -> nodes.get(victim).pause();
-      case CLOCK_SKEW -> nodes.get(victim).skewClock(SKEW_SECONDS);
+      case CLOCK_SKEW -> {
+        // libfaketime at start only: the daemon is stopped (SIGTERM) and started skewed.
+        expectedDown[victim] = true;
+        nodes.get(victim).stop();
+        nodes.get(victim).start(SKEW_SECONDS);
+        expectedDown[victim] = false;
+        channels.get(victim).resetConnectBackoff();
+      }
       case DISK_FULL -> {
         return fillDisk();
       }
@@ -326,7 +336,11 @@ final class NemesisRun {
       case PARTITION_ONE, PARTITION_HALVES, PARTITION_BRIDGE, PARTITION_RING -> net.heal();
       case KILL -> restart(victim);
       case PAUSE -> nodes.get(victim).resume();
-      case CLOCK_SKEW -> nodes.get(victim).skewClock(0);
+      case CLOCK_SKEW -> {
+        expectedDown[victim] = true;
+        nodes.get(victim).stop();
+        restart(victim);
+      }
       case DISK_FULL -> freeDisk((long[]) state);
       case MIX -> throw new IllegalArgumentException("mix is made of the others");
     }
@@ -544,7 +558,13 @@ final class NemesisRun {
     return b.toString();
   }
 
-  private void teardown(Path runDir) {
+  private boolean tornDown;
+
+  private synchronized void teardown(Path runDir) {
+    if (tornDown) {
+      return;
+    }
+    tornDown = true;
     for (ManagedChannel c : channels) {
       c.shutdownNow();
     }

@@ -12,9 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code meridian peer} daemon: a JVM process started (inside its namespace, if any) from a
- * given class path, with its data directory, its log file and, where libfaketime is installed, a
- * clock offset file that libfaketime rereads every second (so the clock can be skewed while the
- * daemon runs, without a hook in the daemon).
+ * given class path, with its data directory and its log file; optionally with libfaketime preloaded
+ * and a fixed clock offset (a clock skew without a hook in the daemon).
  */
 final class Node {
   static final Path LIBFAKETIME = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1");
@@ -23,7 +22,6 @@ final class Node {
   final int index;
   final Path dataDir;
   private final Path log;
-  private final Path clockFile;
   private final List<String> command;
   private Process process;
   private boolean paused;
@@ -34,7 +32,6 @@ final class Node {
     this.index = index;
     this.dataDir = dataDir;
     this.log = runDir.resolve("n" + index + ".log");
-    this.clockFile = runDir.resolve("n" + index + ".clock");
     List<String> cmd = new ArrayList<>(net.exec(index));
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
@@ -48,23 +45,27 @@ final class Node {
     this.command = List.copyOf(cmd);
   }
 
-  /** True if libfaketime is installed, so {@link #skewClock} works. */
+  /** True if libfaketime is installed, so {@link #start(long)} can skew the clock. */
   static boolean canSkew() {
     return Files.isRegularFile(LIBFAKETIME);
   }
 
   /** Starts the daemon and waits (up to 60 s) for its ready line. */
   synchronized void start() throws IOException {
-    if (!Files.exists(clockFile)) {
-      Files.writeString(clockFile, "+0\n");
-    }
+    start(0);
+  }
+
+  /**
+   * Starts the daemon with its wall clock {@code skewSeconds} ahead (libfaketime preloaded; 0
+   * starts it without libfaketime, which slows a JVM's start about tenfold here).
+   */
+  synchronized void start(long skewSeconds) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().put("MERIDIAN_LOG_LEVEL", "WARN");
-    if (canSkew()) {
+    if (skewSeconds != 0) {
       pb.environment().put("LD_PRELOAD", LIBFAKETIME.toString());
-      pb.environment().put("FAKETIME_TIMESTAMP_FILE", clockFile.toString());
-      pb.environment().put("FAKETIME_CACHE_DURATION", "1");
+      pb.environment().put("FAKETIME", (skewSeconds > 0 ? "+" : "") + skewSeconds);
       pb.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
     }
     Files.writeString(log, "=== start " + (++starts) + " at " + java.time.Instant.now() + "\n",
@@ -119,11 +120,6 @@ final class Node {
       Sh.run("kill", "-CONT", Long.toString(process.pid()));
       paused = false;
     }
-  }
-
-  /** Sets the daemon's wall clock {@code seconds} ahead of the machine's (0 to undo). */
-  void skewClock(long seconds) throws IOException {
-    Files.writeString(clockFile, (seconds >= 0 ? "+" : "") + seconds + "\n");
   }
 
   synchronized boolean alive() {

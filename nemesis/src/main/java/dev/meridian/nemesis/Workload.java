@@ -70,7 +70,8 @@ abstract class Workload {
     } catch (StatusRuntimeException e) {
       Outcome o = classify(e.getStatus());
       (o == Outcome.FAILED ? failed : unknown).incrementAndGet();
-      String d = String.valueOf(e.getStatus().getDescription());
+      // Digits vary between otherwise equal messages (deadlines, ports): group them as one.
+      String d = String.valueOf(e.getStatus().getDescription()).replaceAll("[0-9.]+", "N");
       errors.merge("n" + node + " " + e.getStatus().getCode() + ": "
           + (d.length() > 160 ? d.substring(0, 160) + "..." : d), 1L, Long::sum);
       return o;

@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The nemesis suite against real daemons. By default the bounded suite (about 3 minutes): five
+ * The nemesis suite against real daemons. By default the bounded suite (about 3 minutes): three
  * daemons, the four workloads at once, one phase per nemesis (10 s of fault, 4 s healed). With
  * {@code -Dmeridian.nemesis.soak.minutes=N} (the soak profile sets 30) the phases repeat in random
  * order for N minutes. Other knobs: {@code meridian.nemesis.nodes} (3 to 5), {@code
@@ -24,7 +24,7 @@ class NemesisSuiteTest {
     Path out = Path.of(System.getProperty("meridian.nemesis.out", "target/nemesis"));
     Files.createDirectories(out);
     NemesisRun.Options options = new NemesisRun.Options(
-        Integer.getInteger("meridian.nemesis.nodes", 5),
+        Integer.getInteger("meridian.nemesis.nodes", 3),
         Duration.ofSeconds(Long.getLong("meridian.nemesis.fault.seconds", 10)),
         Duration.ofSeconds(Long.getLong("meridian.nemesis.settle.seconds", 4)),
         List.of(Nemesis.values()),
