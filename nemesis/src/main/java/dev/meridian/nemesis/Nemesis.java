@@ -30,7 +30,7 @@ enum Nemesis {
    * restarted without it at the heal.
    */
   CLOCK_SKEW("clock-skew", false),
-  /** One daemon's data directory (a 64 MiB tmpfs) filled to the last byte, space freed at the heal. */
+  /** One daemon's data directory (a 512 MiB tmpfs) filled to the last byte, space freed at the heal. */
   DISK_FULL("disk-full", false),
   /** Partitions, kills and pauses in three random turns. */
   MIX("mix", true);

@@ -51,7 +51,7 @@ final class NemesisRun {
   private static final Logger log = LoggerFactory.getLogger(NemesisRun.class);
   static final Path LOCK = Path.of("/tmp/meridian-nemesis.lock");
   static final long SKEW_SECONDS = 300;
-  static final String DISK_SIZE = "64m";
+  static final String DISK_SIZE = "512m";
 
   /** What to run. */
   record Options(int nodes, Duration fault, Duration settle, List<Nemesis> phases,
