@@ -56,6 +56,11 @@ final class StoreReplica implements ReplicaStore {
   }
 
   @Override
+  public long lastIssued() {
+    return store.replica().lastCounter();
+  }
+
+  @Override
   public List<DocDelta> apply(List<DocDelta> deltas) {
     CausalContext held = store.context();
     List<DocDelta> taught = new ArrayList<>();
@@ -68,7 +73,20 @@ final class StoreReplica implements ReplicaStore {
         taught.add(d);
       }
     }
-    CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).join();
+    try {
+      CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof IllegalArgumentException refused) {
+        // A delta the store refused (a conflicting record, or one that does not join).
+        for (int i = 0; i < deltas.size(); i++) {
+          if (durable.get(i).isCompletedExceptionally()) {
+            throw new dev.meridian.transport.store.DeltaRefusedException(deltas.get(i).key(),
+                refused.getMessage());
+          }
+        }
+      }
+      throw e;
+    }
     deltasReceived.add(deltas.size());
     deltasNew.add(taught.size());
     for (DocDelta d : taught) {

@@ -45,7 +45,8 @@ final class JournalFiles {
 
   static final int SEGMENT_HEADER = 24;
   static final int RECORD_HEADER = 12;
-  static final int MAX_RECORD = 64 << 20;
+  /** Above replication's largest delta (twice the peer's 32 MiB document limit) and framing. */
+  static final int MAX_RECORD = 96 << 20;
   /** Bytes of a batch marker record: the header and its payload. */
   static final int MARKER_BYTES = RECORD_HEADER + JournalRecords.BATCH_PAYLOAD;
   static final int VERSION = 2;

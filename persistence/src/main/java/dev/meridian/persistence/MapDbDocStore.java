@@ -259,6 +259,12 @@ public final class MapDbDocStore implements DocStore {
           doc = l == null ? Document.empty().bind(replica) : l.doc().bind(replica);
           loadedBytes = l == null ? 0 : l.bytes();
         }
+        String conflict = dev.meridian.crdt.store.RecordConflicts.find(doc.map().store(),
+            delta.map().store());
+        if (conflict != null) {
+          // A record held here with other content: joining would silently diverge.
+          throw new IllegalArgumentException("refused a delta of " + key + ": " + conflict);
+        }
         try {
           doc.join(delta); // design note [7]: refused before it reaches the journal
         } catch (RuntimeException | Error e) {
