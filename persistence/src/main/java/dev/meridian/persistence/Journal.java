@@ -89,6 +89,8 @@ final class Journal implements Closeable {
   private long appended;
   private volatile long fsyncs;
   private boolean closing;
+  /** The committer wrote everything and stopped (under the lock). */
+  private boolean committerDone;
   private IOException failure;
 
   private final JournalSegments segments;
@@ -280,7 +282,7 @@ final class Journal implements Closeable {
       batchHasDurable = true; // a reader waits: do not wait for company
       hasWork.signal();
       while (durablePosition < position) {
-        if (failure != null || (closing && !committer.isAlive())) {
+        if (failure != null || committerDone) {
           checkUsable();
         }
         durableAdvanced.awaitUninterruptibly();
@@ -299,6 +301,7 @@ final class Journal implements Closeable {
           hasWork.awaitUninterruptibly();
         }
         if (buffer.position() == 0 && closing) {
+          committerDone = true; // before the signal: a waiter that wakes must see it
           durableAdvanced.signalAll();
           return;
         }
