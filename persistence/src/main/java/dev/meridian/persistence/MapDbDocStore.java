@@ -197,14 +197,10 @@ public final class MapDbDocStore implements DocStore {
       awaitBacklog();
       dots.reserveIfLow();
       synchronized (keys.stripe(key)) {
-        Document doc = cache.get(key);
-        boolean cached = doc != null;
-        long loadedBytes = 0;
-        if (!cached) {
-          View.Loaded l = load(key);
-          doc = l == null ? Document.empty() : l.doc();
-          loadedBytes = l == null ? 0 : l.bytes();
-        }
+        Live live = live(key);
+        Document doc = live.doc();
+        boolean cached = live.cached();
+        long loadedBytes = live.loadedBytes();
         LocalWrite.Outcome outcome;
         try {
           outcome = LocalWrite.apply(doc, replica, mutation);
@@ -251,14 +247,10 @@ public final class MapDbDocStore implements DocStore {
       checkUsable();
       awaitBacklog();
       synchronized (keys.stripe(key)) {
-        Document doc = cache.get(key);
-        boolean cached = doc != null;
-        long loadedBytes = 0;
-        if (!cached) {
-          View.Loaded l = load(key);
-          doc = l == null ? Document.empty().bind(replica) : l.doc().bind(replica);
-          loadedBytes = l == null ? 0 : l.bytes();
-        }
+        Live live = live(key);
+        Document doc = live.doc();
+        boolean cached = live.cached();
+        long loadedBytes = live.loadedBytes();
         String conflict = dev.meridian.crdt.store.RecordConflicts.find(doc.map().store(),
             delta.map().store());
         if (conflict != null) {
@@ -360,6 +352,20 @@ public final class MapDbDocStore implements DocStore {
   }
 
   // ---- reading ----------------------------------------------------------------------------------
+
+  /** A document to write: the cached copy, or one loaded (empty if absent) with its size. */
+  private record Live(Document doc, boolean cached, long loadedBytes) {}
+
+  /** The live document of {@code key}, bound to this replica; the caller holds its stripe. */
+  private Live live(String key) {
+    Document doc = cache.get(key);
+    if (doc != null) {
+      return new Live(doc, true, 0);
+    }
+    View.Loaded l = load(key);
+    return l == null ? new Live(Document.empty().bind(replica), false, 0)
+        : new Live(l.doc().bind(replica), false, l.bytes());
+  }
 
   /** The document from disk (current file plus overlay), or null; the caller holds its stripe. */
   private View.Loaded load(String key) {
