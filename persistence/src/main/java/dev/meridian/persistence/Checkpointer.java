@@ -1,6 +1,5 @@
 package dev.meridian.persistence;
 
-import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;

@@ -4,13 +4,9 @@ import static dev.meridian.persistence.JournalFiles.MARKER_BYTES;
 import static dev.meridian.persistence.JournalFiles.RECORD_HEADER;
 import static dev.meridian.persistence.JournalFiles.SEGMENT_HEADER;
 
-import java.io.BufferedInputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

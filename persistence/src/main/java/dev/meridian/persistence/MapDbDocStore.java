@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentNavigableMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -558,22 +557,6 @@ public final class MapDbDocStore implements DocStore {
     }
   }
 
-  /**
-   * Stops like a crash after the last fsync, for tests: no checkpoint, files closed as they are,
-   * lock released. What is journaled but not checkpointed stays only in the journal.
-   */
-  synchronized void abandonForTests() throws IOException {
-    closed = true;
-    closing = true;
-    try {
-      checkpointer.stop();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    journal.close();
-    closeFiles();
-  }
-
   /** Takes a checkpoint now (tests). */
   void checkpointForTests() throws IOException {
     checkpointer.checkpoint();
@@ -608,11 +591,21 @@ public final class MapDbDocStore implements DocStore {
   }
 
   /**
-   * Stops as a power cut would, for simulations and tests: no commit and no checkpoint; what was
-   * not committed is lost, the files are closed as they are and the lock is released.
+   * Stops as a crash would, for simulations and tests: no checkpoint; a store opened by hand loses
+   * what was not committed (a power cut), one with a committer thread writes out what it had
+   * buffered first (a kill after the last fsync); the files are closed as they are and the lock
+   * is released.
    */
-  public void crash() throws IOException {
-    abandonForTests();
+  public synchronized void crash() throws IOException {
+    closed = true;
+    closing = true;
+    try {
+      checkpointer.stop();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    journal.close();
+    closeFiles();
   }
 
   // ---- helpers ----------------------------------------------------------------------------------

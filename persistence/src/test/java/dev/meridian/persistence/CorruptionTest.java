@@ -42,7 +42,7 @@ class CorruptionTest {
     if (clean) {
       s.close();
     } else {
-      s.abandonForTests();
+      s.crash();
     }
     return dir;
   }
@@ -163,7 +163,7 @@ class CorruptionTest {
     }
     s.checkpointForTests();
     long[] pos = s.positions();
-    s.abandonForTests();
+    s.crash();
     assertTrue(Math.min(pos[0], pos[1]) == standbyFrom && Math.max(pos[0], pos[1]) > standbyFrom);
     Path seg = segment(dir);
     flip(seg, (standbyFrom + Math.max(pos[0], pos[1])) / 2);

@@ -295,7 +295,7 @@ class DocStoreProperties {
               if (clean) {
                 m.store.close();
               } else {
-                m.store.abandonForTests();
+                m.store.crash();
               }
               m.store = Model.open(m.dir);
               assertEquals(0, m.store.recoveryReport().repairs());

@@ -41,7 +41,7 @@ class JournalBatchTest {
         return d.set("pad", BIG + ii);
       }).join();
     }
-    s.abandonForTests();
+    s.crash();
     return dir;
   }
 

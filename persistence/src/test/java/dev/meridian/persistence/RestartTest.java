@@ -47,7 +47,7 @@ class RestartTest {
       }).isCompletedExceptionally());
       if (run < 5) {
         if (run % 2 == 0) {
-          s.abandonForTests(); // as a crash: the reservation is left unused
+          s.crash(); // as a crash: the reservation is left unused
         } else {
           s.close();
         }

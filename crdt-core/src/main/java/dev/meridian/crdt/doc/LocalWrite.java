@@ -69,7 +69,6 @@ public final class LocalWrite {
         throw new IllegalArgumentException("the mutation returned no delta");
       }
     } catch (RuntimeException e) {
-      live.bind(replica);
       return new Failed(e, view.mintedHere());
     } finally {
       live.bind(replica);
