@@ -8,7 +8,7 @@ import dev.meridian.peer.config.HostPort;
 import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.Durability;
 import dev.meridian.persistence.KeyPage;
-import dev.meridian.persistence.MapDbDocStore;
+import dev.meridian.persistence.ReopeningStore;
 import dev.meridian.persistence.StoreOptions;
 import dev.meridian.transport.grpc.ReplicationNode;
 import dev.meridian.transport.grpc.TlsSettings;
@@ -550,9 +550,9 @@ public final class Meridian implements AutoCloseable {
       } catch (FileAlreadyExistsException e) {
         fresh = false;
       }
-      MapDbDocStore docs;
+      ReopeningStore docs;
       try {
-        docs = MapDbDocStore.open(
+        docs = ReopeningStore.open(
             StoreOptions.in(dataDir.resolve("store")).durability(durability).build());
       } catch (IOException | RuntimeException | Error e) {
         removeIfFresh(fresh, dataDir);

@@ -2,6 +2,7 @@ package dev.meridian.peer;
 
 import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.MapDbDocStore;
+import dev.meridian.persistence.ReopeningStore;
 import dev.meridian.persistence.StoreStats;
 import dev.meridian.transport.sync.PeerStats;
 import java.util.ArrayList;
@@ -87,8 +88,18 @@ public final class PeerMetrics {
     gauge(out, "meridian_documents", "Documents held, deleted ones included.", store.count());
     gauge(out, "meridian_store_bytes", "Bytes of the store on disk (journal and files).",
         store.sizeOnDisk());
-    if (store instanceof MapDbDocStore) {
-      StoreStats st = ((MapDbDocStore) store).stats();
+    MapDbDocStore disk = store instanceof ReopeningStore r ? r.current()
+        : store instanceof MapDbDocStore m ? m : null;
+    if (store instanceof ReopeningStore r) {
+      counter(out, "meridian_store_reopens_total",
+          "Times the store failed closed (a full disk, a failed fsync) and reopened itself.",
+          r.reopens());
+      gauge(out, "meridian_store_failed",
+          "1 while the store has failed and refuses writes (it retries reopening on its own).",
+          r.failed() ? 1 : 0);
+    }
+    if (disk != null) {
+      StoreStats st = disk.stats();
       counter(out, "meridian_journal_records_total", "Journal records appended.",
           st.journalRecords());
       counter(out, "meridian_journal_fsyncs_total", "Journal fsyncs (group commits).",

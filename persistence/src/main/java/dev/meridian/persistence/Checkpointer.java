@@ -108,7 +108,9 @@ final class Checkpointer {
       }
       try {
         checkpoint();
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | Error e) {
+        // Error too: a write to a memory-mapped file on a full disk raises SIGBUS, which the JVM
+        // turns into an InternalError on this thread; the store must fail closed, not hang.
         onFailure.accept(e);
         return;
       }

@@ -94,8 +94,12 @@ final class JournalNotifier {
       return;
     }
     StoreException failed = new StoreException(StoreException.Reason.FAILED, dir,
-        "the journal write or fsync failed (" + d.failure().getMessage() + "); the write is not"
-            + " durable and the store accepts no more writes until it is reopened", d.failure());
+        MapDbDocStore.diskFull(d.failure())
+            ? "the disk of " + dir + " is full (no space left on device): the write is not durable,"
+                + " and writes are refused until space returns and the store is reopened"
+            : "the journal write or fsync failed (" + d.failure().getMessage() + "); the write is"
+                + " not durable and the store accepts no more writes until it is reopened",
+        d.failure());
     try {
       listener.failed(d.failure());
     } catch (RuntimeException e) {

@@ -101,6 +101,8 @@ public final class MapDbDocStore implements DocStore {
       new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closing;
   private volatile Throwable failure;
+  /** Told once, on the failing thread, when the store fails closed (see {@link ReopeningStore}). */
+  private volatile Consumer<Throwable> onFailure = t -> {};
   private boolean closed;
 
   /** A journal record's attachment: what becomes visible once it is durable. */
@@ -489,17 +491,56 @@ public final class MapDbDocStore implements DocStore {
   }
 
   private void fail(Throwable e) {
-    if (failure == null) {
-      failure = e;
+    boolean first;
+    synchronized (this) {
+      first = failure == null;
+      if (first) {
+        failure = e;
+      }
+    }
+    if (first) {
       LOG.error("store {} failed; it serves nothing until it is reopened", dir, e);
     }
     cache.invalidateAll(); // cached documents may hold writes that are not durable
     view.wakeWaiters();
+    if (first) {
+      onFailure.accept(e);
+    }
+  }
+
+  /** Calls {@code listener} once when this store fails (at once if it has failed already). */
+  void whenFailed(Consumer<Throwable> listener) {
+    onFailure = listener;
+    Throwable f = failure;
+    if (f != null) {
+      listener.accept(f);
+    }
+  }
+
+  /** Why the store failed, or null. */
+  Throwable failure() {
+    return failure;
   }
 
   private String unusable() {
-    return closing ? "the store " + dir + " is closed"
+    if (closing) {
+      return "the store " + dir + " is closed";
+    }
+    return diskFull(failure)
+        ? "the disk of " + dir + " is full (no space left on device): writes are refused until"
+            + " space returns and the store is reopened"
         : "the store " + dir + " failed (" + failure + "); it serves nothing until it is reopened";
+  }
+
+  /** True if {@code t} or a cause of it reports a full disk (ENOSPC). */
+  static boolean diskFull(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      String m = c.getMessage();
+      if (m != null && m.contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void checkReadable() {
