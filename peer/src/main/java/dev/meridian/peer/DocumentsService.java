@@ -14,7 +14,10 @@ import dev.meridian.peer.proto.Operation;
 import dev.meridian.peer.proto.PeerStatus;
 import dev.meridian.peer.proto.StatusRequest;
 import dev.meridian.peer.proto.StatusResponse;
+import dev.meridian.peer.proto.UpdateBatchRequest;
+import dev.meridian.peer.proto.UpdateBatchResponse;
 import dev.meridian.peer.proto.UpdateRequest;
+import dev.meridian.peer.proto.UpdateResult;
 import dev.meridian.peer.proto.UpdateResponse;
 import dev.meridian.peer.proto.WatchEvent;
 import dev.meridian.peer.proto.WatchRequest;
@@ -50,6 +53,8 @@ import org.slf4j.LoggerFactory;
 final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   private static final Logger LOG = LoggerFactory.getLogger(DocumentsService.class);
   private static final int MAX_OPERATIONS = 1_000;
+  /** Most updates one UpdateBatch call may carry. */
+  static final int MAX_BATCH = 10_000;
   /** Most watches one client connection may hold. */
   static final int MAX_WATCHES_PER_CONNECTION = 100;
   /** Events a watch buffers for a client that does not read, and their bytes, before it ends. */
@@ -60,6 +65,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
 
   private final Meridian store;
   private final PerClient watchesPerClient = new PerClient(MAX_WATCHES_PER_CONNECTION);
+  private final RequestIds requestIds = new RequestIds();
 
   /**
    * The service definition to serve for {@code store}: the API, with each call knowing its client
@@ -121,29 +127,93 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
 
   @Override
   public void update(UpdateRequest request, StreamObserver<UpdateResponse> out) {
-    List<Function<Document, Document>> ops;
     try {
-      if (request.getOperationsCount() == 0) {
-        throw new IllegalArgumentException("an update needs at least one operation");
-      }
-      if (request.getOperationsCount() > MAX_OPERATIONS) {
-        throw new IllegalArgumentException("at most " + MAX_OPERATIONS + " operations per update");
-      }
-      ops = new ArrayList<>();
-      for (int i = 0; i < request.getOperationsCount(); i++) {
-        ops.add(operation(i, request.getOperations(i)));
-      }
-      store.update(request.getKey(), doc -> Meridian.applyAll(doc, ops)).whenComplete(
-          (v, failure) -> reply(out, failure, () -> {
-            UpdateResponse.Builder b = UpdateResponse.newBuilder();
-            if (request.getReturnDocument()) {
-              b.setJson(readBack(request.getKey()));
-            }
-            return b.build();
-          }, this::failure));
+      apply(request).whenComplete((v, failure) -> reply(out, failure, () -> {
+        UpdateResponse.Builder b = UpdateResponse.newBuilder();
+        if (request.getReturnDocument()) {
+          b.setJson(readBack(request.getKey()));
+        }
+        return b.build();
+      }, this::failure));
     } catch (RuntimeException e) {
       out.onError(failure(e));
     }
+  }
+
+  /**
+   * Checks and applies one update; a request id makes it apply once ({@link RequestIds}).
+   *
+   * @throws RuntimeException for a request that is wrong whatever the document holds
+   */
+  private java.util.concurrent.CompletableFuture<Void> apply(UpdateRequest request) {
+    if (request.getOperationsCount() == 0) {
+      throw new IllegalArgumentException("an update needs at least one operation");
+    }
+    if (request.getOperationsCount() > MAX_OPERATIONS) {
+      throw new IllegalArgumentException("at most " + MAX_OPERATIONS + " operations per update");
+    }
+    List<Function<Document, Document>> ops = new ArrayList<>();
+    for (int i = 0; i < request.getOperationsCount(); i++) {
+      ops.add(operation(i, request.getOperations(i)));
+    }
+    Supplier<java.util.concurrent.CompletableFuture<Void>> write =
+        () -> store.update(request.getKey(), doc -> Meridian.applyAll(doc, ops));
+    String id = request.getRequestId();
+    if (id.isEmpty()) {
+      return write.get();
+    }
+    RequestIds.check(id);
+    long fingerprint = com.google.common.hash.Hashing.murmur3_128().hashBytes(
+        request.toBuilder().clearReturnDocument().build().toByteArray()).asLong();
+    return requestIds.once(id, fingerprint, write);
+  }
+
+  @Override
+  public void updateBatch(UpdateBatchRequest request, StreamObserver<UpdateBatchResponse> out) {
+    int n = request.getUpdatesCount();
+    if (n == 0 || n > MAX_BATCH) {
+      out.onError(Status.INVALID_ARGUMENT.withDescription("a batch holds 1 to " + MAX_BATCH
+          + " updates, not " + n).asRuntimeException());
+      return;
+    }
+    UpdateResult[] results = new UpdateResult[n];
+    java.util.concurrent.CompletableFuture<?>[] done = new java.util.concurrent.CompletableFuture<?>[n];
+    for (int i = 0; i < n; i++) {
+      UpdateRequest u = request.getUpdates(i);
+      int at = i;
+      java.util.concurrent.CompletableFuture<Void> f;
+      try {
+        f = apply(u);
+      } catch (RuntimeException e) {
+        f = java.util.concurrent.CompletableFuture.failedFuture(e);
+      }
+      done[i] = f.handle((v, t) -> {
+        results[at] = result(u, t);
+        return null;
+      });
+    }
+    java.util.concurrent.CompletableFuture.allOf(done).whenComplete((v, t) -> reply(out, null,
+        () -> UpdateBatchResponse.newBuilder().addAllResults(List.of(results)).build(),
+        this::failure));
+  }
+
+  /** The result of one update of a batch: its status as a lone Update would have had it. */
+  private UpdateResult result(UpdateRequest u, Throwable failure) {
+    if (failure == null) {
+      UpdateResult.Builder b = UpdateResult.newBuilder();
+      if (u.getReturnDocument()) {
+        try {
+          b.setJson(readBack(u.getKey()));
+        } catch (StatusRuntimeException e) {
+          return UpdateResult.newBuilder().setCode(e.getStatus().getCode().value())
+              .setError(String.valueOf(e.getStatus().getDescription())).build();
+        }
+      }
+      return b.build();
+    }
+    Status s = failure(failure).getStatus();
+    return UpdateResult.newBuilder().setCode(s.getCode().value())
+        .setError(String.valueOf(s.getDescription())).build();
   }
 
   /**

@@ -18,13 +18,13 @@ import java.util.concurrent.Semaphore;
 
 /**
  * CPU per durable update in the store, by thread: writers run a closed loop of durable updates
- * (a register set and an increment, over 1,000 keys, as the peer benchmark's), then the store is
+ * (a register set and an increment, over 1,000 keys by default, as the peer benchmark's), then the store is
  * closed (its last checkpoints included); the figures are the process's CPU time and each store
  * thread's (the journal's committer and notifier, the checkpointer) per update. Uses only the
  * public store API, so the same class measures any version of the store.
  *
  * <pre>{@code
- * java -cp benchmarks/target/benchmarks.jar dev.meridian.benchmarks.persistence.WriteCpuBenchmark [updates]
+ * java -cp benchmarks/target/benchmarks.jar dev.meridian.benchmarks.persistence.WriteCpuBenchmark [updates] [keys]
  * }</pre>
  */
 public final class WriteCpuBenchmark {
@@ -33,6 +33,7 @@ public final class WriteCpuBenchmark {
   /** Runs one measurement and prints it. */
   public static void main(String[] args) throws Exception {
     int updates = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+    int keys = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     Path dir = Files.createTempDirectory("meridian-cpu");
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -45,7 +46,7 @@ public final class WriteCpuBenchmark {
     for (int i = 0; i < updates; i++) {
       window.acquire();
       int n = i;
-      CompletableFuture<?> f = store.update("k" + (n % 1000), d -> {
+      CompletableFuture<?> f = store.update("k" + (n % keys), d -> {
         var delta = d.increment("count", 1);
         delta.join(d.set("last", (long) n));
         return delta;
@@ -65,8 +66,8 @@ public final class WriteCpuBenchmark {
     }
     store.close();
     long cpu = os.getProcessCpuTime() - cpu0;
-    System.out.printf(Locale.ROOT, "%,d durable updates over 1,000 keys in %.2f s (%,.0f/s);"
-        + " process CPU %.1f us per update (close included)%n", updates, writeNanos / 1e9,
+    System.out.printf(Locale.ROOT, "%,d durable updates over %,d keys in %.2f s (%,.0f/s);"
+        + " process CPU %.1f us per update (close included)%n", updates, keys, writeNanos / 1e9,
         updates / (writeNanos / 1e9), cpu / 1e3 / updates);
     byThread.forEach((name, nanos) -> System.out.printf(Locale.ROOT,
         "  thread %s: %.1f us per update%n", name, nanos / 1e3 / updates));
