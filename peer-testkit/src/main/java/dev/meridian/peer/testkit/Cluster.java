@@ -56,8 +56,11 @@ public final class Cluster implements AutoCloseable {
    *     the same that tests the engine against in-memory stores. Each node's storage is a Site; its
    *     incarnation is a Meridian made through TestkitAccess, whose StoreReplica the node's
    *     Replicator drives.
-   * [2] Randomness: the network's from the seed; the replica ids from the seed; the engine's per
-   *     node and incarnation from the seed. Nothing reads the real clock, so a seed replays.
+   * [2] Randomness: the network's from the seed; the replica ids drawn by the seed from a fixed
+   *     pool; the engine's per node and incarnation from the seed. Nothing reads the real clock,
+   *     so a seed replays.
+   * [3] A site starts from a copy of an empty store of its id made once per JVM (Templates):
+   *     creating MapDB files costs more than a short schedule's writes.
    */
   /**
    * Virtual time between two steps of a schedule by default, in milliseconds: longer than a
@@ -79,10 +82,9 @@ public final class Cluster implements AutoCloseable {
 
   private Cluster(Builder b) throws IOException {
     this.seed = b.seed;
-    Files.createDirectories(b.dataRoot);
-    this.root = Files.createTempDirectory(b.dataRoot, "meridian-cluster-");
+    this.root = Templates.clusterDir(b.dataRoot);
     this.net = new SimNetwork(new Random(seed ^ 0x5DEECE66DL));
-    Random ids = new Random(seed);
+    List<ReplicaId> ids = Templates.draw(new Random(seed), b.sites);
     long syncMillis = b.durability == Durability.ASYNC ? COMMIT_MILLIS : 50;
     for (int i = 0; i < b.sites; i++) {
       List<String> peers = new ArrayList<>();
@@ -102,8 +104,10 @@ public final class Cluster implements AutoCloseable {
           .reconnect(Duration.ofMillis(20), Duration.ofMillis(500))
           .compressBatches(false) // frames here are lost and reordered; compression needs a stream
           .build();
-      ReplicaId id = ReplicaId.of(ids.nextLong());
-      Site site = new Site(root.resolve("s" + i), "s" + i, id, b.durability);
+      ReplicaId id = ids.get(i);
+      Path dir = root.resolve("s" + i);
+      Templates.copy(b.dataRoot, id, dir);
+      Site site = new Site(dir, "s" + i, id, b.durability);
       SimNode node = new SimNode(net, i, id, config, seed, site);
       sites.add(site);
       nodes.add(node);
@@ -439,7 +443,8 @@ public final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Where the sites' data directories go (a fresh directory under it, deleted on close);
+     * Where the sites' data directories go (a fresh directory under it, deleted on close, and at
+     * the JVM's exit if a run was abandoned);
      * default {@code /dev/shm}, a memory file system, if it is a writable directory, else {@code
      * java.io.tmpdir}.
      */

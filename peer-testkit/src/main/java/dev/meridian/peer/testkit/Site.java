@@ -146,11 +146,11 @@ final class Site implements SimStore.Storage {
       return out;
     }
 
-    /** The committer's and the checkpointer's turn (a checkpoint one commit in eight). */
+    /** The committer's and the checkpointer's turn (a checkpoint one commit in sixteen). */
     @Override
     public void sync() {
       docs.commit();
-      if (++commits % 8 == 0) {
+      if (++commits % 16 == 0) {
         try {
           docs.store().checkpoint();
         } catch (IOException e) {

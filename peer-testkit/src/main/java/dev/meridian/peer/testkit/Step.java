@@ -8,8 +8,7 @@ import java.util.TreeMap;
 /**
  * One step of a {@link Schedule}: an application operation at a site, or a fault of the network,
  * a site or a clock. Each prints as one line of the schedule's trace. A step that cannot apply (an
- * operation at a site that is down, the restart of a site that is up) does nothing and says so in
- * the trace of the run.
+ * operation at a site that is down, the restart of a site that is up) does nothing.
  *
  * @param <O> the application's operation type
  */
