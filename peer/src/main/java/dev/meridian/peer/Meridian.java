@@ -690,6 +690,19 @@ public final class Meridian implements AutoCloseable {
     return HostPort.of(a.getHostString(), a.getPort()).toString();
   }
 
+  /**
+   * Internal, for the peer testkit through {@link TestkitAccess}: a peer on {@code store} with no
+   * server and no dialling; its caller drives replication through {@link #replicaStore()}.
+   */
+  static Meridian embedded(DocStore store, String site) {
+    return new Meridian(store, site, List.of());
+  }
+
+  /** Internal, for the peer testkit: replication's view of this peer's store. */
+  dev.meridian.transport.store.ReplicaStore replicaStore() {
+    return replica;
+  }
+
   /** The site name: the one given (recorded), else the recorded one, else a generated one. */
   private static String siteName(Path dataDir, String given, String replicaId) throws IOException {
     Path file = dataDir.resolve("site");

@@ -18,15 +18,23 @@ import java.util.Random;
  * duplication, partitions, and a per-connection window that plays the role of gRPC's isReady. It
  * drives real {@link Replicator}s exactly as the gRPC driver does: frames in, polls while ready,
  * ticks at deadlines, dials when due.
+ *
+ * <p>Internal: a building block of the replication tests and of the peer testkit, not an API for
+ * applications (its shape follows theirs). Not thread-safe: one thread runs every event.
  */
-final class SimNetwork {
-  /** Fault settings; changeable during a run. */
-  static final class Faults {
-    double drop;
-    double duplicate;
-    long minDelayNanos = 200_000;
-    long maxDelayNanos = 5_000_000;
-    int windowBytes = 16 << 10;
+public final class SimNetwork {
+  /** Fault settings; changeable during a run, read when a frame is sent. */
+  public static final class Faults {
+    /** Chance that a frame (other than a Hello) is lost. */
+    public double drop;
+    /** Chance that a frame that is not lost arrives twice. */
+    public double duplicate;
+    /** Shortest delivery delay of a frame, in virtual nanoseconds. */
+    public long minDelayNanos = 200_000;
+    /** Longest delivery delay of a frame (delays are uniform in between, hence reordering). */
+    public long maxDelayNanos = 5_000_000;
+    /** Bytes in flight per stream direction before the sender is not ready (gRPC's isReady). */
+    public int windowBytes = 16 << 10;
   }
 
   /** Something that happens at a virtual time; ties broken by insertion order. */
@@ -35,7 +43,8 @@ final class SimNetwork {
   private final PriorityQueue<Event> queue = new PriorityQueue<>(
       (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
   private final Random random;
-  final Faults faults = new Faults();
+  /** The faults now in force. */
+  public final Faults faults = new Faults();
   private final List<SimNode> nodes = new ArrayList<>();
   private final LinkedHashSet<SyncSession> dirty = new LinkedHashSet<>();
   private final IdentityHashMap<SyncSession, SimConnection> bySession = new IdentityHashMap<>();
@@ -48,23 +57,28 @@ final class SimNetwork {
   long framesDropped;
   long bytesSent;
 
-  SimNetwork(Random random) {
+  /** A network whose delays, losses and duplicates are drawn from {@code random}. */
+  public SimNetwork(Random random) {
     this.random = random;
   }
 
-  long now() {
+  /** The virtual time, in nanoseconds. */
+  public long now() {
     return now;
   }
 
-  Random random() {
+  /** The random source of the network's faults. */
+  public Random random() {
     return random;
   }
 
-  void addNode(SimNode n) {
+  /** Adds a node; its index must be the number of nodes before it. */
+  public void addNode(SimNode n) {
     nodes.add(n);
   }
 
-  List<SimNode> nodes() {
+  /** The nodes, by index. */
+  public List<SimNode> nodes() {
     return nodes;
   }
 
@@ -79,12 +93,13 @@ final class SimNetwork {
 
   // ---- the event loop ---------------------------------------------------------------------------
 
-  void at(long time, Runnable action) {
+  /** Runs {@code action} at virtual time {@code time} (now, if that has passed). */
+  public void at(long time, Runnable action) {
     queue.add(new Event(Math.max(time, now), seq++, action));
   }
 
   /** Runs events up to {@code until} (inclusive); returns false if the queue ran dry. */
-  boolean runUntil(long until) {
+  public boolean runUntil(long until) {
     while (!queue.isEmpty() && queue.peek().time <= until) {
       Event e = queue.poll();
       now = e.time;
@@ -141,11 +156,13 @@ final class SimNetwork {
 
   // ---- connections ------------------------------------------------------------------------------
 
-  boolean reachable(SimNode a, SimNode b) {
+  /** Whether frames pass between {@code a} and {@code b} now. */
+  public boolean reachable(SimNode a, SimNode b) {
     return partition == null || partition[a.index()] == partition[b.index()];
   }
 
-  void partition(int[] groups) {
+  /** Splits the nodes into groups (a group per node index), or heals with null. */
+  public void partition(int[] groups) {
     this.partition = groups == null ? null : groups.clone();
     mix(groups == null ? 0 : java.util.Arrays.hashCode(groups));
   }
@@ -202,8 +219,29 @@ final class SimNetwork {
     }
   }
 
-  void mix(long v) {
+  /** Mixes {@code v} into the trace, a hash of what happened in which order. */
+  public void mix(long v) {
     trace = trace * 1_000_003L + v;
+  }
+
+  /** A hash of the run so far: equal traces, same order of events. */
+  public long trace() {
+    return trace;
+  }
+
+  /** Frames sent so far. */
+  public long framesSent() {
+    return framesSent;
+  }
+
+  /** Frames lost so far (dropped, or cut by a partition or a crash). */
+  public long framesDropped() {
+    return framesDropped;
+  }
+
+  /** Bytes of frames sent so far. */
+  public long bytesSent() {
+    return bytesSent;
   }
 
   // ---- used by connections ----------------------------------------------------------------------

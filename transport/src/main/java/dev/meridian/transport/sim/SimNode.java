@@ -8,9 +8,12 @@ import java.util.Random;
 /**
  * One simulated replica: a {@link SimStore} opened from its {@link SimStore.Storage} at each
  * start, and a replicator. A crash loses what the store had not made durable (at its last {@link
- * #sync()} or whatever durable point the store has) and every stream.
+ * #sync()} or whatever durable point the store has) and every stream. Its wall clock is the
+ * virtual time plus a skew that can change during a run.
+ *
+ * <p>Internal: a building block of the replication tests and of the peer testkit.
  */
-final class SimNode {
+public final class SimNode {
   private static final long WALL_EPOCH_MILLIS = 1_750_000_000_000L;
 
   private final SimNetwork net;
@@ -20,6 +23,7 @@ final class SimNode {
   private final SyncConfig config;
   private final long seed;
   private final SimStore.Storage storage;
+  private long skewMillis;
   private boolean up;
   private int incarnation;
   private SimStore store;
@@ -27,7 +31,8 @@ final class SimNode {
   long tickAt = Long.MAX_VALUE;
   long tickToken;
 
-  SimNode(SimNetwork net, int index, ReplicaId id, SyncConfig config, long seed,
+  /** Node {@code index} of {@code net}, address {@code n<index>:7000}, stored in {@code storage}. */
+  public SimNode(SimNetwork net, int index, ReplicaId id, SyncConfig config, long seed,
       SimStore.Storage storage) {
     this.storage = storage;
     this.net = net;
@@ -38,39 +43,56 @@ final class SimNode {
     this.seed = seed;
   }
 
-  int index() {
+  /** The node's index in its network. */
+  public int index() {
     return index;
   }
 
-  String address() {
+  /** The address peers dial. */
+  public String address() {
     return address;
   }
 
-  ReplicaId id() {
+  /** The replica id it was created with. */
+  public ReplicaId id() {
     return id;
   }
 
-  boolean isUp() {
+  /** Whether it runs (started and not crashed). */
+  public boolean isUp() {
     return up;
   }
 
-  int incarnation() {
+  /** How many times it started. */
+  public int incarnation() {
     return incarnation;
   }
 
-  SimStore store() {
+  /** The current incarnation's store (null while down). */
+  public SimStore store() {
     return store;
   }
 
-  Replicator replicator() {
+  /** The current incarnation's replicator (null while down). */
+  public Replicator replicator() {
     return replicator;
   }
 
+  /** The wall-clock skew in milliseconds (default 0): its clock reads virtual time plus this. */
+  public long skewMillis() {
+    return skewMillis;
+  }
+
+  /** Sets the wall-clock skew; the hybrid clock never runs backwards, whatever is set. */
+  public void skewMillis(long millis) {
+    this.skewMillis = millis;
+  }
+
   /** Starts (or restarts from the durable image). */
-  void start() {
+  public void start() {
     incarnation++;
     int inc = incarnation;
-    store = storage.start(() -> WALL_EPOCH_MILLIS + net.now() / 1_000_000,
+    store = storage.start(() -> WALL_EPOCH_MILLIS + net.now() / 1_000_000 + skewMillis,
         action -> net.at(net.now(), () -> {
           if (up && incarnation == inc) {
             action.run();
@@ -85,14 +107,14 @@ final class SimNode {
   }
 
   /** Makes the current state durable. */
-  void sync() {
+  public void sync() {
     if (up) {
       store.sync();
     }
   }
 
   /** Loses everything since the last sync, and every stream. */
-  void crash() {
+  public void crash() {
     if (!up) {
       return;
     }
