@@ -71,10 +71,14 @@ public final class Counter extends CausalCrdt<Counter, DotFun<Long>> {
   public static DotFun<Long> incrementDelta(
       DotFun<Long> current, Dot dot, long amount, CausalContext deltaContext) {
     long own = 0;
+    long ownNewest = 0;
     if (current != null) {
       for (var e : current.entries()) {
         if (e.getKey().replica().equals(dot.replica())) {
-          own = add(own, e.getValue());
+          if (e.getKey().counter() > ownNewest) { // the running total (see value)
+            ownNewest = e.getKey().counter();
+            own = e.getValue();
+          }
           deltaContext.add(e.getKey());
         }
       }
@@ -85,28 +89,40 @@ public final class Counter extends CausalCrdt<Counter, DotFun<Long>> {
   }
 
   /**
-   * Building block: the value of a counter store (may be null). Each replica's contribution is
-   * bounded by a long (its increments refuse to overflow); their exact sum is clamped to {@link
-   * Long#MIN_VALUE} and {@link Long#MAX_VALUE} rather than wrapping.
+   * Building block: the value of a counter store (may be null): the sum of each replica's newest
+   * entry. A replica's increments are sequential and each one's entry holds that replica's running
+   * total, replacing its earlier entries; so an earlier entry still present (a newer delta arrived
+   * first, the one that would remove the earlier entry is yet to come) is superseded already and not
+   * counted, and no state ever shows a total that no order of the writes explains. Each replica's
+   * contribution is bounded by a long (its increments refuse to overflow); their exact sum is
+   * clamped to {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE} rather than wrapping.
    */
   public static long value(DotFun<Long> store) {
     if (store == null) {
       return 0;
     }
-    long[] sum = {0};
-    boolean[] overflow = {false};
-    store.forEach((d, v) -> {
-      long r = sum[0] + v;
-      overflow[0] |= ((sum[0] ^ r) & (v ^ r)) < 0;
-      sum[0] = r;
-    });
-    if (!overflow[0]) {
-      return sum[0];
+    java.util.Map<dev.meridian.crdt.ReplicaId, Dot> newest = new java.util.HashMap<>();
+    java.util.Map<Dot, Long> values = new java.util.HashMap<>();
+    for (var e : store.entries()) {
+      values.put(e.getKey(), e.getValue());
+      newest.merge(e.getKey().replica(), e.getKey(),
+          (a, b) -> a.counter() >= b.counter() ? a : b);
+    }
+    long sum = 0;
+    boolean overflow = false;
+    for (Dot d : newest.values()) {
+      long v = values.get(d);
+      long r = sum + v;
+      overflow |= ((sum ^ r) & (v ^ r)) < 0;
+      sum = r;
+    }
+    if (!overflow) {
+      return sum;
     }
     // Rare: compute exactly, then clamp, so the result does not depend on the entries' order.
     java.math.BigInteger exact = java.math.BigInteger.ZERO;
-    for (var e : store.entries()) {
-      exact = exact.add(java.math.BigInteger.valueOf(e.getValue()));
+    for (Dot d : newest.values()) {
+      exact = exact.add(java.math.BigInteger.valueOf(values.get(d)));
     }
     return clamp(exact);
   }

@@ -53,6 +53,21 @@ class CounterTest {
   }
 
   @Test
+  void value_newerDeltaBeforeAnEarlierOne_showsTheReplicasNewestTotal() {
+    Counter writer = new Counter();
+    Counter d0 = writer.increment(r1, 3);
+    Counter d1 = writer.increment(r1, -4);
+    Counter d2 = writer.increment(r1, -1);
+    Counter reader = new Counter();
+    reader.join(d0);
+    reader.join(d2); // overtakes d1, which alone removes d0's entry
+    assertEquals(-2, reader.value(), "a total no order of the writes explains (3 + -2)");
+    reader.join(d1);
+    assertEquals(-2, reader.value());
+    assertEquals(writer, reader);
+  }
+
+  @Test
   void join_duplicateDelta_countsOnce() {
     Counter c1 = new Counter();
     Counter c2 = new Counter();
