@@ -165,9 +165,10 @@ final class MapDbFile implements Closeable {
       throws CodecException {
     DocMeta m = readMeta(key);
     Map<ReplicaId, Long> before = new java.util.HashMap<>(m.newest);
-    if (m.nextSeq == 0 && m.snapshotBytes == 0 && deltaBytes.size() == 1
-        && !snapshots.containsKey(key)) {
-      // A new document: its first delta is its snapshot (no log entry to compact later).
+    if (m.nextSeq == 0 && m.snapshotBytes == 0 && deltaBytes.size() == 1) {
+      // A new document: its first delta is its snapshot (no log entry to compact later). Its
+      // metadata says it has none yet: every snapshot is written with its metadata in the same
+      // checkpoint, and a file a crash left mid-checkpoint is never used.
       byte[] bytes = deltaBytes.get(0);
       CausalContext deltaContext = contexts.get(0);
       for (ReplicaId r : deltaContext.replicas()) {
