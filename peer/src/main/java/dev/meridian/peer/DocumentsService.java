@@ -379,7 +379,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   // ---- operations -------------------------------------------------------------------------------
 
   /** Checks one operation (paths, JSON) and returns it as a mutation. */
-  private static Function<Document, Document> operation(int i, Operation op) {
+  static Function<Document, Document> operation(int i, Operation op) {
     String where = "operation " + (i + 1) + " (" + op.getOpCase().name().toLowerCase() + ")";
     try {
       switch (op.getOpCase()) {
