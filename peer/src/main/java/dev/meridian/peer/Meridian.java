@@ -319,6 +319,16 @@ public final class Meridian implements AutoCloseable {
    * either direction) and none being opened to its address: state {@link #DOWN}, lag -1 (unknown),
    * the replica last found there if any. An address found to be this peer's own is left out.
    */
+  /**
+   * What this peer refused from other peers so far, by kind ("impersonation", "own-dots",
+   * "implausible-counter", "conflicting-record", "frame", "handshakes": see {@code
+   * Replicator.refusalsByKind}); empty without replication.
+   */
+  public Map<String, Long> replicationRefusals() {
+    ReplicationNode n = node;
+    return n == null ? Map.of() : n.refusalsByKind();
+  }
+
   private List<PeerStats> peerStats() {
     ReplicationNode n = node;
     if (n == null) {
