@@ -449,7 +449,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   // ---- operations -------------------------------------------------------------------------------
 
   /** Checks one operation (paths, JSON) and returns it as a mutation. */
-  private static Function<Document, Document> operation(int i, Operation op) {
+  static Function<Document, Document> operation(int i, Operation op) {
     String where = "operation " + (i + 1) + " (" + op.getOpCase().name().toLowerCase() + ")";
     try {
       switch (op.getOpCase()) {
@@ -647,7 +647,11 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       return Status.UNAVAILABLE.withDescription(t.getMessage()).asRuntimeException();
     }
     LOG.error("request failed", t);
-    return Status.INTERNAL.withDescription(String.valueOf(t)).asRuntimeException();
+    // Our words, not the exception's text (which can name classes and internals): what happened,
+    // and where the details are.
+    return Status.INTERNAL.withDescription("the peer failed to handle this request (an error of"
+        + " the peer, not of the request: " + t.getClass().getSimpleName() + "); its log has the"
+        + " details").asRuntimeException();
   }
 
   private static Throwable unwrap(Throwable t) {

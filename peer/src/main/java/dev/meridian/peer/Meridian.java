@@ -12,6 +12,7 @@ import dev.meridian.persistence.ReopeningStore;
 import dev.meridian.persistence.StoreOptions;
 import dev.meridian.transport.grpc.ReplicationNode;
 import dev.meridian.transport.grpc.TlsSettings;
+import dev.meridian.transport.sync.SiteBindings;
 import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.sync.KnownAddress;
 import dev.meridian.transport.sync.PeerStats;
@@ -75,7 +76,8 @@ public final class Meridian implements AutoCloseable {
   /*
    * Design notes.
    * [1] Layout: <data dir>/store holds the DocStore (journal + MapDB files, its own lock), and
-   *     <data dir>/site the site name, so the store directory holds nothing foreign.
+   *     <data dir>/site the site name, <data dir>/peer-sites the site each peer replica id was
+   *     first seen under (transport's SiteBindings), so the store directory holds nothing foreign.
    * [2] One gRPC port serves replication (peers), the client API, health and reflection; under
    *     mutual TLS clients present certificates too.
    * [3] An empty document reads as absent: delete removes every top-level value (observed-remove),
@@ -363,6 +365,16 @@ public final class Meridian implements AutoCloseable {
    * either direction) and none being opened to its address: state {@link #DOWN}, lag -1 (unknown),
    * the replica last found there if any. An address found to be this peer's own is left out.
    */
+  /**
+   * What this peer refused from other peers so far, by kind ("impersonation", "own-dots",
+   * "implausible-counter", "conflicting-record", "frame", "handshakes": see {@code
+   * Replicator.refusalsByKind}); empty without replication.
+   */
+  public Map<String, Long> replicationRefusals() {
+    ReplicationNode n = node;
+    return n == null ? Map.of() : n.refusalsByKind();
+  }
+
   private List<PeerStats> peerStats() {
     ReplicationNode n = node;
     if (n == null) {
@@ -648,7 +660,8 @@ public final class Meridian implements AutoCloseable {
       return;
     }
     SyncConfig.Builder sync = SyncConfig.builder(b.cluster).peers(b.peers)
-        .maxDocumentBytes(2 * b.maxDocumentBytes);
+        .maxDocumentBytes(2 * b.maxDocumentBytes).site(site)
+        .siteBindings(SiteBindings.file(b.dataDir.resolve("peer-sites")));
     if (bind != null && bind.getPort() != 0) {
       sync.advertisedAddress(format(bind));
     }

@@ -132,6 +132,13 @@ public final class PeerMetrics {
         "Bytes sent on the peer's current streams.", ps -> sum(ps, PeerStats::bytesOut));
     perPeer(out, byStream, "meridian_peer_queued_bytes", "gauge", "Pushes waiting to be sent.",
         ps -> sum(ps, PeerStats::queuedBytes));
+    out.append("# HELP meridian_replication_refusals_total Frames and streams refused from peers,"
+        + " by kind (impersonation, own-dots, implausible-counter, conflicting-record, frame,"
+        + " handshakes).\n# TYPE meridian_replication_refusals_total counter\n");
+    for (Map.Entry<String, Long> e : peer.replicationRefusals().entrySet()) {
+      out.append("meridian_replication_refusals_total{kind=\"").append(escape(e.getKey()))
+          .append("\"} ").append(e.getValue()).append('\n');
+    }
     out.append("# HELP meridian_info The peer's identity.\n# TYPE meridian_info gauge\n");
     out.append("meridian_info{site=\"").append(escape(peer.site())).append("\",replica=\"")
         .append(peer.replicaId()).append("\"} 1\n");

@@ -40,9 +40,12 @@ class DocumentsServiceStatusTest {
     assertEquals(Status.Code.INTERNAL, DocumentsService.status(new IllegalStateException(
         "replica r is minting dots that the object has already seen")).getStatus().getCode(),
         "a broken replica is not a retryable condition");
-    assertEquals(Status.Code.INTERNAL,
-        DocumentsService.status(new NullPointerException("a bug")).getStatus().getCode(),
-        "a bug of ours is not the caller's bad argument");
+    Status bug = DocumentsService.status(new NullPointerException("a bug at Foo.java:12"))
+        .getStatus();
+    assertEquals(Status.Code.INTERNAL, bug.getCode(), "a bug of ours is not the caller's bad argument");
+    assertEquals("the peer failed to handle this request (an error of the peer, not of the "
+        + "request: NullPointerException); its log has the details", bug.getDescription(),
+        "in our words, without the exception's own text");
   }
 
   @Test

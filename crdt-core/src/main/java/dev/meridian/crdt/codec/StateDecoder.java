@@ -474,7 +474,9 @@ final class StateDecoder {
     if (idx == 0) {
       return null;
     }
-    require(idx <= replicas.length && at[0] < in.size(), "bad origin replica index %d", idx);
+    // idx is a uint64 on the wire: a negative long is out of range too, not below the bound.
+    require(idx > 0 && idx <= replicas.length && at[0] < in.size(), "bad origin replica index %s",
+        Long.toUnsignedString(idx));
     ReplicaId r = replicas[(int) idx - 1];
     long counter = context.max(r) - unzigzag(in.get(at[0]++));
     require(counter >= 1 && counter < MAX_COUNTER, "origin counter %d out of range", counter);

@@ -107,11 +107,19 @@ final class PathWalk {
     });
   }
 
-  /** {@code next}, unless it is absent and the segment after {@code i} indexes into it. */
+  /**
+   * {@code next}, unless it is absent and a later segment indexes into a list below it: an absent
+   * value holds no list, so that position is not there (the walk stops at an absent value, so the
+   * segments after it are looked at here, not by later steps).
+   */
   private static DotStore listFollows(DotStore next, List<Path.Segment> segs, int i) {
-    if (next == null && i < segs.size() - 1 && segs.get(i + 1) instanceof Path.Index) {
-      throw new IndexOutOfBoundsException(
-          String.format("'%s' is not a list here", prefix(segs, i)));
+    if (next == null) {
+      for (int j = i + 1; j < segs.size(); j++) {
+        if (segs.get(j) instanceof Path.Index) {
+          throw new IndexOutOfBoundsException(
+              String.format("'%s' is not a list here", prefix(segs, j - 1)));
+        }
+      }
     }
     return next;
   }

@@ -2,6 +2,7 @@ package dev.meridian.crdt.codec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -105,5 +106,19 @@ class StateDecoderTest {
     CodecException e = refused(blob(s.toBuilder().setLeaves(0, bad).build()));
     assertEquals("INVALID: dot 6000 below the context's highest counter 5001 is out of range",
         e.getMessage());
+  }
+
+  /**
+   * Found by CodecFuzzTest (crash-origin-negative-replica-index): a sequence origin whose replica
+   * index, a uint64, reads as a negative long passed the upper-bound check and indexed the replica
+   * table below zero (ArrayIndexOutOfBoundsException instead of a refusal).
+   */
+  @Test
+  void fuzzFinding_sequenceOriginWithNegativeReplicaIndex_isRefused() {
+    byte[] bytes = java.util.Base64.getDecoder().decode(
+        "AQoI8N4SBAABCwEqMAoGBXRvZG9zOiY6JAABAAAAAAABDwDk5OTk5OTk5OQ/LAAAAAAAAACwr+HljQ4zAA==");
+    CodecException e = refused(bytes);
+    assertEquals(Reason.INVALID, e.reason());
+    assertTrue(e.getMessage().contains("bad origin replica index"), e.getMessage());
   }
 }

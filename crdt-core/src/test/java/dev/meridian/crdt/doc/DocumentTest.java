@@ -397,6 +397,25 @@ class DocumentTest {
     assertEquals(before, d);
   }
 
+  /**
+   * Found by peer's ClientInputFuzzTest (crash-increment-through-list-index): an index below an
+   * absent map ("a.b[1]") passed the path check, which stopped at the first absent value, and the
+   * edit then failed with a NullPointerException (an INTERNAL error for the client).
+   */
+  @Test
+  void fuzzFinding_indexBelowAnAbsentMap_isRefusedWithAMessage() {
+    Document d = Document.create(r1);
+    d.set("name", "Ada");
+    Document before = d.copy();
+    for (String path : List.of("a.b[1]", "a.b.c[0]", "a.b[0].c")) {
+      IndexOutOfBoundsException e =
+          assertThrows(IndexOutOfBoundsException.class, () -> d.increment(path, 1), path);
+      assertEquals("'" + path.substring(0, path.indexOf('[')) + "' is not a list here",
+          e.getMessage());
+    }
+    assertEquals(before, d, "nothing changed");
+  }
+
   @Test
   void mutate_listIndexPathWithNoListThere_throwsClearMessage() {
     Document d = Document.create(r1);

@@ -37,6 +37,9 @@ abstract class ClientCommand implements Callable<Integer> {
   ClientOptions connection = new ClientOptions();
 
   /** The prefix of Netty's native socket errors, e.g. "finishConnect(..) failed with error(-111): ". */
+  /** gRPC's own text for a message over a size limit (either end's). */
+  private static final Pattern TOO_LARGE =
+      Pattern.compile("gRPC message exceeds maximum size (\\d+): (\\d+)");
   private static final Pattern NATIVE_ERROR =
       Pattern.compile("^\\S+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ");
 
@@ -141,6 +144,17 @@ abstract class ClientCommand implements Callable<Integer> {
    */
   static String describe(Status status) {
     String d = status.getDescription();
+    java.util.regex.Matcher big = d == null ? null : TOO_LARGE.matcher(d);
+    if (big != null && big.find()) {
+      // gRPC's words name its own limit; ours say which message, how large, and what is allowed.
+      long max = Long.parseLong(big.group(1));
+      long size = Long.parseLong(big.group(2));
+      return max == ClientOptions.MAX_RESPONSE_BYTES
+          ? String.format(java.util.Locale.ROOT, "the peer's answer is %,d bytes, over the %,d "
+              + "bytes this command accepts in one message", size, max)
+          : String.format(java.util.Locale.ROOT, "the request is %,d bytes, over the %,d bytes "
+              + "the peer accepts in one message; split it into several updates", size, max);
+    }
     Throwable cause = status.getCause();
     String c = cause == null ? null : NATIVE_ERROR.matcher(cause.getMessage() == null
         ? "" : cause.getMessage()).replaceFirst("");

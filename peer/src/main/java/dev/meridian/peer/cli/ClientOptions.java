@@ -77,6 +77,12 @@ final class ClientOptions {
   }
 
   /**
+   * The largest answer a command takes (256 MiB): a document may be 64 MiB encoded, more as JSON;
+   * gRPC's default of 4 MiB would refuse reading a large document back.
+   */
+  static final int MAX_RESPONSE_BYTES = 256 << 20;
+
+  /**
    * Opens a channel to {@code address} with these options' credentials. The caller shuts it down.
    *
    * @throws IllegalArgumentException if the TLS options are incomplete or their files unreadable
@@ -86,6 +92,7 @@ final class ClientOptions {
     try {
       return Grpc.newChannelBuilderForAddress(address.getHost(), address.getPort(), creds)
           .userAgent("meridian-cli/" + Main.VERSION)
+          .maxInboundMessageSize(MAX_RESPONSE_BYTES)
           .build();
     } catch (RuntimeException e) {
       if (creds instanceof InsecureChannelCredentials) {

@@ -1,6 +1,7 @@
 package dev.meridian.peer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.peer.Meridian;
@@ -66,6 +67,26 @@ class CliAgainstPeerTest {
     FakePeer.Result gone = cli("get", "users/ada");
     assertEquals(1, gone.code());
     assertTrue(gone.err().contains("no document"), gone.err());
+  }
+
+  @Test
+  void oversizedRequest_isDescribedInOurWords_andLargeAnswersAreRead() {
+    // 9 MB of text: over the 8 MiB a message to a peer may have (twice the 4 MiB frame limit).
+    String big = "\"" + "x".repeat(9_000_000) + "\"";
+    FakePeer.Result u = cli("update", "k", "set", "v", big);
+    assertEquals(1, u.code(), u.err());
+    assertTrue(u.err().contains("the request is 9,000,0"), u.err());
+    assertTrue(u.err().contains("over the 8,388,608 bytes the peer accepts in one message"),
+        u.err());
+    assertFalse(u.err().contains("gRPC message exceeds"), u.err());
+    // A document answer over gRPC's default 4 MiB is read: 5 updates of 900 KB text.
+    for (int i = 0; i < 5; i++) {
+      assertEquals(0, cli("update", "big", "set", "v" + i,
+          "\"" + "y".repeat(900_000) + "\"").code());
+    }
+    FakePeer.Result g = cli("get", "--compact", "big");
+    assertEquals(0, g.code(), g.err());
+    assertTrue(g.out().length() > 4_500_000, "the whole document: " + g.out().length());
   }
 
   @Test

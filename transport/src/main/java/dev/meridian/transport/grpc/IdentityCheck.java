@@ -34,6 +34,72 @@ final class IdentityCheck {
 
   /** The remote address of the current server call. */
   static final Context.Key<String> REMOTE = Context.key("meridian-remote-address");
+  /** The site the peer's certificate names, for the current server call (null: none). */
+  static final Context.Key<String> SITE = Context.key("meridian-peer-site");
+  /** Where the client side leaves the site the server's certificate names, for the session. */
+  static final CallOptions.Key<java.util.concurrent.atomic.AtomicReference<String>> SITE_OUT =
+      CallOptions.Key.create("meridian-peer-site");
+
+  /**
+   * What the peer of {@code session} is, by the naming scheme (see {@link
+   * TlsSettings#PEER_SCHEME}): its site, or null if its certificate names none.
+   *
+   * @throws SecurityException naming why the certificate cannot replicate: it names more than
+   *     one site, or a client and no site
+   */
+  static String certifiedSite(SSLSession session) {
+    X509Certificate cert = leaf(session);
+    if (cert == null) {
+      return null;
+    }
+    TlsSettings.Identity id = TlsSettings.identity(cert);
+    if (id.sites().size() > 1) {
+      throw new SecurityException("the peer certificate names " + id.sites().size()
+          + " sites (" + id.sites() + "); a peer certificate names one");
+    }
+    if (id.sites().isEmpty() && !id.clients().isEmpty()) {
+      throw new SecurityException("the certificate names client '" + id.clients().get(0)
+          + "' (" + TlsSettings.CLIENT_SCHEME + "), not a peer: client certificates cannot "
+          + "replicate");
+    }
+    if (id.sites().isEmpty()) {
+      return null;
+    }
+    String site = id.sites().get(0);
+    if (!dev.meridian.transport.sync.SyncConfig.SITE.matcher(site).matches()) {
+      throw new SecurityException("the peer certificate names site '" + site
+          + "', which is not 1 to 64 of A-Z a-z 0-9 . _ -");
+    }
+    return site;
+  }
+
+  private static X509Certificate leaf(SSLSession session) {
+    if (session == null) {
+      return null;
+    }
+    try {
+      Certificate[] chain = session.getPeerCertificates();
+      return chain.length > 0 && chain[0] instanceof X509Certificate
+          ? (X509Certificate) chain[0] : null;
+    } catch (SSLPeerUnverifiedException e) {
+      return null;
+    }
+  }
+
+  /** {@link #refusal}, or the reason the certificate cannot replicate; else null. */
+  private static String refusalOrIdentity(TlsSettings tls, SSLSession session,
+      String[] siteOut) {
+    String why = refusal(tls, session);
+    if (why != null) {
+      return why;
+    }
+    try {
+      siteOut[0] = certifiedSite(session);
+      return null;
+    } catch (SecurityException e) {
+      return e.getMessage();
+    }
+  }
 
   private IdentityCheck() {}
 
@@ -65,15 +131,17 @@ final class IdentityCheck {
       public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
           ServerCallHandler<Q, A> next) {
         String remote = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
-        String why = refusal(tls, call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        String[] site = new String[1];
+        String why = refusalOrIdentity(tls,
+            call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), site);
         if (why != null) {
           refused.incrementAndGet();
           LOG.warn("refused a stream from {}: {}", remote, why);
           call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
           return new ServerCall.Listener<Q>() {};
         }
-        return Contexts.interceptCall(Context.current().withValue(REMOTE, remote), call, headers,
-            next);
+        return Contexts.interceptCall(Context.current().withValue(REMOTE, remote)
+            .withValue(SITE, site[0]), call, headers, next);
       }
     };
   }
@@ -95,7 +163,14 @@ final class IdentityCheck {
 
               @Override
               public void onHeaders(Metadata h) {
-                String why = refusal(tls, call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+                String[] site = new String[1];
+                String why = refusalOrIdentity(tls,
+                    call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), site);
+                java.util.concurrent.atomic.AtomicReference<String> out =
+                    options.getOption(SITE_OUT);
+                if (out != null) {
+                  out.set(site[0]);
+                }
                 if (why != null) {
                   refusedHere = true;
                   refused.incrementAndGet();

@@ -341,8 +341,11 @@ public final class ReplicationNode implements AutoCloseable {
       channels.put(address, channel);
     }
     SyncSession s = replicator.connect(address, now);
-    StreamBinding binding = StreamBinding.client(this, s);
-    ReplicationGrpc.newStub(channel).sync(binding);
+    java.util.concurrent.atomic.AtomicReference<String> serverSite =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    StreamBinding binding = StreamBinding.client(this, s, serverSite);
+    ReplicationGrpc.newStub(channel).withOption(IdentityCheck.SITE_OUT, serverSite)
+        .sync(binding);
   }
 
   // ---- local writes -----------------------------------------------------------------------------

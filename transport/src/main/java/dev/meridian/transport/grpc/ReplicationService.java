@@ -20,6 +20,6 @@ final class ReplicationService extends ReplicationGrpc.ReplicationImplBase {
   public StreamObserver<SyncFrame> sync(StreamObserver<SyncFrame> responses) {
     String remote = IdentityCheck.REMOTE.get();
     return StreamBinding.server(node, (ServerCallStreamObserver<SyncFrame>) responses,
-        remote == null ? "unknown" : remote);
+        remote == null ? "unknown" : remote, IdentityCheck.SITE.get());
   }
 }

@@ -24,6 +24,9 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
   private CallStreamObserver<SyncFrame> out;
   private boolean ended;
   private boolean pumpScheduled;
+  /** Client side: the site the server's certificate names, once its headers arrived. */
+  private java.util.concurrent.atomic.AtomicReference<String> serverSite;
+  private boolean siteGiven;
 
   private StreamBinding(ReplicationNode node, boolean client) {
     this.node = node;
@@ -31,16 +34,18 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
   }
 
   /** A binding for a call this node dials (session already created, on the loop). */
-  static StreamBinding client(ReplicationNode node, SyncSession session) {
+  static StreamBinding client(ReplicationNode node, SyncSession session,
+      java.util.concurrent.atomic.AtomicReference<String> serverSite) {
     StreamBinding b = new StreamBinding(node, true);
     b.session = session;
+    b.serverSite = serverSite;
     session.setWakeup(b::schedulePump);
     return b;
   }
 
   /** A binding for a call a peer opened (called on a gRPC thread). */
   static StreamBinding server(ReplicationNode node, ServerCallStreamObserver<SyncFrame> out,
-      String remote) {
+      String remote, String certifiedSite) {
     StreamBinding b = new StreamBinding(node, false);
     b.out = out;
     out.disableAutoRequest();
@@ -49,6 +54,7 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
         .withDescription("call cancelled by the peer or the transport"))));
     node.execute(() -> {
       b.session = node.replicator().accept(remote, node.now());
+      b.session.certifiedSite(certifiedSite);
       b.session.setWakeup(b::schedulePump);
       out.request(1);
     });
@@ -69,6 +75,10 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
     node.execute(() -> {
       if (ended || session == null) {
         return;
+      }
+      if (client && !siteGiven) {
+        siteGiven = true; // the server's headers (and certificate) came before its first frame
+        session.certifiedSite(serverSite.get());
       }
       node.replicator().receive(session, frame, frame.getSerializedSize(), node.now());
       if (!ended) {

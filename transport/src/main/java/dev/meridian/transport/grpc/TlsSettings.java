@@ -107,6 +107,44 @@ public final class TlsSettings {
     return b.build();
   }
 
+  /**
+   * The URI subject alternative name scheme of a peer (replica) certificate: {@code
+   * meridian-peer:<site>} names the site the certificate speaks for. A certificate naming a site
+   * can replicate only as that site (see docs/operations.md, "Certificates and identities").
+   */
+  public static final String PEER_SCHEME = "meridian-peer:";
+  /**
+   * The URI subject alternative name scheme of a client certificate: {@code
+   * meridian-client:<name>}. A certificate that names a client and no peer cannot replicate.
+   */
+  public static final String CLIENT_SCHEME = "meridian-client:";
+
+  /** What a certificate says it is, by the naming scheme above. */
+  record Identity(List<String> sites, List<String> clients) {}
+
+  /** The {@code meridian-peer:} sites and {@code meridian-client:} names {@code cert} carries. */
+  static Identity identity(X509Certificate cert) {
+    List<String> sites = new ArrayList<>();
+    List<String> clients = new ArrayList<>();
+    try {
+      if (cert.getSubjectAlternativeNames() != null) {
+        for (List<?> san : cert.getSubjectAlternativeNames()) {
+          if ((Integer) san.get(0) == 6) { // uniformResourceIdentifier
+            String uri = String.valueOf(san.get(1));
+            if (uri.startsWith(PEER_SCHEME)) {
+              sites.add(uri.substring(PEER_SCHEME.length()));
+            } else if (uri.startsWith(CLIENT_SCHEME)) {
+              clients.add(uri.substring(CLIENT_SCHEME.length()));
+            }
+          }
+        }
+      }
+    } catch (CertificateParsingException e) {
+      // Unparseable extension: the certificate names no identity.
+    }
+    return new Identity(sites, clients);
+  }
+
   /** True if the allowlist is empty or {@code cert} names an allowed identity. */
   boolean allows(X509Certificate cert) {
     if (allowedPeers.isEmpty()) {

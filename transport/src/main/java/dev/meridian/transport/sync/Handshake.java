@@ -33,7 +33,8 @@ final class Handshake {
 
   /** What a valid Hello says. */
   record PeerHello(ReplicaId replica, CausalContext context, Set<ReplicaId> connected,
-      boolean acceptsCompression, String advertised, List<String> known, Set<String> features) {}
+      boolean acceptsCompression, String advertised, List<String> known, Set<String> features,
+      String site) {}
 
   /** This replica's Hello. */
   static Hello hello(SyncConfig config, ReplicaId self, CausalContext context,
@@ -44,6 +45,7 @@ final class Handshake {
         .setReplicaId(self.value())
         .setContext(Frames.encodeContext(context))
         .setAdvertisedAddress(config.advertisedAddress)
+        .setSite(config.site)
         .setConnected(peers(connected))
         .addAllFeatures(FEATURES);
     if (config.learnPeers) {
@@ -92,6 +94,10 @@ final class Handshake {
       throw new BadFrameException(Refusal.Code.PERMISSION_DENIED,
           "replica " + them + " is not on this replica's allowlist");
     }
+    if (!h.getSite().isEmpty() && !SyncConfig.SITE.matcher(h.getSite()).matches()) {
+      throw Frames.bad("site name '%s' is not 1 to 64 of A-Z a-z 0-9 . _ -",
+          Frames.abbreviate(h.getSite()));
+    }
     if (!h.getAdvertisedAddress().isEmpty()) {
       checkAddress(h.getAdvertisedAddress(), "advertised address");
     }
@@ -122,7 +128,7 @@ final class Handshake {
     CausalContext context = Frames.decodeContext(h.getContext(), "hello context");
     return new PeerHello(them, context, decodePeers(h.getConnected()),
         h.getCompressionList().contains(StreamCompression.NAME), h.getAdvertisedAddress(),
-        List.copyOf(known), Set.copyOf(features));
+        List.copyOf(known), Set.copyOf(features), h.getSite());
   }
 
   /**
@@ -168,6 +174,30 @@ final class Handshake {
 
   private static int utf8Length(String s) {
     return s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  /**
+   * Checks the peer's site against what is known of it: the site its certificate names ({@code
+   * certSite}, null if the transport vouches for none) and the site its replica id was first seen
+   * under. Changes nothing; the caller binds after every check has passed.
+   *
+   * @throws BadFrameException PERMISSION_DENIED, counted as "impersonation"
+   */
+  static void checkIdentity(PeerHello p, String certSite, SiteBindings bindings)
+      throws BadFrameException {
+    if (certSite != null && !certSite.equals(p.site())) {
+      throw new BadFrameException(Refusal.Code.PERMISSION_DENIED, String.format(Locale.ROOT,
+          "impersonation: the Hello of replica %s names site '%s', but its certificate names "
+              + "site '%s' (meridian-peer:%s); a peer's site is the one its certificate names",
+          p.replica(), p.site(), certSite, certSite), "impersonation");
+    }
+    String bound = p.site().isEmpty() ? null : bindings.siteOf(p.replica());
+    if (bound != null && !bound.equals(p.site())) {
+      throw new BadFrameException(Refusal.Code.PERMISSION_DENIED, String.format(Locale.ROOT,
+          "impersonation: replica %s belongs to site '%s', it cannot be claimed by site '%s' "
+              + "(a replica id stays with the site it was first seen under)",
+          p.replica(), bound, p.site()), "impersonation");
+    }
   }
 
   static String truncate(String s, int maxChars) {

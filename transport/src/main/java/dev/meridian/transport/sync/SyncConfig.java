@@ -25,7 +25,13 @@ public final class SyncConfig {
   /** The default largest encoded document (64 MiB): see {@link Builder#maxDocumentBytes}. */
   public static final long DEFAULT_MAX_DOCUMENT_BYTES = 64L << 20;
 
+  /** A site name: 1 to 64 of {@code A-Z a-z 0-9 . _ -}. */
+  public static final java.util.regex.Pattern SITE = java.util.regex.Pattern.compile(
+      "[A-Za-z0-9._-]{1,64}");
+
   final String clusterId;
+  final String site;
+  final SiteBindings siteBindings;
   final String advertisedAddress;
   final List<String> peers;
   final boolean learnPeers;
@@ -50,6 +56,8 @@ public final class SyncConfig {
 
   private SyncConfig(Builder b) {
     this.clusterId = b.clusterId;
+    this.site = b.site;
+    this.siteBindings = b.siteBindings == null ? SiteBindings.inMemory() : b.siteBindings;
     this.advertisedAddress = b.advertisedAddress;
     this.peers = List.copyOf(b.peers);
     this.learnPeers = b.learnPeers;
@@ -105,6 +113,11 @@ public final class SyncConfig {
     return maxDocumentBytes;
   }
 
+  /** This replica's site name, sent in Hello ("" if none). */
+  public String site() {
+    return site;
+  }
+
   /** The configured peer addresses. */
   public List<String> peers() {
     return peers;
@@ -123,6 +136,8 @@ public final class SyncConfig {
   /** Collects settings; every setter checks its argument. */
   public static final class Builder {
     private final String clusterId;
+    private String site = "";
+    private SiteBindings siteBindings;
     private String advertisedAddress = "";
     private List<String> peers = List.of();
     private boolean learnPeers = true;
@@ -150,6 +165,27 @@ public final class SyncConfig {
       int n = clusterId.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       require(n >= 1 && n <= MAX_CLUSTER_ID_BYTES, "cluster id must be 1 to 128 bytes");
       this.clusterId = clusterId;
+    }
+
+    /**
+     * This replica's site name, sent in Hello; under mutual TLS it must be the site its
+     * certificate names ({@code meridian-peer:<site>}). Default: none.
+     */
+    public Builder site(String name) {
+      Objects.requireNonNull(name, "name");
+      require(name.isEmpty() || SITE.matcher(name).matches(),
+          "site name must be 1 to 64 of A-Z a-z 0-9 . _ -");
+      this.site = name;
+      return this;
+    }
+
+    /**
+     * Where the sites seen for each peer replica id are kept (default: in memory, for this
+     * process's life only); see {@link SiteBindings}.
+     */
+    public Builder siteBindings(SiteBindings bindings) {
+      this.siteBindings = Objects.requireNonNull(bindings, "bindings");
+      return this;
     }
 
     /** The host:port peers can dial to reach this replica. */

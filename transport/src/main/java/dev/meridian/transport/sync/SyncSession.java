@@ -56,6 +56,8 @@ public final class SyncSession {
   private boolean helloSent;
   private boolean wasOpen;
   private ReplicaId peer;
+  private String peerSite = "";
+  private String certSite;
   private CausalContext peerContext = new CausalContext();
   private CausalContext sent = new CausalContext();
   private Set<ReplicaId> peerConnected = Set.of();
@@ -129,6 +131,20 @@ public final class SyncSession {
   /** The address dialled, or the remote address of an accepted stream. */
   public String address() {
     return address;
+  }
+
+  /**
+   * The site the transport vouches for (the {@code meridian-peer:} name of the peer's verified
+   * certificate), set by the driver before the peer's Hello is handed in; the Hello must name the
+   * same site. Null (the default): the transport vouches for none.
+   */
+  public void certifiedSite(String site) {
+    this.certSite = site;
+  }
+
+  /** The site the peer's Hello named ("" if none, or before its Hello). */
+  public String peerSite() {
+    return peerSite;
   }
 
   /** The peer's replica id, or null before its Hello. */
@@ -345,8 +361,18 @@ public final class SyncSession {
       owner.connectedToSelf(this);
     }
     Handshake.PeerHello p = Handshake.check(h, config, owner.store().replicaId());
+    Handshake.checkIdentity(p, certSite, config.siteBindings);
+    if (!p.site().isEmpty() && config.siteBindings.siteOf(p.replica()) == null) {
+      try {
+        config.siteBindings.bind(p.replica(), p.site());
+      } catch (java.io.UncheckedIOException e) {
+        throw new BadFrameException(Refusal.Code.UNAVAILABLE, "this replica cannot record the "
+            + "site of a new peer now (" + e.getMessage() + "); retry later", "identity-store");
+      }
+    }
     // Everything checked: the session opens.
     peer = p.replica();
+    peerSite = p.site();
     peerContext = p.context();
     peerConnected = p.connected();
     compressOut = config.compressBatches && p.acceptsCompression();

@@ -74,22 +74,48 @@ public final class TestPki {
     return TlsSettings.mutual(leaf.cert(), leaf.key(), caFile());
   }
 
+  /**
+   * Issues a peer certificate for {@code site}: CN {@code site} and the URI subject alternative
+   * name {@code meridian-peer:<site>}; returns mutual TLS settings using this CA.
+   */
+  public TlsSettings issuePeer(String site) throws IOException, GeneralSecurityException {
+    Leaf leaf = issueFiles(site, TlsSettings.PEER_SCHEME + site);
+    return TlsSettings.mutual(leaf.cert(), leaf.key(), caFile());
+  }
+
+  /** Issues a client certificate: the URI {@code meridian-client:<name>}; mutual TLS settings. */
+  public TlsSettings issueClient(String name) throws IOException, GeneralSecurityException {
+    Leaf leaf = issueFiles(name, TlsSettings.CLIENT_SCHEME + name);
+    return TlsSettings.mutual(leaf.cert(), leaf.key(), caFile());
+  }
+
   /** Issues a leaf certificate with CN {@code cn} (also a DNS name); returns its files. */
   public Leaf issueFiles(String cn) throws IOException, GeneralSecurityException {
+    return issueFiles(cn, null);
+  }
+
+  /** As {@link #issueFiles(String)}, with a URI subject alternative name if {@code uri} is set. */
+  public Leaf issueFiles(String cn, String uri) throws IOException, GeneralSecurityException {
     KeyPair keys = keys();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
         new X500Name("CN=" + name), serial(), notBefore(), notAfter(), new X500Name("CN=" + cn),
         keys.getPublic());
-    b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+    java.util.List<GeneralName> names = new java.util.ArrayList<>(java.util.List.of(
         new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
         new GeneralName(GeneralName.dNSName, "localhost"),
-        new GeneralName(GeneralName.dNSName, cn)}));
+        new GeneralName(GeneralName.dNSName, cn)));
+    if (uri != null) {
+      names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+    }
+    b.addExtension(Extension.subjectAlternativeName, false,
+        new GeneralNames(names.toArray(new GeneralName[0])));
     b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
         new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
     X509Certificate cert = sign(b, caKeys);
-    Leaf leaf = new Leaf(dir.resolve(name + "-" + cn + ".pem").toFile(),
-        dir.resolve(name + "-" + cn + "-key.pem").toFile());
+    String file = name + "-" + cn + (uri == null ? "" : "-" + Integer.toHexString(uri.hashCode()));
+    Leaf leaf = new Leaf(dir.resolve(file + ".pem").toFile(),
+        dir.resolve(file + "-key.pem").toFile());
     writePem(leaf.cert(), cert);
     try (Writer w = Files.newBufferedWriter(leaf.key().toPath(), StandardCharsets.US_ASCII);
         JcaPEMWriter pem = new JcaPEMWriter(w)) {

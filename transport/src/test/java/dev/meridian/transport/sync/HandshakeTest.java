@@ -29,6 +29,18 @@ class HandshakeTest {
     assertEquals(Refusal.Code.FAILED_PRECONDITION, e.refusal().code());
     assertEquals("protocol version 7 is not spoken here (this replica speaks 1)",
         e.refusal().reason());
+    BadFrameException older = assertThrows(BadFrameException.class,
+        () -> Handshake.check(hello().setProtocolVersion(0).build(), CONFIG, SELF));
+    assertEquals("protocol version 0 is not spoken here (this replica speaks 1)",
+        older.refusal().reason());
+  }
+
+  @Test
+  void check_siteName_mustBeASiteName() throws Exception {
+    assertEquals("porto", Handshake.check(hello().setSite("porto").build(), CONFIG, SELF).site());
+    BadFrameException e = assertThrows(BadFrameException.class,
+        () -> Handshake.check(hello().setSite("por to/../x").build(), CONFIG, SELF));
+    assertTrue(e.refusal().reason().contains("is not 1 to 64 of"), e.refusal().reason());
   }
 
   @Test
