@@ -278,7 +278,7 @@ final class NemesisRun {
         checks.add(w.check(docs));
       } else {
         checks.add(new Workload.Check(w.name(), 0, List.of("the daemons did not converge within "
-            + o.convergeLimit().toSeconds() + " s of the last heal")));
+            + Math.max(60, o.convergeLimit().toSeconds()) + " s of the last heal")));
       }
     }
     if (convergeSeconds > o.convergeLimit().toSeconds()) {
