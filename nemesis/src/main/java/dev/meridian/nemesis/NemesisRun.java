@@ -56,18 +56,45 @@ final class NemesisRun {
   /** What to run. */
   record Options(int nodes, Duration fault, Duration settle, List<Nemesis> phases,
       Duration soak, long seed, Path out, String daemonClassPath, boolean ci,
-      Duration convergeLimit) {}
+      Duration convergeLimit, boolean requireDiskResume) {}
+
+  /**
+   * How long the daemons took, after one heal, until each holds the markers written at every
+   * daemon just before it: {@code seconds} is -1 if they did not within {@link #REPAIR_WAIT}.
+   */
+  record Repair(String phase, double healedAt, double seconds, int marks) {}
+
+  /**
+   * The disk-full phase's verdict: whether the daemon took writes again after space returned,
+   * without a restart ({@code resumed}), and after how many seconds (-1 if not).
+   */
+  record DiskVerdict(int node, boolean resumed, double seconds, String duringFull, String after) {}
 
   /** What a run found. */
   record Report(Map<String, long[]> counts, List<Workload.Check> checks, double convergeSeconds,
       List<String> skipped, List<String> findings, List<String> phasesRun, Path png, Path text,
-      boolean namespaces) {
+      boolean namespaces, List<Repair> repairs, DiskVerdict disk) {
     long lost() {
       return checks.stream().mapToLong(Workload.Check::lost).sum();
     }
 
     boolean ok() {
       return checks.stream().allMatch(Workload.Check::ok) && convergeSeconds >= 0;
+    }
+
+    /** The slowest repair after a heal, or -1 if one never completed (disk-full excluded). */
+    double slowestRepair() {
+      double worst = 0;
+      for (Repair r : repairs) {
+        if (r.phase().equals(Nemesis.DISK_FULL.label)) {
+          continue;
+        }
+        if (r.seconds() < 0) {
+          return -1;
+        }
+        worst = Math.max(worst, r.seconds());
+      }
+      return worst;
     }
   }
 
@@ -77,6 +104,9 @@ final class NemesisRun {
   private final List<String> findings = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
   private final List<String> phasesRun = new ArrayList<>();
+  private final List<Repair> repairs = new ArrayList<>();
+  private DiskVerdict diskVerdict;
+  private int phaseCount;
   private final Random random;
   private Net net;
   private final List<Node> nodes = new ArrayList<>();
@@ -209,21 +239,26 @@ final class NemesisRun {
     sampler.start();
     threads.forEach(Thread::start);
 
+    // The last phase has no settle: the clients stop at its heal, and the convergence time is
+    // measured from that heal (the clients' last calls, at most one deadline, count in it).
     long soakEnd = System.nanoTime() + o.soak().toNanos();
+    long phaseNanos = o.fault().plus(o.settle()).toNanos();
+    double lastHeal = -1;
     int round = 0;
-    do {
+    boolean done = false;
+    while (!done) {
       List<Nemesis> order = new ArrayList<>(phases);
       if (round++ > 0) {
         java.util.Collections.shuffle(order, random);
       }
-      for (Nemesis n : order) {
-        phase(n);
-        if (!o.soak().isZero() && System.nanoTime() > soakEnd) {
-          break;
-        }
+      for (int k = 0; k < order.size() && !done; k++) {
+        boolean last = o.soak().isZero()
+            ? k == order.size() - 1
+            : System.nanoTime() + 2 * phaseNanos > soakEnd;
+        lastHeal = phase(order.get(k), last);
+        done = last;
       }
-    } while (!o.soak().isZero() && System.nanoTime() < soakEnd);
-    double lastHeal = timeline.now();
+    }
 
     stop.set(true);
     for (Thread t : threads) {
@@ -243,7 +278,7 @@ final class NemesisRun {
         checks.add(w.check(docs));
       } else {
         checks.add(new Workload.Check(w.name(), 0, List.of("the daemons did not converge within "
-            + o.convergeLimit().toSeconds() + " s of the last heal")));
+            + Math.max(60, o.convergeLimit().toSeconds()) + " s of the last heal")));
       }
     }
     if (convergeSeconds > o.convergeLimit().toSeconds()) {
@@ -252,8 +287,14 @@ final class NemesisRun {
     }
     Path png = o.out().resolve("timeline.png");
     Path text = o.out().resolve("report.txt");
+    if (diskVerdict != null && !diskVerdict.resumed() && o.requireDiskResume()) {
+      checks.add(new Workload.Check("disk-full", 0, List.of("n" + diskVerdict.node()
+          + " did not accept writes within " + DISK_RESUME_WAIT.toSeconds()
+          + " s after space returned (" + diskVerdict.after() + ")")));
+    }
     Report report = new Report(counts, checks, convergeSeconds, List.copyOf(skipped),
-        List.copyOf(findings), List.copyOf(phasesRun), png, text, net.namespaces());
+        List.copyOf(findings), List.copyOf(phasesRun), png, text, net.namespaces(),
+        List.copyOf(repairs), diskVerdict);
     timeline.draw(png, String.format("meridian nemesis: %d daemons, seed %d, %s; converged %.1f s"
         + " after the last heal; lost %d", o.nodes(), o.seed(), net.namespaces()
         ? "network namespaces" : "loopback", convergeSeconds, report.lost()));
@@ -273,35 +314,140 @@ final class NemesisRun {
     }
   }
 
-  private void phase(Nemesis n) throws Exception {
+  /** How long a heal's markers may take to reach every daemon before the run moves on. */
+  static final Duration REPAIR_WAIT = Duration.ofSeconds(30);
+
+  /**
+   * Runs one phase: the fault, then its heal. Unless {@code last}, writes a marker at every daemon
+   * just before the heal, measures how long after the heal every daemon holds every marker that
+   * was acknowledged (the phase's repair time), and lets the cluster settle. Returns the timeline
+   * time of the heal (when the fault was removed; for a kill, when the restarted daemon was ready).
+   */
+  private double phase(Nemesis n, boolean last) throws Exception {
     reviveUnexpectedDeaths();
+    int number = ++phaseCount;
     double from = timeline.now();
-    log.info("phase {} starts at {}s", n.label, String.format("%.1f", from));
+    log.info("phase {} ({}) starts at {}s", number, n.label, String.format("%.1f", from));
+    double healedAt;
+    String detail = "";
     if (n == Nemesis.MIX) {
-      mix();
+      StringBuilder turns = new StringBuilder();
+      healedAt = mix(number, last, turns);
+      detail = " [" + turns + "]";
     } else {
       int victim = random.nextInt(o.nodes());
       Object state = inject(n, victim);
       Thread.sleep(o.fault().toMillis());
+      List<String> marks = last ? List.of() : writeMarks(number);
       heal(n, victim, state);
+      // Once heal() returns the fault is gone: partitions removed, SIGCONT sent, or a stopped
+      // daemon started again and ready (its start, a second or more, is not counted).
+      healedAt = timeline.now();
+      detail = " [n" + victim + "]";
+      if (!last) {
+        awaitRepair(n.label, healedAt, marks);
+      }
     }
-    double to = timeline.now();
-    timeline.fault(n.label, from, to);
-    phasesRun.add(String.format("%s %.1f-%.1fs", n.label, from, to));
-    Thread.sleep(o.settle().toMillis());
+    timeline.fault(n.label, from, healedAt);
+    phasesRun.add(String.format("%s%s %.1f-%.1fs", n.label, detail, from, healedAt));
+    if (!last) {
+      // The settle counts from the heal: a slow repair or restart shortens it.
+      long left = o.settle().toMillis() - (long) ((timeline.now() - healedAt) * 1000);
+      Thread.sleep(Math.max(left, 0));
+    }
+    return healedAt;
   }
 
-  /** Partitions, kills and pauses in random turns of a third of the fault time each. */
-  private void mix() throws Exception {
+  /** The document each phase's markers go into (a set; elements p{phase}-n{node}). */
+  static final String MARKS_KEY = "heal-marks";
+
+  /** Adds this phase's marker at every daemon that takes it within 1 s; returns those added. */
+  private List<String> writeMarks(int phase) throws InterruptedException {
+    List<String> added = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> writers = new ArrayList<>();
+    for (int i = 0; i < o.nodes(); i++) {
+      int node = i;
+      Thread t = new Thread(() -> {
+        String mark = "p" + phase + "-n" + node;
+        try {
+          apis.get(node).withDeadlineAfter(1, TimeUnit.SECONDS).update(
+              dev.meridian.peer.proto.UpdateRequest.newBuilder().setKey(MARKS_KEY)
+                  .addOperations(Ops.add("s", mark)).build());
+          added.add(mark);
+        } catch (StatusRuntimeException e) {
+          // paused, killed or with a full disk: it has no marker this phase
+        }
+      }, "mark-n" + i);
+      t.start();
+      writers.add(t);
+    }
+    for (Thread t : writers) {
+      t.join();
+    }
+    return List.copyOf(added);
+  }
+
+  /** Polls until every daemon holds every one of {@code marks}; records the repair time. */
+  private void awaitRepair(String label, double healedAt, List<String> marks)
+      throws InterruptedException {
+    double seconds = -1;
+    while (timeline.now() - healedAt < REPAIR_WAIT.toSeconds()) {
+      if (allHold(marks)) {
+        seconds = timeline.now() - healedAt;
+        break;
+      }
+      Thread.sleep(50);
+    }
+    repairs.add(new Repair(label, healedAt, seconds, marks.size()));
+    log.info("phase {}: markers {} everywhere {}", label, marks,
+        seconds < 0 ? "NOT within " + REPAIR_WAIT.toSeconds() + " s"
+            : String.format("%.2f s after the heal", seconds));
+  }
+
+  private boolean allHold(List<String> marks) {
+    for (DocumentsBlockingStub api : apis) {
+      try {
+        String json = api.withDeadlineAfter(500, TimeUnit.MILLISECONDS)
+            .get(dev.meridian.peer.proto.GetRequest.newBuilder().setKey(MARKS_KEY).build())
+            .getJson();
+        com.google.gson.JsonElement s = Ops.field(json, "s");
+        java.util.Set<String> present = new java.util.HashSet<>();
+        if (s != null) {
+          s.getAsJsonArray().forEach(e -> present.add(e.getAsString()));
+        }
+        if (!present.containsAll(marks)) {
+          return false;
+        }
+      } catch (StatusRuntimeException e) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Partitions, kills and pauses in three random turns of a third of the fault time each; the
+   * last turn's heal is the phase's (markers and repair time as for any phase). Returns its time.
+   */
+  private double mix(int number, boolean last, StringBuilder turns) throws Exception {
     Nemesis[] choices = {Nemesis.PARTITION_ONE, Nemesis.PARTITION_HALVES, Nemesis.PARTITION_BRIDGE,
         Nemesis.PARTITION_RING, Nemesis.KILL, Nemesis.PAUSE};
+    double healedAt = -1;
     for (int turn = 0; turn < 3; turn++) {
       Nemesis n = choices[random.nextInt(choices.length)];
       int victim = random.nextInt(o.nodes());
+      turns.append(turn == 0 ? "" : ", ").append(n.label).append(" n").append(victim);
       Object state = inject(n, victim);
       Thread.sleep(o.fault().toMillis() / 3);
+      boolean final_ = turn == 2;
+      List<String> marks = final_ && !last ? writeMarks(number) : List.of();
       heal(n, victim, state);
+      healedAt = timeline.now();
+      if (final_ && !last) {
+        awaitRepair(Nemesis.MIX.label, healedAt, marks);
+      }
     }
+    return healedAt;
   }
 
   /** Starts fault {@code n} on {@code victim}. */
@@ -375,33 +521,40 @@ final class NemesisRun {
     return new long[] {written};
   }
 
-  /** Frees the tmpfs, then finds out whether the daemon accepts writes again without a restart. */
+  /** How long after space returns the disk-full daemon has to accept a write without a restart. */
+  static final Duration DISK_RESUME_WAIT = Duration.ofSeconds(10);
+
+  /**
+   * Frees the tmpfs, then finds out whether the daemon accepts writes again without a restart
+   * (probing every 200 ms for {@link #DISK_RESUME_WAIT}); records the verdict. If it does not, the
+   * harness restarts it, so the run goes on.
+   */
   private void freeDisk(long[] state) throws Exception {
     Node n = nodes.get(diskNode);
     boolean aliveDuring = n.alive();
-    String status = probeWrite(diskNode);
+    String during = probeWrite(diskNode);
     findings.add("disk-full at n" + diskNode + " (" + (state[0] >> 20) + " MiB filler): daemon "
         + (aliveDuring ? "stayed up" : "DIED (exit code " + n.exitCode() + ")")
-        + "; a write during the full disk: " + status);
+        + "; a write during the full disk: " + during);
     Files.deleteIfExists(diskFiller);
     if (!aliveDuring) {
+      diskVerdict = new DiskVerdict(diskNode, false, -1, during, "the daemon had died");
       restart(diskNode);
       findings.add("disk-full: n" + diskNode + " restarted by the harness after it died");
       return;
     }
     long start = System.nanoTime();
     String last = "";
-    while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+    while (System.nanoTime() - start < DISK_RESUME_WAIT.toNanos()) {
       last = probeWrite(diskNode);
       if (last.equals("acknowledged")) {
-        findings.add(String.format("disk-full: after space returned, n%d acknowledged a write"
-            + " %.1f s later without a restart", diskNode, (System.nanoTime() - start) / 1e9));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        diskVerdict = new DiskVerdict(diskNode, true, seconds, during, last);
         return;
       }
       Thread.sleep(200);
     }
-    findings.add("disk-full: after space returned, n" + diskNode + " still refused writes for 10 s"
-        + " (" + last + "); the harness restarted it (SIGTERM, then start)");
+    diskVerdict = new DiskVerdict(diskNode, false, -1, during, last);
     n.stop();
     restart(diskNode);
   }
@@ -541,8 +694,31 @@ final class NemesisRun {
         b.append("    ").append(v).append('\n');
       }
     }
-    b.append(String.format("converged %.2f s after the last heal (limit %d s)%n",
-        r.convergeSeconds(), o.convergeLimit().toSeconds()));
+    b.append(String.format("converged %.2f s after the last heal (limit %d s; clients stopped at"
+        + " that heal)%n", r.convergeSeconds(), o.convergeLimit().toSeconds()));
+    b.append("repair after each heal (markers written at every daemon just before the heal, until"
+        + " every daemon holds them):\n");
+    for (Repair p : r.repairs()) {
+      b.append(String.format("  %-17s healed %6.1fs  %s  (%d markers)%n", p.phase(), p.healedAt(),
+          p.seconds() < 0 ? "NOT within " + REPAIR_WAIT.toSeconds() + " s"
+              : String.format("%5.2f s", p.seconds()), p.marks()));
+    }
+    b.append(String.format("slowest repair (disk-full excluded): %s%n", r.slowestRepair() < 0
+        ? "one never completed" : String.format("%.2f s", r.slowestRepair())));
+    DiskVerdict d = r.disk();
+    if (d == null) {
+      b.append("disk-full: not run\n");
+    } else if (d.resumed()) {
+      b.append(String.format("disk-full: WRITES RESUMED at n%d %.1f s after space returned, without"
+          + " a restart%n", d.node(), d.seconds()));
+    } else {
+      b.append(String.format("disk-full: WRITES DID NOT RESUME at n%d within %d s after space"
+          + " returned (last answer: %s); the harness restarted it. %s%n", d.node(),
+          DISK_RESUME_WAIT.toSeconds(), d.after(), o.requireDiskResume()
+              ? "Required (meridian.nemesis.disk.requireResume): the run fails."
+              : "Not yet required (the peer's automatic reopen is pending; set"
+                  + " -Dmeridian.nemesis.disk.requireResume=true to fail on it)."));
+    }
     b.append("skipped nemeses: ").append(r.skipped().isEmpty() ? "none" : r.skipped()).append('\n');
     b.append("findings:\n");
     for (String f : r.findings()) {

@@ -62,7 +62,8 @@ final class Node {
   synchronized void start(long skewSeconds) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(command)
         .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-    pb.environment().put("MERIDIAN_LOG_LEVEL", "WARN");
+    pb.environment().put("MERIDIAN_LOG_LEVEL",
+        System.getProperty("meridian.nemesis.daemon.log", "WARN"));
     if (skewSeconds != 0) {
       pb.environment().put("LD_PRELOAD", LIBFAKETIME.toString());
       pb.environment().put("FAKETIME", (skewSeconds > 0 ? "+" : "") + skewSeconds);
