@@ -103,11 +103,15 @@ public final class Stability {
   }
 
   /**
-   * Removes a retired member: it no longer holds stability back.
+   * Removes a retired member: it no longer holds stability back. {@code lastCounter} is the
+   * highest counter of it that any remaining member holds, taken after it stopped (its streams
+   * closed): its events above were never received and are lost for ever, which retiring asserts.
+   * Its events up to {@code lastCounter} must still be everywhere before what is stable now
+   * becomes causally stable, since they may be concurrent with it.
    *
    * @throws IllegalArgumentException if it is the last member
    */
-  public void retire(ReplicaId member) {
+  public void retire(ReplicaId member, long lastCounter) {
     if (!members.contains(member)) {
       return;
     }
@@ -116,8 +120,9 @@ public final class Stability {
     members.stream().filter(m -> !m.equals(member)).forEach(b::add);
     members = b.build();
     latest.remove(member);
-    // The candidate keeps the retired member's issued counter: its events below it may still be
-    // on their way through the others, and must be everywhere before the candidate is causal.
+    if (candidateIssued != null) {
+      candidateIssued.merge(member, lastCounter, Math::min);
+    }
     advance();
   }
 

@@ -63,7 +63,7 @@ class StabilityTest {
     assertEquals(StableVector.empty(), s.stable());
     assertEquals(StableVector.empty(), s.causallyStable());
     assertEquals(Set.of(C), s.silentMembers());
-    s.retire(C);
+    s.retire(C, 0);
     assertEquals(4, s.stable().get(A));
     assertEquals(4, s.causallyStable().get(A)); // nothing was minted past the reports
   }
