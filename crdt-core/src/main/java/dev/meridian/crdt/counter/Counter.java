@@ -5,7 +5,9 @@ import static dev.meridian.crdt.Preconditions.requireArgument;
 import dev.meridian.crdt.CausalCrdt;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.CausalContext;
+import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.Dot;
+import dev.meridian.crdt.clock.StableVector;
 import dev.meridian.crdt.store.DotFun;
 
 /**
@@ -55,6 +57,77 @@ public final class Counter extends CausalCrdt<Counter, DotFun<Long>> {
     Replica.Claim claim = replica.claim(context);
     DotFun<Long> delta = incrementDelta(store, claim.dot(), amount, claim.context());
     return applyDelta(claim, delta);
+  }
+
+  /**
+   * Folds a retired replica's contribution into {@code into}'s entry and returns the delta: a new
+   * entry of {@code into} carrying its own contribution plus the retired one's, whose context
+   * removes both old entries. Every total is unchanged, and the retired replica is absent from the
+   * table wherever the delta is joined (as Pekko Distributed Data's pruning collapses a removed
+   * node into another). If this counter holds no entry of {@code retired}, nothing is minted and
+   * the delta is empty.
+   *
+   * <p><b>When it is safe.</b> (1) {@code retired} will never write again (it was retired; a
+   * retired replica that returns is refused) and every dot it minted that anyone holds, up to
+   * {@code retiredLast}, is causally stable: otherwise a later entry of {@code retired}, which
+   * carries its whole contribution, would arrive after the fold and count it twice. (2) This
+   * state has applied every causally stable event (the store that calls it is a member, so its
+   * context holds them). (3) Exactly one replica folds a given retired replica (a designated one,
+   * such as the smallest member id): two replicas folding concurrently would each add the
+   * contribution. (1) is checked here; (2) and (3) are the caller's.
+   *
+   * @param into the replica performing the fold (it mints the new entry's dot)
+   * @param retired the retired replica
+   * @param causallyStable the causally stable vector ({@code Stability#causallyStable()})
+   * @param retiredLast the highest counter of {@code retired} any member holds, taken after it
+   *     stopped (its streams closed)
+   * @throws IllegalArgumentException if {@code into} is {@code retired}
+   * @throws IllegalStateException unless {@code causallyStable} covers {@code retired} up to
+   *     {@code retiredLast}
+   */
+  public Counter foldRetired(
+      Replica into, ReplicaId retired, StableVector causallyStable, long retiredLast) {
+    requireArgument(!into.id().equals(retired), "replica %s cannot fold itself", retired);
+    dev.meridian.crdt.Preconditions.requireState(causallyStable.get(retired) >= retiredLast,
+        "retired replica %s is causally stable up to %s, not up to its last dot %s", retired,
+        causallyStable.get(retired), retiredLast);
+    if (!holdsEntryOf(store, retired)) {
+      return new Counter();
+    }
+    Replica.Claim claim = into.claim(context);
+    return applyDelta(claim, foldRetiredDelta(store, retired, claim.dot(), claim.context()));
+  }
+
+  /** True if {@code store} (may be null) holds an entry of {@code replica}. */
+  public static boolean holdsEntryOf(DotFun<Long> store, ReplicaId replica) {
+    if (store != null) {
+      for (var e : store.entries()) {
+        if (e.getKey().replica().equals(replica)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Building block of {@link #foldRetired}: the delta store of folding {@code retired}'s entries of
+   * {@code current} into a new entry at {@code dot} (a dot of the folding replica), which carries
+   * the folding replica's contribution plus the retired one's. Adds every replaced entry's dot to
+   * {@code deltaContext}. See {@link #foldRetired} for when this is safe.
+   *
+   * @throws IllegalArgumentException on overflow
+   */
+  public static DotFun<Long> foldRetiredDelta(
+      DotFun<Long> current, ReplicaId retired, Dot dot, CausalContext deltaContext) {
+    long folded = 0;
+    for (var e : current.entries()) {
+      if (e.getKey().replica().equals(retired)) {
+        folded = add(folded, e.getValue());
+        deltaContext.add(e.getKey());
+      }
+    }
+    return incrementDelta(current, dot, folded, deltaContext);
   }
 
   /** The current value: the sum of all contributions. */
