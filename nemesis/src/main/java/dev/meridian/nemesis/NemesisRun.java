@@ -687,7 +687,7 @@ final class NemesisRun {
     b.append(String.format("%-9s %9s %9s %9s %6s  %s%n", "workload", "acked", "unknown", "failed",
         "lost", "check"));
     for (Workload.Check c : r.checks()) {
-      long[] n = r.counts().get(c.workload());
+      long[] n = r.counts().getOrDefault(c.workload(), new long[3]); // none: no client ran it
       b.append(String.format("%-9s %9d %9d %9d %6d  %s%n", c.workload(), n[0], n[1], n[2],
           c.lost(), c.ok() ? "ok" : "FAILED"));
       for (String v : c.violations()) {

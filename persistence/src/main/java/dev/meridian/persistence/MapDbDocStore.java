@@ -587,7 +587,9 @@ public final class MapDbDocStore implements DocStore {
     for (MapDbFile f : view.files) {
       try {
         f.close();
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | InternalError e) {
+        // InternalError: MapDB's close writes to a memory-mapped file, which on a full disk
+        // raises SIGBUS; the directory lock must still be released, so the store can reopen.
         LOG.warn("closing {} failed", f.path, e);
       }
     }

@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
  * directory again: recovery keeps every fsynced write and drops the failed batch, whose writers
  * were told it failed. An open that fails (the disk still full: recovery must write a dot
  * reservation) is retried after {@link #RETRY_FIRST}, doubling up to {@link #RETRY_MAX}, for as
- * long as this store is open. Subscribers carry over to each reopened store. A directory that
- * cannot be recovered without losing a write ({@link StoreException.Reason#CORRUPT}, say) is not
- * retried: it stays failed for an operator, with the reason logged.
+ * long as this store is open, whatever the reason (on a full disk even mapping a file can fail):
+ * a directory that cannot be recovered without losing a write never opens, so it stays failed,
+ * each attempt's reason logged, for an operator. Subscribers carry over to each reopened store.
  */
 public final class ReopeningStore implements DocStore {
   /** The first delay before reopening a failed store. */
@@ -99,8 +99,8 @@ public final class ReopeningStore implements DocStore {
       if (closed || current != failed) {
         return;
       }
-      failed.close(); // releases the files and the directory lock; checkpoints nothing
       try {
+        failed.close(); // releases the files and the directory lock; checkpoints nothing
         MapDbDocStore next = MapDbDocStore.open(options);
         current = next;
         reopens.incrementAndGet();
@@ -109,13 +109,16 @@ public final class ReopeningStore implements DocStore {
         watch(next);
         return;
       } catch (StoreException e) {
+        // Retried whatever the reason: on a full disk, recovery can also fail to map a file
+        // (reported as corrupt); a directory that is really damaged never opens and stays failed.
         if (e.reason() != StoreException.Reason.FAILED && !MapDbDocStore.diskFull(e)) {
-          LOG.error("store {} failed and cannot be reopened; it stays failed for an operator",
-              options.directory, e);
-          return;
+          LOG.error("store {} cannot be reopened: {}; retrying", options.directory,
+              e.getMessage());
+        } else {
+          LOG.warn("store {} cannot be reopened yet: {}", options.directory, e.getMessage());
         }
-        LOG.warn("store {} cannot be reopened yet: {}", options.directory, e.getMessage());
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | RuntimeException | InternalError e) {
+        // InternalError: a memory-mapped write on a still-full disk (SIGBUS); try again later.
         LOG.warn("store {} cannot be reopened yet: {}", options.directory, String.valueOf(e));
       }
     }

@@ -30,14 +30,23 @@ class ReopeningStoreTest {
   @TempDir Path tmp;
 
   @Test
-  void fullDisk_refusesWritesThenTakesThemAgainOnceSpaceReturns() throws Exception {
+  void fullDisk_checkpointFailsFirst() throws Exception {
+    fullDisk(java.time.Duration.ofMillis(100));
+  }
+
+  @Test
+  void fullDisk_journalFailsFirst() throws Exception {
+    fullDisk(java.time.Duration.ofHours(1));
+  }
+
+  private void fullDisk(java.time.Duration checkpointInterval) throws Exception {
     Path mnt = tmp.resolve("small");
     Files.createDirectories(mnt);
     mountTmpfs(mnt, "24m");
     try {
       Path dir = mnt.resolve("store");
       try (ReopeningStore store = ReopeningStore.open(StoreOptions.in(dir)
-          .checkpointInterval(java.time.Duration.ofMillis(100)).build())) {
+          .checkpointInterval(checkpointInterval).build())) {
         for (int i = 0; i < 100; i++) {
           int n = i;
           store.update("acked/" + i, d -> d.set("v", (long) n)).get(WAIT_SECONDS, TimeUnit.SECONDS);

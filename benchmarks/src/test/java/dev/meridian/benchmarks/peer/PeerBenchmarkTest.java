@@ -11,11 +11,13 @@ class PeerBenchmarkTest {
   @Test
   void quickRun_reportsEveryFigure_andEveryUpdateBecomesVisible() throws Exception {
     List<String> lines = PeerBenchmark.runQuick();
-    assertEquals(4, lines.size(), String.join("\n", lines));
+    assertEquals(5, lines.size(), String.join("\n", lines));
     assertTrue(lines.get(1).matches("updates/s into one daemon .*: [0-9,]+; baseline .*ratio [0-9.]+"),
         lines.get(1));
     assertTrue(lines.get(2).matches("daemon 0 after the run: [0-9,]+ documents, [0-9,]+ local writes.*"),
         lines.get(2));
     assertTrue(lines.get(3).contains("all seen at both"), lines.get(3));
+    assertTrue(lines.get(4).matches("bulk: .* durable updates/s into daemon 0; all three equal .*"),
+        lines.get(4));
   }
 }
