@@ -122,7 +122,7 @@ public final class PeerBenchmark {
       for (int rate : quick ? new int[] {200} : new int[] {200, 1_000}) {
         visibility(channels, rate, seconds);
       }
-      bulk(channels, quick ? 20_000 : 200_000);
+      bulk(channels, quick ? 20_000 : 100_000);
     } finally {
       for (ManagedChannel c : channels) {
         c.shutdownNow();
