@@ -50,6 +50,9 @@ final class DataDirLock implements Closeable {
 
   @Override
   public void close() throws IOException {
+    if (!channel.isOpen()) {
+      return; // idempotent: a store that failed while opening releases its lock twice
+    }
     try {
       lock.release();
     } finally {

@@ -154,7 +154,16 @@ public final class MapDbDocStore implements DocStore {
     try {
       Recovery.Recovered r = Recovery.recover(options);
       MapDbDocStore store = new MapDbDocStore(options, lock, r);
-      store.dots.reserveAbove(store.replica.lastCounter());
+      try {
+        store.dots.reserveAbove(store.replica.lastCounter());
+      } catch (IOException | RuntimeException | Error e) {
+        try {
+          store.crash(); // stops its journal threads and closes its files (and the lock)
+        } catch (IOException | RuntimeException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
+      }
       if (!options.byHand) {
         store.checkpointer.start();
       }

@@ -120,6 +120,8 @@ public final class ReopeningStore implements DocStore {
       } catch (IOException | RuntimeException | InternalError e) {
         // InternalError: a memory-mapped write on a still-full disk (SIGBUS); try again later.
         LOG.warn("store {} cannot be reopened yet: {}", options.directory, String.valueOf(e));
+      } catch (Throwable t) { // NOPMD: this thread must outlive any failure, or nothing retries
+        LOG.error("store {}: reopening failed; retrying", options.directory, t);
       }
     }
     schedule(failed, Math.min(RETRY_MAX.toMillis(), delayMillis * 2));

@@ -73,6 +73,7 @@ class ReopeningStoreTest {
         assertTrue(refusal.contains("disk") && refusal.contains("full"),
             "the refusal does not say the disk is full: " + refusal);
 
+        Thread.sleep(3_000); // the disk stays full across several attempts to reopen
         Files.delete(ballast);
         // No call from us: the store reopens on its own once the disk has room.
         CompletableFuture<Document> after = null;
