@@ -103,7 +103,8 @@ public final class Stability {
   }
 
   /**
-   * Removes a retired member: from then on it holds stability back no more than its last counter allows. {@code lastCounter} is the
+   * Removes a retired member: from then on it holds stability back only up to its last
+   * counter. {@code lastCounter} is the
    * highest counter of it that any remaining member holds, taken after it stopped (its streams
    * closed): its events above were never received and are lost for ever, which retiring asserts.
    * Its events up to {@code lastCounter} must still be everywhere before what is stable now
