@@ -174,17 +174,17 @@ public final class Counter extends CausalCrdt<Counter, DotFun<Long>> {
     if (store == null) {
       return 0;
     }
-    java.util.Map<dev.meridian.crdt.ReplicaId, Dot> newest = new java.util.HashMap<>();
-    java.util.Map<Dot, Long> values = new java.util.HashMap<>();
+    // Each replica's newest entry (one per replica in the steady state).
+    java.util.Map<dev.meridian.crdt.ReplicaId, java.util.Map.Entry<Dot, Long>> newest =
+        new java.util.HashMap<>();
     for (var e : store.entries()) {
-      values.put(e.getKey(), e.getValue());
-      newest.merge(e.getKey().replica(), e.getKey(),
-          (a, b) -> a.counter() >= b.counter() ? a : b);
+      newest.merge(e.getKey().replica(), e,
+          (a, b) -> a.getKey().counter() >= b.getKey().counter() ? a : b);
     }
     long sum = 0;
     boolean overflow = false;
-    for (Dot d : newest.values()) {
-      long v = values.get(d);
+    for (var e : newest.values()) {
+      long v = e.getValue();
       long r = sum + v;
       overflow |= ((sum ^ r) & (v ^ r)) < 0;
       sum = r;
@@ -194,8 +194,8 @@ public final class Counter extends CausalCrdt<Counter, DotFun<Long>> {
     }
     // Rare: compute exactly, then clamp, so the result does not depend on the entries' order.
     java.math.BigInteger exact = java.math.BigInteger.ZERO;
-    for (Dot d : newest.values()) {
-      exact = exact.add(java.math.BigInteger.valueOf(values.get(d)));
+    for (var e : newest.values()) {
+      exact = exact.add(java.math.BigInteger.valueOf(e.getValue()));
     }
     return clamp(exact);
   }
