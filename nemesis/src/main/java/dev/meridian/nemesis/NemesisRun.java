@@ -56,7 +56,7 @@ final class NemesisRun {
   /** What to run. */
   record Options(int nodes, Duration fault, Duration settle, List<Nemesis> phases,
       Duration soak, long seed, Path out, String daemonClassPath, boolean ci,
-      Duration convergeLimit, boolean requireDiskResume) {}
+      Duration convergeLimit) {}
 
   /**
    * How long the daemons took, after one heal, until each holds the markers written at every
@@ -287,7 +287,7 @@ final class NemesisRun {
     }
     Path png = o.out().resolve("timeline.png");
     Path text = o.out().resolve("report.txt");
-    if (diskVerdict != null && !diskVerdict.resumed() && o.requireDiskResume()) {
+    if (diskVerdict != null && !diskVerdict.resumed()) {
       checks.add(new Workload.Check("disk-full", 0, List.of("n" + diskVerdict.node()
           + " did not accept writes within " + DISK_RESUME_WAIT.toSeconds()
           + " s after space returned (" + diskVerdict.after() + ")")));
@@ -713,11 +713,8 @@ final class NemesisRun {
           + " a restart%n", d.node(), d.seconds()));
     } else {
       b.append(String.format("disk-full: WRITES DID NOT RESUME at n%d within %d s after space"
-          + " returned (last answer: %s); the harness restarted it. %s%n", d.node(),
-          DISK_RESUME_WAIT.toSeconds(), d.after(), o.requireDiskResume()
-              ? "Required (meridian.nemesis.disk.requireResume): the run fails."
-              : "Not yet required (the peer's automatic reopen is pending; set"
-                  + " -Dmeridian.nemesis.disk.requireResume=true to fail on it)."));
+          + " returned (last answer: %s); the harness restarted it, and the run fails%n",
+          d.node(), DISK_RESUME_WAIT.toSeconds(), d.after()));
     }
     b.append("skipped nemeses: ").append(r.skipped().isEmpty() ? "none" : r.skipped()).append('\n');
     b.append("findings:\n");

@@ -30,9 +30,7 @@ import org.slf4j.LoggerFactory;
  * meridian.nemesis.phases} (comma-separated labels, e.g. {@code kill-9,pause}), {@code
  * meridian.nemesis.fault.seconds}, {@code meridian.nemesis.settle.seconds}, {@code
  * meridian.nemesis.daemon.classpath} (run another build of the daemon, e.g. a deliberately broken
- * scratch copy), {@code meridian.nemesis.disk.requireResume} (fail if the disk-full daemon does
- * not take writes again without a restart; off: in the daemon the reopen is not yet seen to resume writes),
- * {@code meridian.nemesis.repair.enforce} (fail if any heal's repair takes over 10 s), {@code
+ * scratch copy), {@code meridian.nemesis.repair.enforce} (fail if any heal's repair takes over 10 s), {@code
  * meridian.nemesis.daemon.log} (the daemons' log level, WARN by default).
  */
 class NemesisSuiteTest {
@@ -57,8 +55,7 @@ class NemesisSuiteTest {
         System.getProperty("meridian.nemesis.daemon.classpath",
             System.getProperty("java.class.path")),
         ci,
-        Duration.ofSeconds(LIMIT_SECONDS),
-        Boolean.getBoolean("meridian.nemesis.disk.requireResume"));
+        Duration.ofSeconds(LIMIT_SECONDS));
     NemesisRun.Report r = NemesisRun.run(options);
     String report = Files.readString(r.text());
     for (Workload.Check c : r.checks()) {

@@ -72,6 +72,8 @@ public final class MapDbDocStore implements DocStore {
    * checkpointer applies the journal to MapDB. Lock order: stripe lock, then reserveLock, then
    * any of the view's read lock, the journal's lock, `context`, `voidLock`. The notifier and the
    * checkpointer take no stripe lock (subscribers may read, which takes one with nothing held).
+   * The store's own monitor is held only by close() and crash(), which wait for the journal's
+   * threads to stop: those threads never take it (a failure is recorded under `failLock`, a leaf).
    */
   private static final Logger LOG = LoggerFactory.getLogger(MapDbDocStore.class);
 
@@ -101,6 +103,7 @@ public final class MapDbDocStore implements DocStore {
       new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closing;
   private volatile Throwable failure;
+  private final Object failLock = new Object();
   /** Told once, on the failing thread, when the store fails closed (see {@link ReopeningStore}). */
   private volatile Consumer<Throwable> onFailure = t -> {};
   private boolean closed;
@@ -393,7 +396,8 @@ public final class MapDbDocStore implements DocStore {
     try {
       keys.awaitDurable(key);
     } catch (StoreException e) {
-      throw new IllegalStateException(unusable(), e);
+      // The journal failed; the notifier may not have told this store yet.
+      throw new IllegalStateException(failure == null ? e.getMessage() : unusable(), e);
     }
   }
 
@@ -501,7 +505,9 @@ public final class MapDbDocStore implements DocStore {
 
   private void fail(Throwable e) {
     boolean first;
-    synchronized (this) {
+    // Not the store's monitor: close() and crash() hold that while they wait for the journal's
+    // notifier thread to stop, and that thread reports a failed fsync here.
+    synchronized (failLock) {
       first = failure == null;
       if (first) {
         failure = e;
@@ -532,13 +538,15 @@ public final class MapDbDocStore implements DocStore {
   }
 
   private String unusable() {
-    if (closing) {
+    Throwable f = failure;
+    if (f == null) {
       return "the store " + dir + " is closed";
     }
-    return diskFull(failure)
+    // A failed store keeps saying why after it is closed (a ReopeningStore closes it first).
+    return diskFull(f)
         ? "the disk of " + dir + " is full (no space left on device): writes are refused until"
             + " space returns and the store is reopened"
-        : "the store " + dir + " failed (" + failure + "); it serves nothing until it is reopened";
+        : "the store " + dir + " failed (" + f + "); it serves nothing until it is reopened";
   }
 
   /** True if {@code t} or a cause of it reports a full disk (ENOSPC). */

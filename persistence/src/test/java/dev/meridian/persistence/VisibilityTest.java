@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.Replica;
@@ -127,6 +128,43 @@ class VisibilityTest {
     try (MapDbDocStore s = open(dir, Durability.DURABLE)) {
       assertEquals("hello!", s.get("t").orElseThrow().get("body"));
     }
+  }
+
+  /**
+   * An open whose dot reservation cannot be fsynced (a disk still full when a ReopeningStore tries
+   * again) fails at once and releases the directory. The journal's notifier reports the failure
+   * to the half-opened store while the open shuts that store down: if the two wait on each other,
+   * the open hangs until the notifier's 30 s stop timeout, which the bound here rules out.
+   */
+  @Test
+  void openWhoseReservationFsyncFails_failsPromptly_andTheDirectoryOpensAfterwards()
+      throws Exception {
+    Path dir = tmp.resolve("s");
+    try (MapDbDocStore s = open(dir, Durability.DURABLE)) {
+      s.update("a", d -> d.set("v", 1L)).join();
+    }
+    FaultInjection.failFsyncs(dir, 1);
+    StoreException e = assertTimeoutPreemptively(Duration.ofSeconds(15),
+        () -> assertThrows(StoreException.class, () -> open(dir, Durability.DURABLE)));
+    assertEquals(StoreException.Reason.FAILED, e.reason(), e.getMessage());
+    FaultInjection.reset();
+    try (MapDbDocStore s = open(dir, Durability.DURABLE)) {
+      assertEquals(1L, s.get("a").orElseThrow().get("v"));
+    }
+  }
+
+  /** A failed store that was closed (as a ReopeningStore does first) still says why it failed. */
+  @Test
+  void failedStore_keepsItsReasonAfterClose() throws Exception {
+    Path dir = tmp.resolve("s");
+    MapDbDocStore s = open(dir, Durability.DURABLE);
+    FaultInjection.failFsyncs(dir, 1);
+    assertThrows(ExecutionException.class, () -> s.update("b", d -> d.set("v", 2L)).get());
+    s.close();
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> s.update("c", d -> d.set("v", 3L)).get());
+    assertTrue(e.getCause().getMessage().contains("injected fsync failure"),
+        e.getCause().getMessage());
   }
 
   private static Document remoteDelta() {
