@@ -94,7 +94,7 @@ final class JournalNotifier {
       return;
     }
     StoreException failed = new StoreException(StoreException.Reason.FAILED, dir,
-        MapDbDocStore.diskFull(d.failure())
+        StoreState.diskFull(d.failure())
             ? "the disk of " + dir + " is full (no space left on device): the write is not durable,"
                 + " and writes are refused until space returns and the store is reopened"
             : "the journal write or fsync failed (" + d.failure().getMessage() + "); the write is"

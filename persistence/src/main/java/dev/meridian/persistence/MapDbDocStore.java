@@ -4,10 +4,7 @@ import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.HybridClock;
-import dev.meridian.crdt.codec.CodecException;
-import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
-import dev.meridian.crdt.doc.LocalWrite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -45,8 +42,9 @@ public final class MapDbDocStore implements DocStore {
    * Design notes (see DESIGN.md, "Persistence").
    * [1] Parts: Journal (append, group commit; its committer and notifier threads), JournalFiles
    *     (formats, recovery scan), View (current MapDB file + overlay), Checkpointer (its thread,
-   *     the manifest), SyncQuery, DocCache, DataDirLock, Recovery. This class composes them and
-   *     owns the write path and visibility.
+   *     the manifest), SyncQuery, DocCache, DataDirLock, Recovery; Writes (the write path and
+   *     what becomes visible at the fsync), DocReads (reads that wait for it), StoreState
+   *     (closed or failed, and why). This class composes them and owns the lifecycle.
    * [2] Ack = journal fsync. MapDB is never trusted on its own (MapDB 3.1's WAL is not replayed
    *     on open), so the files run without transactions and the journal is the WAL.
    * [3] Visibility after fsync: every journal append of a document records its end position in
@@ -73,7 +71,7 @@ public final class MapDbDocStore implements DocStore {
    * any of the view's read lock, the journal's lock, `context`, `voidLock`. The notifier and the
    * checkpointer take no stripe lock (subscribers may read, which takes one with nothing held).
    * The store's own monitor is held only by close() and crash(), which wait for the journal's
-   * threads to stop: those threads never take it (a failure is recorded under `failLock`, a leaf).
+   * threads to stop: those threads never take it (a failure is recorded in StoreState, under a leaf lock).
    */
   private static final Logger LOG = LoggerFactory.getLogger(MapDbDocStore.class);
 
@@ -99,17 +97,10 @@ public final class MapDbDocStore implements DocStore {
   /** Every durable event and every void dot of this replica (design notes [3], [5]). */
   private final CausalContext context;
   private final DotLedger dots;
-  private final java.util.concurrent.atomic.LongAdder syncReads =
-      new java.util.concurrent.atomic.LongAdder();
-  private volatile boolean closing;
-  private volatile Throwable failure;
-  private final Object failLock = new Object();
-  /** Told once, on the failing thread, when the store fails closed (see {@link ReopeningStore}). */
-  private volatile Consumer<Throwable> onFailure = t -> {};
+  private final StoreState state;
+  private final DocReads reads;
+  private final Writes writes;
   private boolean closed;
-
-  /** A journal record's attachment: what becomes visible once it is durable. */
-  private record Written(String key, long end, CausalContext context, Document localDelta) {}
 
   private MapDbDocStore(StoreOptions options, DataDirLock dirLock, Recovery.Recovered r) {
     this.options = options;
@@ -121,16 +112,20 @@ public final class MapDbDocStore implements DocStore {
     HybridClock clock = new HybridClock(options.wallMillis);
     clock.observe(r.clock);
     this.replica = Replica.resume(r.replicaId, r.reserved, clock);
+    this.state = new StoreState(dir);
     this.dots = new DotLedger(journal, replica, r.reserved, context);
     this.keys = new KeyLocks(journal);
     this.cache = new DocCache(options.cacheBytes);
     this.view = new View(r.files, r.current, r.overlay, r.overlayBytes);
     this.checkpointer = new Checkpointer(dir, options, journal, view, r.manifest, this::fail);
+    this.reads = new DocReads(dir, replica, view, cache, keys, state);
+    this.writes = new Writes(options, replica, journal, view, checkpointer, cache, keys, dots,
+        reads, state, subscribers, context);
     r.onRollHook = checkpointer::onRoll;
     r.listenerHook = new Journal.Listener() {
       @Override
       public void durable(List<Object> attachments) {
-        onDurable(attachments);
+        writes.onDurable(attachments);
       }
 
       @Override
@@ -188,7 +183,7 @@ public final class MapDbDocStore implements DocStore {
   /** Counters since open: journal records and fsyncs (their ratio is the group-commit batch). */
   public StoreStats stats() {
     return new StoreStats(journal.appendedRecords(), journal.fsyncs(), checkpointer.checkpoints(),
-        Storage.bytesUnder(dir.resolve(JOURNAL_DIR)), view.overlayBytes(), syncReads.sum());
+        Storage.bytesUnder(dir.resolve(JOURNAL_DIR)), view.overlayBytes(), reads.syncReads());
   }
 
   /** What opening this store found and repaired. */
@@ -204,206 +199,19 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public CompletableFuture<Document> update(String key, Function<Document, Document> mutation) {
-    KeyLocks.check(key);
-    try {
-      checkUsable();
-      awaitBacklog();
-      dots.reserveIfLow();
-      synchronized (keys.stripe(key)) {
-        Live live = live(key);
-        Document doc = live.doc();
-        boolean cached = live.cached();
-        long loadedBytes = live.loadedBytes();
-        LocalWrite.Outcome outcome;
-        try {
-          outcome = LocalWrite.apply(doc, replica, mutation);
-        } catch (Error e) {
-          cache.invalidate(key);
-          throw e;
-        }
-        if (outcome instanceof LocalWrite.Failed f) {
-          cache.invalidate(key); // it may hold part of the changes: disk has the truth
-          dots.addVoid(f.voided());
-          return CompletableFuture.failedFuture(f.error());
-        }
-        LocalWrite.Applied a = (LocalWrite.Applied) outcome;
-        dots.addVoid(a.voided());
-        if (a.events().isEmpty()) {
-          return CompletableFuture.completedFuture(Document.empty());
-        }
-        try {
-          dots.reserveIfPast();
-          Document delta = dots.withVoided(doc, a.delta());
-          byte[] bytes = CrdtCodec.encode(delta);
-          Journal.Appended appended = append(key, bytes, delta, true);
-          if (cached) {
-            cache.grew(key, doc, bytes.length);
-          } else {
-            cache.put(key, doc, loadedBytes + bytes.length);
-          }
-          return appended.durable().thenApply(v -> delta);
-        } catch (StoreException | RuntimeException e) {
-          cache.invalidate(key); // mutated and not journalled
-          dots.addVoid(a.events());
-          throw e;
-        }
-      }
-    } catch (StoreException | RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
+    return writes.update(key, mutation);
   }
 
   @Override
   public CompletableFuture<Void> applyRemote(String key, Document delta) {
-    KeyLocks.check(key);
-    try {
-      checkUsable();
-      awaitBacklog();
-      synchronized (keys.stripe(key)) {
-        Live live = live(key);
-        Document doc = live.doc();
-        boolean cached = live.cached();
-        long loadedBytes = live.loadedBytes();
-        String conflict = dev.meridian.crdt.store.RecordConflicts.find(doc.map().store(),
-            delta.map().store());
-        if (conflict != null) {
-          // A record held here with other content: joining would silently diverge.
-          throw new IllegalArgumentException("refused a delta of " + key + ": " + conflict);
-        }
-        try {
-          doc.join(delta); // design note [7]: refused before it reaches the journal
-        } catch (RuntimeException | Error e) {
-          cache.invalidate(key);
-          throw e;
-        }
-        byte[] bytes;
-        Journal.Appended appended;
-        try {
-          bytes = CrdtCodec.encode(delta);
-          appended = append(key, bytes, delta, false);
-        } catch (StoreException | RuntimeException e) {
-          cache.invalidate(key);
-          throw e;
-        }
-        if (cached) {
-          cache.grew(key, doc, bytes.length);
-        } else {
-          cache.put(key, doc, loadedBytes + bytes.length);
-        }
-        return appended.durable();
-      }
-    } catch (StoreException | RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
-   * Journals a delta and adds it to the overlay; the caller holds the key's stripe. A remote delta
-   * is always appended as durable (its future completes at the fsync in either durability mode).
-   */
-  private Journal.Appended append(String key, byte[] bytes, Document delta, boolean local)
-      throws StoreException {
-    byte[] record = JournalRecords.delta(replica.clock().last(), key, bytes);
-    CausalContext deltaContext = delta.context();
-    boolean durable = !local || options.durability == Durability.DURABLE;
-    view.lock.readLock().lock();
-    try {
-      Document announced = local ? delta : null;
-      Journal.Appended a = journal.append(record, durable,
-          end -> new Written(key, end, deltaContext, announced));
-      view.add(key, a.position(), bytes, View.newest(deltaContext));
-      keys.written(key, a.end());
-      if (checkpointer.due(a.end())) {
-        checkpointer.nudge();
-      }
-      return a;
-    } finally {
-      view.lock.readLock().unlock();
-    }
-  }
-
-  /** On the journal's notifier thread, once records are durable (design note [3]). */
-  private void onDurable(List<Object> attachments) {
-    synchronized (context) {
-      for (Object o : attachments) {
-        if (o instanceof Written w) {
-          context.addAll(w.context());
-        }
-      }
-    }
-    for (Object o : attachments) {
-      if (o instanceof Written w) {
-        keys.durable(w.key(), w.end());
-        if (w.localDelta() != null && !subscribers.isEmpty()) {
-          KeyedDelta k = new KeyedDelta(w.key(), w.localDelta());
-          for (Consumer<KeyedDelta> s : subscribers) {
-            try {
-              s.accept(k);
-            } catch (RuntimeException e) {
-              LOG.error("a subscriber to the writes of {} failed", dir, e);
-            }
-          }
-        }
-      }
-    }
-  }
-
-  private void awaitBacklog() throws StoreException {
-    try {
-      view.awaitBacklog(options.maxBacklogBytes, checkpointer::nudge, () -> {
-        if (closing || failure != null) {
-          throw new IllegalStateException("the store " + dir + " cannot take writes");
-        }
-      });
-    } catch (IllegalStateException e) {
-      checkUsable();
-      throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreException(StoreException.Reason.FAILED, dir, "interrupted", e);
-    }
+    return writes.applyRemote(key, delta);
   }
 
   // ---- reading ----------------------------------------------------------------------------------
 
-  /** A document to write: the cached copy, or one loaded (empty if absent) with its size. */
-  private record Live(Document doc, boolean cached, long loadedBytes) {}
-
-  /** The live document of {@code key}, bound to this replica; the caller holds its stripe. */
-  private Live live(String key) {
-    Document doc = cache.get(key);
-    if (doc != null) {
-      return new Live(doc, true, 0);
-    }
-    View.Loaded l = load(key);
-    return l == null ? new Live(Document.empty().bind(replica), false, 0)
-        : new Live(l.doc().bind(replica), false, l.bytes());
-  }
-
-  /** The document from disk (current file plus overlay), or null; the caller holds its stripe. */
-  private View.Loaded load(String key) {
-    try {
-      return view.load(key);
-    } catch (CodecException | RuntimeException e) {
-      Path file = dir.resolve(SLOT_FILES[view.current()]);
-      throw new UncheckedIOException(new StoreException(StoreException.Reason.CORRUPT, file,
-          "document " + key + " cannot be read from " + file + ": " + e, e));
-    }
-  }
-
-  /** Design note [3]; the caller holds the key's stripe. */
-  private void awaitVisible(String key) {
-    try {
-      keys.awaitDurable(key);
-    } catch (StoreException e) {
-      // The journal failed; the notifier may not have told this store yet.
-      throw new IllegalStateException(failure == null ? e.getMessage() : unusable(), e);
-    }
-  }
-
   @Override
   public Optional<Document> get(String key) {
-    return read(key, true);
+    return reads.read(key, true);
   }
 
   /**
@@ -414,45 +222,7 @@ public final class MapDbDocStore implements DocStore {
    */
   @Override
   public Optional<Document> peek(String key) {
-    return read(key, false);
-  }
-
-  /** A read-only copy of the durable document; one read from disk is cached if {@code keep}. */
-  private Optional<Document> read(String key, boolean keep) {
-    KeyLocks.check(key);
-    checkReadable();
-    synchronized (keys.stripe(key)) {
-      awaitVisible(key);
-      checkReadable();
-      Document doc = cache.get(key);
-      if (doc != null) {
-        return Optional.of(doc.copy());
-      }
-      View.Loaded l = load(key);
-      if (l == null) {
-        return Optional.empty();
-      }
-      if (!keep) {
-        return Optional.of(l.doc()); // loaded for this call alone: no copy needed
-      }
-      cache.put(key, l.doc(), l.bytes());
-      return Optional.of(l.doc().copy());
-    }
-  }
-
-  /** The sync query's read: the durable document's delta for {@code remote}, or null. */
-  private Document deltaFor(String key, CausalContext remote) {
-    checkReadable();
-    syncReads.increment();
-    synchronized (keys.stripe(key)) {
-      awaitVisible(key);
-      Document doc = cache.get(key);
-      if (doc == null) {
-        View.Loaded l = load(key);
-        doc = l == null ? null : l.doc();
-      }
-      return doc != null && !doc.context().isSubsetOf(remote) ? doc.deltaSince(remote) : null;
-    }
+    return reads.read(key, false);
   }
 
   @Override
@@ -460,13 +230,13 @@ public final class MapDbDocStore implements DocStore {
     if (limit <= 0) {
       throw new IllegalArgumentException("limit must be positive: " + limit);
     }
-    checkReadable();
+    state.checkReadable();
     return view.list(prefix, after, limit);
   }
 
   @Override
   public long count() {
-    checkReadable();
+    state.checkReadable();
     return view.count();
   }
 
@@ -484,12 +254,12 @@ public final class MapDbDocStore implements DocStore {
 
   @Override
   public CloseableIterator<KeyedDelta> changedSince(CausalContext remote) {
-    checkReadable();
+    state.checkReadable();
     List<ReplicaId> replicas;
     synchronized (context) {
       replicas = List.copyOf(context.replicas());
     }
-    return new SyncQuery(view, remote.copy(), replicas, this::deltaFor);
+    return new SyncQuery(view, remote.copy(), replicas, reads::deltaFor);
   }
 
   // ---- lifecycle --------------------------------------------------------------------------------
@@ -504,72 +274,20 @@ public final class MapDbDocStore implements DocStore {
   }
 
   private void fail(Throwable e) {
-    boolean first;
-    // Not the store's monitor: close() and crash() hold that while they wait for the journal's
-    // notifier thread to stop, and that thread reports a failed fsync here.
-    synchronized (failLock) {
-      first = failure == null;
-      if (first) {
-        failure = e;
-      }
-    }
-    if (first) {
-      LOG.error("store {} failed; it serves nothing until it is reopened", dir, e);
-    }
-    cache.invalidateAll(); // cached documents may hold writes that are not durable
-    view.wakeWaiters();
-    if (first) {
-      onFailure.accept(e);
-    }
+    state.fail(e, () -> {
+      cache.invalidateAll(); // cached documents may hold writes that are not durable
+      view.wakeWaiters();
+    });
   }
 
   /** Calls {@code listener} once when this store fails (at once if it has failed already). */
   void whenFailed(Consumer<Throwable> listener) {
-    onFailure = listener;
-    Throwable f = failure;
-    if (f != null) {
-      listener.accept(f);
-    }
+    state.whenFailed(listener);
   }
 
   /** Why the store failed, or null. */
   Throwable failure() {
-    return failure;
-  }
-
-  private String unusable() {
-    Throwable f = failure;
-    if (f == null) {
-      return "the store " + dir + " is closed";
-    }
-    // A failed store keeps saying why after it is closed (a ReopeningStore closes it first).
-    return diskFull(f)
-        ? "the disk of " + dir + " is full (no space left on device): writes are refused until"
-            + " space returns and the store is reopened"
-        : "the store " + dir + " failed (" + f + "); it serves nothing until it is reopened";
-  }
-
-  /** True if {@code t} or a cause of it reports a full disk (ENOSPC). */
-  static boolean diskFull(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      String m = c.getMessage();
-      if (m != null && m.contains("No space left on device")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void checkReadable() {
-    if (closing || failure != null) {
-      throw new IllegalStateException(unusable());
-    }
-  }
-
-  private void checkUsable() throws StoreException {
-    if (closing || failure != null) {
-      throw new StoreException(StoreException.Reason.FAILED, dir, unusable(), failure);
-    }
+    return state.failure();
   }
 
   @Override
@@ -578,15 +296,15 @@ public final class MapDbDocStore implements DocStore {
       return;
     }
     closed = true;
-    closing = true;
+    state.closing();
     view.wakeWaiters();
     try {
-      if (options.byHand && failure == null) {
+      if (options.byHand && state.failure() == null) {
         journal.commit(); // a clean close keeps what was written
       }
       checkpointer.stop();
       journal.close();
-      if (failure == null) {
+      if (state.failure() == null) {
         // Bring both files up to date, so the next open replays nothing and copies nothing.
         checkpointer.checkpoint();
         checkpointer.checkpoint();
@@ -641,7 +359,7 @@ public final class MapDbDocStore implements DocStore {
    * @throws IOException if the checkpoint fails (the store then fails closed)
    */
   public void checkpoint() throws IOException {
-    checkUsable();
+    state.checkUsable();
     try {
       checkpointer.checkpoint();
     } catch (IOException | RuntimeException e) {
@@ -658,7 +376,7 @@ public final class MapDbDocStore implements DocStore {
    */
   public synchronized void crash() throws IOException {
     closed = true;
-    closing = true;
+    state.closing();
     try {
       checkpointer.stop();
     } catch (InterruptedException e) {

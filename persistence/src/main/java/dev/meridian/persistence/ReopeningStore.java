@@ -111,7 +111,7 @@ public final class ReopeningStore implements DocStore {
       } catch (StoreException e) {
         // Retried whatever the reason: on a full disk, recovery can also fail to map a file
         // (reported as corrupt); a directory that is really damaged never opens and stays failed.
-        if (e.reason() != StoreException.Reason.FAILED && !MapDbDocStore.diskFull(e)) {
+        if (e.reason() != StoreException.Reason.FAILED && !StoreState.diskFull(e)) {
           LOG.error("store {} cannot be reopened: {}; retrying", options.directory,
               e.getMessage());
         } else {

@@ -139,7 +139,7 @@ class ReopeningStoreTest {
         out.write(chunk);
       }
     } catch (IOException e) {
-      if (!MapDbDocStore.diskFull(e)) {
+      if (!StoreState.diskFull(e)) {
         throw e;
       }
     }
