@@ -7,10 +7,8 @@ import static dev.meridian.persistence.JournalFiles.SEGMENT_HEADER;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -45,8 +43,8 @@ final class Journal implements Closeable {
    * Design notes.
    * [1] Threads and locks. `lock` guards the batch being filled (buffer, waiters, attachments,
    *     nextPosition, batchStart) and failure/closing; writers and the committer take it briefly.
-   *     The committer alone owns the channel and the segments' roll; `segments` has its own
-   *     monitor (read by the checkpointer). The notifier thread runs the listener and completes
+   *     The committer alone owns the tail (JournalTail: the file, the segments' roll);
+   *     `segments` has its own monitor (read by the checkpointer). The notifier thread runs the listener and completes
    *     futures, so no caller's continuation ever runs on the committer (a continuation that
    *     waits for durability there would wait for itself).
    * [2] Each batch starts with a marker record (JournalFiles [2]): the first append of a batch
@@ -68,7 +66,6 @@ final class Journal implements Closeable {
   private final long segmentBytes;
   private final long commitIntervalNanos;
   private final int maxBuffered;
-  private final LongConsumer onRoll;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition hasWork = lock.newCondition();
@@ -90,8 +87,7 @@ final class Journal implements Closeable {
   private IOException failure;
 
   private final JournalSegments segments;
-  private FileChannel channel;
-  private long segmentBase;
+  private final JournalTail tail;
   /** The committer thread, or null when the journal is committed by hand ({@link #commit}). */
   private final Thread committer;
   private final JournalNotifier notifier;
@@ -103,13 +99,11 @@ final class Journal implements Closeable {
     this.segmentBytes = segmentBytes;
     this.commitIntervalNanos = commitIntervalNanos;
     this.maxBuffered = maxBuffered;
-    this.onRoll = onRoll;
     this.segments = new JournalSegments(dir, segs);
     this.nextPosition = end;
     this.durablePosition = end;
-    this.segmentBase = segs.lastKey();
-    this.channel = FileChannel.open(segs.lastEntry().getValue().path(), StandardOpenOption.WRITE);
-    this.channel.position(end - segmentBase);
+    this.tail = new JournalTail(dir, segments, onRoll, segs.lastEntry().getValue().path(),
+        segs.lastKey(), end);
     if (manual) {
       this.committer = null;
       this.notifier = JournalNotifier.synchronous(dir, listener);
@@ -372,7 +366,7 @@ final class Journal implements Closeable {
       batchHasDurable = false;
       start = batchStart;
       batchEnd = nextPosition;
-      rollAfter = batchEnd - segmentBase >= segmentBytes;
+      rollAfter = batchEnd - tail.base() >= segmentBytes;
       if (rollAfter) {
         nextPosition += SEGMENT_HEADER; // later records go to the next segment
       }
@@ -381,15 +375,13 @@ final class Journal implements Closeable {
       lock.unlock();
     }
     try {
-      writeBatch(batch, start);
-      CrashPoints.at(CrashPoints.JOURNAL_FSYNC);
-      FaultInjection.beforeFsync(dir);
-      channel.force(false);
+      tail.write(batch, start);
+      tail.force();
       fsyncs++;
       setDurable(batchEnd);
       notifier.done(batchDone);
       if (rollAfter) {
-        roll(batchEnd);
+        tail.roll(batchEnd);
         setDurable(batchEnd + SEGMENT_HEADER);
       }
     } catch (IOException | RuntimeException e) {
@@ -397,27 +389,6 @@ final class Journal implements Closeable {
       return null;
     }
     return batch;
-  }
-
-  /** Fills in the marker and writes the batch, in two halves with a crash point between. */
-  private void writeBatch(ByteBuffer batch, long start) throws IOException {
-    int length = batch.position();
-    int bodyCrc = JournalFiles.crc(batch.array(), MARKER_BYTES, length - MARKER_BYTES);
-    ByteBuffer marker = ByteBuffer.allocate(JournalRecords.BATCH_PAYLOAD);
-    JournalRecords.putBatch(marker, start, length, bodyCrc);
-    batch.position(0);
-    JournalFiles.putHeader(batch, marker.array(), 0, marker.capacity());
-    batch.put(marker.array());
-    batch.position(0).limit(length);
-    ByteBuffer firstHalf = batch.duplicate().limit(Math.max(1, length / 2));
-    while (firstHalf.hasRemaining()) {
-      channel.write(firstHalf);
-    }
-    CrashPoints.at(CrashPoints.JOURNAL_WRITE);
-    batch.position(firstHalf.position());
-    while (batch.hasRemaining()) {
-      channel.write(batch);
-    }
   }
 
   private void setDurable(long position) {
@@ -437,12 +408,7 @@ final class Journal implements Closeable {
   private void failBatch(JournalNotifier.Done batchDone, long start, Throwable e) {
     LOG.error("journal write or fsync failed in {}; the store accepts no more writes until it is"
         + " reopened", dir, e);
-    try {
-      channel.truncate(start - segmentBase);
-      channel.force(true);
-    } catch (IOException | RuntimeException t) {
-      LOG.error("cutting the failed batch off {} failed too; the next open checks it", dir, t);
-    }
+    tail.cutAt(start);
     IOException cause = e instanceof IOException io ? io : new IOException(e);
     List<CompletableFuture<Void>> failed = new ArrayList<>(batchDone.waiters());
     lock.lock();
@@ -457,20 +423,6 @@ final class Journal implements Closeable {
       lock.unlock();
     }
     notifier.done(new JournalNotifier.Done(failed, List.of(), cause));
-  }
-
-  private void roll(long base) throws IOException {
-    Path file = JournalFiles.segmentPath(dir, base);
-    JournalFiles.writeSegmentHeader(file, base);
-    Storage.fsyncDirectory(dir);
-    CrashPoints.at(CrashPoints.JOURNAL_ROLL);
-    FileChannel next = FileChannel.open(file, StandardOpenOption.WRITE);
-    next.position(SEGMENT_HEADER);
-    channel.close();
-    channel = next;
-    segments.added(base, file);
-    segmentBase = base;
-    onRoll.accept(base);
   }
 
   // ---- reading back and trimming (JournalSegments) -------------------------------------------
@@ -508,6 +460,6 @@ final class Journal implements Closeable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    channel.close();
+    tail.close();
   }
 }
