@@ -16,8 +16,9 @@ import java.util.function.BiFunction;
 
 /**
  * The sync query, in bounded memory: every document holding an event outside {@code remote}.
- * First the documents in the overlay (changed since the last checkpoint; a bounded set), then per
- * replica r the dot index from the first counter of r that {@code remote} lacks.
+ * First the documents whose overlay records (changed since the last checkpoint; a bounded set)
+ * hold such an event, then per replica r the dot index from the first counter of r that {@code
+ * remote} lacks, skipping the documents of the first pass.
  *
  * <p>The dot index holds each document's newest dot per replica (MapDbFile [1]), so the scan for
  * r visits the documents r wrote to since that counter: O(missing) when contexts are one range
@@ -34,6 +35,8 @@ final class SyncQuery implements CloseableIterator<KeyedDelta> {
   private final Map<ReplicaId, Long> starts = new HashMap<>();
   private final List<ReplicaId> replicas = new ArrayList<>();
   private final TreeSet<String> overlayKeys;
+  /** Overlay documents the overlay pass made candidates (at most the overlay's size). */
+  private final java.util.Set<String> overlayReturned = new java.util.HashSet<>();
   private final Iterator<String> overlayIt;
   private final int startGeneration;
   private final ArrayDeque<String> candidates = new ArrayDeque<>();
@@ -137,8 +140,8 @@ final class SyncQuery implements CloseableIterator<KeyedDelta> {
         cursorCounter = (Long) e[1];
         cursorKey = (String) e[2];
         String key = cursorKey;
-        if (overlayKeys.contains(key)) {
-          continue;
+        if (overlayReturned.contains(key)) {
+          continue; // a candidate of the overlay pass already
         }
         if (sameView && replicaIndex > 0 && foundEarlier(f, key)) {
           continue;
@@ -151,27 +154,16 @@ final class SyncQuery implements CloseableIterator<KeyedDelta> {
   }
 
   /**
-   * Whether an overlay document may hold an event outside remote: a dot of some replica r, in its
-   * overlay records or in the file's index, at or above the first counter of r that remote lacks.
+   * Whether an overlay document's overlay records hold a dot of some replica r at or above the
+   * first counter of r that remote lacks. One whose file part alone holds such a dot is found by
+   * the index scan like any other document.
    */
   private boolean overlayMayHold(String key) {
     if (view.overlayReaches(key, r -> start(ReplicaId.of(r)))) {
+      overlayReturned.add(key);
       return true;
     }
-    view.lock.readLock().lock();
-    try {
-      Map<ReplicaId, Long> newest = view.currentFile().newest(key);
-      if (newest != null) {
-        for (Map.Entry<ReplicaId, Long> e : newest.entrySet()) {
-          if (e.getValue() >= start(e.getKey())) {
-            return true;
-          }
-        }
-      }
-      return false;
-    } finally {
-      view.lock.readLock().unlock();
-    }
+    return false;
   }
 
   private boolean foundEarlier(MapDbFile f, String key) {

@@ -296,6 +296,34 @@ class MapDbDocStoreTest {
     }
   }
 
+  /**
+   * A document in the overlay whose overlay records the asker holds, but whose checkpointed part
+   * it lacks, is returned once; one whose overlay records it lacks (and is also indexed in the
+   * file) is returned once too.
+   */
+  @Test
+  void changedSince_overlayDocumentsWithUnseenEventsOnlyInTheFile_areReturnedOnce()
+      throws Exception {
+    Path dir = tmp.resolve("d");
+    Replica other = Replica.random();
+    try (MapDbDocStore s = open(dir)) {
+      s.update("fileOnly", d -> d.set("v", 1)).get();
+      s.update("both", d -> d.set("v", 1)).get();
+      s.checkpointForTests();
+      Document remote = Document.create(other);
+      s.applyRemote("fileOnly", remote.set("w", 1)).get(); // overlay: only the other's dot
+      s.update("both", d -> d.set("v", 2)).get(); // overlay: this replica's newer dot
+      CausalContext asker = new CausalContext();
+      asker.addRange(other.id(), 1, s.context().max(other.id())); // none of this replica's
+      List<String> got = new ArrayList<>();
+      try (CloseableIterator<KeyedDelta> it = s.changedSince(asker)) {
+        it.forEachRemaining(kd -> got.add(kd.key()));
+      }
+      got.sort(null);
+      assertEquals(List.of("both", "fileOnly"), got);
+    }
+  }
+
   @Test
   void concurrentDurableWriters_allAcknowledgedWritesSurvive() throws Exception {
     Path dir = tmp.resolve("d");
