@@ -124,6 +124,21 @@ final class Checkpointer {
     }
   }
 
+  /** What {@link #whileNoCheckpoint} runs. */
+  interface Held<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code action} while no checkpoint runs: the current file is not written and does not
+   * change, and no journal segment is deleted (a backup reads them).
+   */
+  <T> T whileNoCheckpoint(Held<T> action) throws IOException {
+    synchronized (checkpointLock) {
+      return action.run();
+    }
+  }
+
   private void checkpointLocked() throws IOException {
     long target = journal.durablePosition();
     int s = 1 - view.current();

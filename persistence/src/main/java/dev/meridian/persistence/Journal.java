@@ -435,6 +435,11 @@ final class Journal implements Closeable {
     segments.deleteBefore(position);
   }
 
+  /** The segment files holding positions from {@code position} on: base to file, ascending. */
+  java.util.NavigableMap<Long, Path> segmentsFrom(long position) {
+    return segments.from(position);
+  }
+
   long sizeOnDisk() {
     return segments.sizeOnDisk();
   }

@@ -117,6 +117,14 @@ final class JournalSegments {
   }
 
   /** Bytes of the segment files. */
+  /** The segments holding positions from {@code position} on: base to file, ascending. */
+  java.util.NavigableMap<Long, Path> from(long position) {
+    synchronized (segments) {
+      Long start = segments.floorKey(position);
+      return new TreeMap<>(start == null ? segments : segments.tailMap(start, true));
+    }
+  }
+
   long sizeOnDisk() {
     long total = 0;
     synchronized (segments) {

@@ -262,6 +262,18 @@ public final class MapDbDocStore implements DocStore {
     return new SyncQuery(view, remote.copy(), replicas, reads::deltaFor);
   }
 
+  /**
+   * Writes a consistent backup of this store into {@code target} (absent or empty) while writes
+   * go on: it holds every write acknowledged before the call. Checkpoints wait while the MapDB
+   * file is copied. Restore with {@link Backups#restore}.
+   *
+   * @throws StoreException if the store is not usable or {@code target} is not empty
+   */
+  public Backups.Taken backup(Path target) throws IOException {
+    state.checkUsable();
+    return Backups.take(dir, target, replica.id(), view, journal, checkpointer);
+  }
+
   // ---- lifecycle --------------------------------------------------------------------------------
 
   @Override

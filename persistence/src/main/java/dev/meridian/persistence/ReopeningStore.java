@@ -199,6 +199,11 @@ public final class ReopeningStore implements DocStore {
     return current.changedSince(remote);
   }
 
+  /** {@link MapDbDocStore#backup}, of the store open now. */
+  public Backups.Taken backup(java.nio.file.Path target) throws IOException {
+    return current.backup(target);
+  }
+
   @Override
   public void flush() {
     current.flush();
