@@ -258,6 +258,13 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   }
 
   @Override
+  public void backup(dev.meridian.peer.proto.BackupRequest request,
+      StreamObserver<dev.meridian.peer.proto.BackupChunk> out) {
+    BackupStream.start(store,
+        (ServerCallStreamObserver<dev.meridian.peer.proto.BackupChunk>) out);
+  }
+
+  @Override
   public void watch(WatchRequest request, StreamObserver<WatchEvent> out) {
     ServerCallStreamObserver<WatchEvent> call = (ServerCallStreamObserver<WatchEvent>) out;
     String client = CLIENT.get();

@@ -8,6 +8,7 @@ import dev.meridian.peer.config.HostPort;
 import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.Durability;
 import dev.meridian.persistence.KeyPage;
+import dev.meridian.persistence.Backups;
 import dev.meridian.persistence.ReopeningStore;
 import dev.meridian.persistence.StoreOptions;
 import dev.meridian.transport.grpc.ReplicationNode;
@@ -108,6 +109,7 @@ public final class Meridian implements AutoCloseable {
           });
   private volatile ReplicationNode node;
   private volatile String listenAddress = "";
+  private volatile Path backupStaging;
   private volatile DocumentSizeLimit sizeLimit = new DocumentSizeLimit(DocumentSizeLimit.DEFAULT_BYTES);
 
   private Meridian(DocStore store, String site, List<String> peers) {
@@ -352,6 +354,26 @@ public final class Meridian implements AutoCloseable {
   /** The host:port replication and the client API listen on, or "" without a server. */
   public String listenAddress() {
     return listenAddress;
+  }
+
+  /**
+   * Writes a consistent backup of this peer's store into {@code target} (absent or empty) while
+   * writes go on: it holds every write acknowledged before the call. {@code meridian restore}
+   * makes a data directory of it with a new replica id.
+   *
+   * @throws UnsupportedOperationException if this peer's store is not on disk
+   * @throws IOException if the target is not empty, the store has failed, or a copy fails
+   */
+  public Backups.Taken backup(Path target) throws IOException {
+    if (!(store instanceof ReopeningStore disk)) {
+      throw new UnsupportedOperationException("this peer's store is in memory: nothing to back up");
+    }
+    return disk.backup(target);
+  }
+
+  /** Where the client API stages the backups it streams (in the data directory), or null. */
+  Path backupStaging() {
+    return backupStaging;
   }
 
   /** What this peer knows of itself and its peers now. */
@@ -620,6 +642,7 @@ public final class Meridian implements AutoCloseable {
       try {
         String name = siteName(dataDir, site, docs.replica().id().toString());
         m = new Meridian(docs, name, peers);
+        m.backupStaging = BackupStream.clearStaging(dataDir);
         m.sizeLimit = new DocumentSizeLimit(maxDocumentBytes);
         m.start(bind, this);
         LOG.info("peer {} ({}) open in {}{}", name, m.replicaId(), dataDir.toAbsolutePath(),

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Backups {
   /** The file that marks a backup complete; written last. */
-  static final String MARKER = "BACKUP";
+  public static final String MARKER = "BACKUP";
   private static final String FORMAT_LINE = "meridian-backup 1";
   private static final Logger LOG = LoggerFactory.getLogger(Backups.class);
   private static final int RESTORE_PAGE = 1_000;

@@ -39,6 +39,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         ListCommand.class,
         WatchCommand.class,
         StatusCommand.class,
+        BackupCommand.class,
+        RestoreCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
