@@ -1,6 +1,7 @@
 package dev.meridian.peer;
 
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.crdt.clock.CausalContext;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -18,17 +19,51 @@ public final class Change {
     /** A write made through this peer ({@link Meridian#update}, {@link Meridian#delete}). */
     LOCAL,
     /** Changes received from another peer by replication. */
-    REMOTE
+    REMOTE,
+    /**
+     * Changes made while a resumed watch was away: one per document (coalesced), sent before the
+     * live changes when a watch starts from a cursor.
+     */
+    RESUMED
   }
 
   private final String key;
   private final Origin origin;
   private final Function<String, Optional<Document>> reader;
+  /** The events (dots) of the change; what a cursor grows by once it is delivered. */
+  private final CausalContext events;
+  private final String cursor;
 
-  Change(String key, Origin origin, Function<String, Optional<Document>> reader) {
+  Change(String key, Origin origin, Function<String, Optional<Document>> reader,
+      CausalContext events) {
+    this(key, origin, reader, events, null);
+  }
+
+  private Change(String key, Origin origin, Function<String, Optional<Document>> reader,
+      CausalContext events, String cursor) {
     this.key = Objects.requireNonNull(key, "key");
     this.origin = Objects.requireNonNull(origin, "origin");
     this.reader = reader;
+    this.events = Objects.requireNonNull(events, "events");
+    this.cursor = cursor;
+  }
+
+  CausalContext events() {
+    return events;
+  }
+
+  /** This change as given to one watcher, with that watcher's cursor after it. */
+  Change withCursor(String watcherCursor) {
+    return new Change(key, origin, reader, events, watcherCursor);
+  }
+
+  /**
+   * Where this watcher is after this change: pass it to {@link Meridian#watch(String, String,
+   * Watcher)} to resume, and that watch first sends (as {@link Origin#RESUMED}) every document
+   * changed since, then live changes. Null only for a change not given to a watcher.
+   */
+  public String cursor() {
+    return cursor;
   }
 
   /** The document's key. */

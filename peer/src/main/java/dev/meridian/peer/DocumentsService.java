@@ -279,7 +279,8 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     call.setOnReadyHandler(stream::drain);
     call.setOnCancelHandler(stream::cancelled);
     try {
-      stream.started(store.watch(request.getPrefix(), stream));
+      stream.started(request.getSince().isEmpty() ? store.watch(request.getPrefix(), stream)
+          : store.watch(request.getPrefix(), request.getSince(), stream));
     } catch (RuntimeException e) {
       stream.released();
       out.onError(failure(e));
@@ -292,7 +293,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
    * (or {@link #WATCH_BUFFER_BYTES} bytes) pile up beyond what gRPC's flow control holds is ended
    * with RESOURCE_EXHAUSTED, so a stalled client holds no thread and a bounded amount of memory.
    */
-  private static final class WatchStream implements Watcher {
+  private static final class WatchStream implements Watcher, Watches.Paced {
     private final ServerCallStreamObserver<WatchEvent> call;
     private final boolean documents;
     private final int maxEvents;
@@ -304,6 +305,8 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     private boolean completeAfterDrain;
     private boolean releasedOnce;
     private Meridian.Watch watch;
+    private String lastCursor = "";
+    private Runnable onReady;
 
     WatchStream(ServerCallStreamObserver<WatchEvent> call, boolean documents, int maxEvents,
         long maxBytes, Runnable release) {
@@ -324,26 +327,56 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     @Override
     public void onChange(Change change) {
       WatchEvent.Builder e = WatchEvent.newBuilder().setKey(change.key())
-          .setOrigin(change.origin() == Change.Origin.LOCAL
-              ? WatchEvent.Origin.LOCAL : WatchEvent.Origin.REMOTE);
+          .setOrigin(switch (change.origin()) {
+            case LOCAL -> WatchEvent.Origin.LOCAL;
+            case REMOTE -> WatchEvent.Origin.REMOTE;
+            case RESUMED -> WatchEvent.Origin.RESUMED;
+          })
+          .setCursor(change.cursor());
       if (documents) {
         e.setJson(change.document().map(Document::toJson).orElse("{}"));
       }
-      WatchEvent event = e.build();
+      send(e.build());
+    }
+
+    @Override
+    public void onCaughtUp(String cursor) {
+      send(WatchEvent.newBuilder().setCaughtUp(true).setCursor(cursor).build());
+    }
+
+    /** A resumed watch's catch-up waits while half the buffer is taken. */
+    @Override
+    public synchronized boolean ready() {
+      return done || buffer.size() < maxEvents / 2;
+    }
+
+    @Override
+    public void whenReady(Runnable resume) {
+      synchronized (this) {
+        if (!ready()) {
+          onReady = resume;
+          return;
+        }
+      }
+      resume.run();
+    }
+
+    private void send(WatchEvent event) {
       synchronized (this) {
         if (done) {
           return;
         }
         if (buffer.isEmpty() && call.isReady()) {
           call.onNext(event);
+          lastCursor = event.getCursor();
           return;
         }
         buffer.add(event);
         bufferedBytes += event.getSerializedSize();
         if (buffer.size() > maxEvents || bufferedBytes > maxBytes) {
           finish(Status.RESOURCE_EXHAUSTED.withDescription("the client fell more than "
-              + maxEvents + " changes (or " + maxBytes + " bytes) behind; watch again and"
-              + " re-read what it needs"));
+              + maxEvents + " changes (or " + maxBytes + " bytes) behind; resume from the last"
+              + " cursor sent: " + lastCursor));
         }
       }
     }
@@ -357,8 +390,9 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
         completeAfterDrain = true;
         drain();
       } else {
-        finish((reason.contains("behind") ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE)
-            .withDescription(reason));
+        boolean behind = reason.contains("behind");
+        finish((behind ? Status.RESOURCE_EXHAUSTED : Status.UNAVAILABLE).withDescription(behind
+            ? reason + "; resume from the last cursor sent: " + lastCursor : reason));
       }
     }
 
@@ -368,6 +402,12 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
         WatchEvent e = buffer.poll();
         bufferedBytes -= e.getSerializedSize();
         call.onNext(e);
+        lastCursor = e.getCursor();
+      }
+      if (onReady != null && ready()) {
+        Runnable r = onReady;
+        onReady = null;
+        r.run(); // only schedules the watch's drain on its pool
       }
       if (!done && buffer.isEmpty() && completeAfterDrain) {
         done = true;

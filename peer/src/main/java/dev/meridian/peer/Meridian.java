@@ -116,7 +116,7 @@ public final class Meridian implements AutoCloseable {
     this.store = store;
     this.site = site;
     this.configuredPeers = ImmutableList.copyOf(peers);
-    this.watches = new Watches(this::get, WATCH_BACKLOG);
+    this.watches = new Watches(this::get, store::context, store::changedSince, WATCH_BACKLOG);
     this.replica = new StoreReplica(store, watches::publish);
     // Local writes reach peers and watchers once durable, whatever the durability mode.
     store.subscribe(w -> replica.localWriteDurable(DocDelta.of(w.key(), w.delta())));
@@ -331,7 +331,24 @@ public final class Meridian implements AutoCloseable {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(watcher, "watcher");
     checkOpen();
-    return watches.add(prefix, watcher);
+    return watches.add(prefix, null, watcher);
+  }
+
+  /**
+   * Resumes a watch from a {@link Change#cursor() cursor}: first every document under {@code
+   * prefix} changed since the cursor (one {@link Change.Origin#RESUMED} change per document, in no
+   * particular order, however many writes it took), then {@link Watcher#onCaughtUp}, then live
+   * changes as {@link #watch(String, Watcher)} gives them. A cursor of any peer of the cluster
+   * works here; nothing is collected yet, so a cursor never expires.
+   *
+   * @throws IllegalArgumentException if {@code cursor} is not one a watch gave out
+   */
+  public Watch watch(String prefix, String cursor, Watcher watcher) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(cursor, "cursor");
+    Objects.requireNonNull(watcher, "watcher");
+    checkOpen();
+    return watches.add(prefix, Cursors.decode(cursor), watcher);
   }
 
   /** Waits until every write made so far is durable (useful with {@link Durability#ASYNC}). */

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -35,12 +34,17 @@ final class StoreReplica implements ReplicaStore {
    */
   private final DocStore store;
   private final List<Consumer<DocDelta>> listeners = new CopyOnWriteArrayList<>();
-  private final BiConsumer<String, Change.Origin> changes;
+  private final Changes changes;
+
+  /** Hears of each durable change: the document, its origin, its events. */
+  interface Changes {
+    void changed(String key, Change.Origin origin, CausalContext events);
+  }
   final LongAdder deltasReceived = new LongAdder();
   final LongAdder deltasNew = new LongAdder();
   final LongAdder deltasServed = new LongAdder();
 
-  StoreReplica(DocStore store, BiConsumer<String, Change.Origin> changes) {
+  StoreReplica(DocStore store, Changes changes) {
     this.store = store;
     this.changes = changes;
   }
@@ -64,6 +68,7 @@ final class StoreReplica implements ReplicaStore {
   public List<DocDelta> apply(List<DocDelta> deltas) {
     CausalContext held = store.context();
     List<DocDelta> taught = new ArrayList<>();
+    List<CausalContext> learned = new ArrayList<>();
     List<CompletableFuture<Void>> durable = new ArrayList<>(deltas.size());
     for (DocDelta d : deltas) {
       CausalContext fresh = d.events().minus(held);
@@ -71,6 +76,7 @@ final class StoreReplica implements ReplicaStore {
       if (!fresh.isEmpty()) {
         held.addAll(fresh);
         taught.add(d);
+        learned.add(fresh);
       }
     }
     try {
@@ -89,8 +95,8 @@ final class StoreReplica implements ReplicaStore {
     }
     deltasReceived.add(deltas.size());
     deltasNew.add(taught.size());
-    for (DocDelta d : taught) {
-      changes.accept(d.key(), Change.Origin.REMOTE);
+    for (int i = 0; i < taught.size(); i++) {
+      changes.changed(taught.get(i).key(), Change.Origin.REMOTE, learned.get(i));
     }
     return taught;
   }
@@ -135,6 +141,6 @@ final class StoreReplica implements ReplicaStore {
     for (Consumer<DocDelta> l : listeners) {
       l.accept(written);
     }
-    changes.accept(written.key(), Change.Origin.LOCAL);
+    changes.changed(written.key(), Change.Origin.LOCAL, written.events());
   }
 }

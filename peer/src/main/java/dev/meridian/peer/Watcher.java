@@ -15,4 +15,11 @@ public interface Watcher {
    * behind (a watcher must keep up; it may watch again and re-read what it needs).
    */
   default void onEnd(String reason) {}
+
+  /**
+   * A watch started from a cursor has sent every document changed while it was away; live
+   * changes follow. {@code cursor} is where the watcher is now (resume from it, as from a
+   * change's {@link Change#cursor()}). Called once, and only for a watch started from a cursor.
+   */
+  default void onCaughtUp(String cursor) {}
 }

@@ -1,6 +1,9 @@
 package dev.meridian.peer;
 
+import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
+import dev.meridian.persistence.CloseableIterator;
+import dev.meridian.persistence.KeyedDelta;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -8,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +20,13 @@ import org.slf4j.LoggerFactory;
  * matching watcher, in order, on a fixed pool of {@link #THREADS} threads, each watcher draining
  * its own queue in turn. A queue over {@link Meridian#WATCH_BACKLOG} ends that watch. At most
  * {@link #MAX_WATCHES} watches exist at once; one more is refused.
+ *
+ * <p>Each watch keeps its cursor ({@link Cursors}): the store's context when it started (or the
+ * cursor it resumed from), grown by the events of every change delivered. A resumed watch first
+ * delivers the sync query's answer for its cursor (one change per document, prefix-filtered, as
+ * fast as the watcher takes them: see {@link Paced}), live changes queueing meanwhile. Since the
+ * watch is registered before its starting context is read, and a change is published only after
+ * its events joined the store's context, every change outside the cursor reaches the watcher.
  */
 final class Watches {
   private static final Logger LOG = LoggerFactory.getLogger(Watches.class);
@@ -34,31 +45,53 @@ final class Watches {
     return t;
   });
   private final Function<String, Optional<Document>> reader;
+  private final Supplier<CausalContext> context;
+  private final Function<CausalContext, CloseableIterator<KeyedDelta>> changedSince;
   private final int backlog;
 
-  Watches(Function<String, Optional<Document>> reader, int backlog) {
+  /**
+   * A watcher that can say it is not ready for more (a gRPC stream whose client is slow): a
+   * resumed watch's catch-up waits for it instead of burying it. Live changes do not wait.
+   */
+  interface Paced {
+    /** Whether the watcher takes another change now. */
+    boolean ready();
+
+    /** Runs {@code resume} once (on any thread) when the watcher is ready again. */
+    void whenReady(Runnable resume);
+  }
+
+  Watches(Function<String, Optional<Document>> reader, Supplier<CausalContext> context,
+      Function<CausalContext, CloseableIterator<KeyedDelta>> changedSince, int backlog) {
     this.reader = reader;
+    this.context = context;
+    this.changedSince = changedSince;
     this.backlog = backlog;
   }
 
-  /** Adds a watch, or refuses it if {@link #MAX_WATCHES} exist. */
-  Meridian.Watch add(String prefix, Watcher watcher) {
+  /**
+   * Adds a watch, or refuses it if {@link #MAX_WATCHES} exist; {@code since}, unless null, is the
+   * cursor to resume from.
+   */
+  Meridian.Watch add(String prefix, CausalContext since, Watcher watcher) {
     if (count.incrementAndGet() > MAX_WATCHES) {
       count.decrementAndGet();
       throw new TooManyWatchesException();
     }
     Entry e = new Entry(prefix, watcher);
-    entries.add(e);
+    entries.add(e); // before the context is read (see the class comment)
+    e.start(since == null ? context.get() : since.copy(),
+        since == null ? null : changedSince.apply(since.copy()));
     return () -> e.end(null);
   }
 
-  /** Announces a durable change of {@code key}. */
-  void publish(String key, Change.Origin origin) {
+  /** Announces a durable change of {@code key} whose events are {@code events}. */
+  void publish(String key, Change.Origin origin, CausalContext events) {
     Change change = null;
     for (Entry e : entries) {
       if (key.startsWith(e.prefix)) {
         if (change == null) {
-          change = new Change(key, origin, reader);
+          change = new Change(key, origin, reader, events);
         }
         e.offer(change);
       }
@@ -93,18 +126,30 @@ final class Watches {
     }
   }
 
-  /** One watch: its queue and whether a drain task is scheduled. */
+  /** One watch: its queue, its cursor, its catch-up, and whether a drain task is scheduled. */
   private final class Entry implements Runnable {
     final String prefix;
     final Watcher watcher;
     private final ArrayDeque<Change> queue = new ArrayDeque<>();
-    private boolean draining;
+    /** True until {@link #start}: changes queue, nothing is delivered. */
+    private boolean draining = true;
     private boolean ended;
     private String endReason;
+    /** Owned by the draining thread once started. */
+    private CausalContext cursor;
+    private CloseableIterator<KeyedDelta> catchUp;
+    /** The catch-up waits for a paced watcher; whoever unparks it schedules the drain. */
+    private boolean parked;
 
     Entry(String prefix, Watcher watcher) {
       this.prefix = prefix;
       this.watcher = watcher;
+    }
+
+    void start(CausalContext from, CloseableIterator<KeyedDelta> answer) {
+      cursor = from;
+      catchUp = answer;
+      schedule();
     }
 
     void offer(Change c) {
@@ -137,10 +182,21 @@ final class Watches {
         endReason = reason;
         queue.clear();
         removed();
-        if (draining) {
+        if (draining && !parked) {
           return;
         }
         draining = true;
+        parked = false;
+      }
+      schedule();
+    }
+
+    private void unpark() {
+      synchronized (this) {
+        if (!parked) {
+          return;
+        }
+        parked = false;
       }
       schedule();
     }
@@ -159,20 +215,71 @@ final class Watches {
       }
     }
 
+    /** Delivers one change of the catch-up; false once it is done (or waits for the watcher). */
+    private boolean catchUpStep() {
+      if (watcher instanceof Paced p && !p.ready()) {
+        synchronized (this) {
+          parked = true;
+        }
+        p.whenReady(this::unpark);
+        return false;
+      }
+      while (catchUp.hasNext()) {
+        KeyedDelta k = catchUp.next();
+        if (k.key().startsWith(prefix)) {
+          CausalContext events = k.delta().context();
+          deliver(new Change(k.key(), Change.Origin.RESUMED, reader, events));
+          return true;
+        }
+      }
+      closeCatchUp();
+      try {
+        watcher.onCaughtUp(Cursors.encode(cursor));
+      } catch (RuntimeException ex) {
+        LOG.warn("watcher {} failed on catching up", watcher, ex);
+      }
+      return true;
+    }
+
+    private void closeCatchUp() {
+      try {
+        catchUp.close();
+      } catch (Exception ex) {
+        LOG.warn("closing a watch's catch-up failed", ex);
+      }
+      catchUp = null;
+    }
+
+    private void deliver(Change c) {
+      cursor.addAll(c.events());
+      try {
+        watcher.onChange(c.withCursor(Cursors.encode(cursor)));
+      } catch (RuntimeException ex) {
+        LOG.warn("watcher {} failed on {}; it keeps receiving changes", watcher, c, ex);
+      }
+    }
+
     @Override
     public void run() {
       while (true) {
-        Change next;
+        Change next = null;
         boolean finish;
+        boolean catchingUp;
         synchronized (this) {
-          next = queue.poll();
-          finish = next == null && ended;
-          if (next == null && !ended) {
-            draining = false;
-            return;
+          finish = ended;
+          catchingUp = !ended && catchUp != null;
+          if (!finish && !catchingUp) {
+            next = queue.poll();
+            if (next == null) {
+              draining = false;
+              return;
+            }
           }
         }
         if (finish) {
+          if (catchUp != null) {
+            closeCatchUp();
+          }
           try {
             watcher.onEnd(endReason);
           } catch (RuntimeException ex) {
@@ -180,11 +287,18 @@ final class Watches {
           }
           return; // draining stays true: nothing more is delivered
         }
-        try {
-          watcher.onChange(next);
-        } catch (RuntimeException ex) {
-          LOG.warn("watcher {} failed on {}; it keeps receiving changes", watcher, next, ex);
+        if (catchingUp) {
+          try {
+            if (!catchUpStep()) {
+              return; // rescheduled when the watcher is ready; draining stays true
+            }
+          } catch (RuntimeException ex) {
+            LOG.warn("a watch's catch-up failed", ex);
+            end("the catch-up failed: " + ex.getMessage());
+          }
+          continue;
         }
+        deliver(next);
       }
     }
   }

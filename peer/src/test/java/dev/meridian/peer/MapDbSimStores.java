@@ -128,7 +128,7 @@ final class MapDbSimStores implements SimStore.Factory, AutoCloseable {
     Incarnation(Dir storage, MapDbDocStore store, Consumer<Runnable> later) {
       this.storage = storage;
       this.store = store;
-      this.replica = new StoreReplica(new CommitEachRemote(store), (key, origin) -> { });
+      this.replica = new StoreReplica(new CommitEachRemote(store), (key, origin, events) -> { });
       // Meridian's wiring; the store announces on its notifier, another thread than replication's.
       store.subscribe(w -> later.accept(
           () -> replica.localWriteDurable(DocDelta.of(w.key(), w.delta()))));

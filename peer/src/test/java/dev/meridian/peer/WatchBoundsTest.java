@@ -187,15 +187,15 @@ class WatchBoundsTest {
     Watches w = watches();
     List<Meridian.Watch> all = new ArrayList<>();
     for (int i = 0; i < Watches.MAX_WATCHES; i++) {
-      all.add(w.add("p/", c -> { }));
+      all.add(w.add("p/", null, c -> { }));
     }
     Watches.TooManyWatchesException e = assertThrows(Watches.TooManyWatchesException.class,
-        () -> w.add("p/", c -> { }));
+        () -> w.add("p/", null, c -> { }));
     assertEquals("this peer holds 10000 watches, the most it serves at once; try later",
         e.getMessage());
     assertEquals(Status.Code.RESOURCE_EXHAUSTED, DocumentsService.status(e).getStatus().getCode());
     all.get(0).close();
-    all.add(w.add("p/", c -> { }));
+    all.add(w.add("p/", null, c -> { }));
     all.forEach(Meridian.Watch::close);
   }
 }

@@ -23,6 +23,10 @@ import picocli.CommandLine.Parameters;
         "",
         "ORIGIN is local (a write at this peer) or remote (received from another peer);",
         "JSON, with --documents, is the document after the change, on one line.",
+        "With --cursors each line starts with the watcher's cursor after that change;",
+        "--since CURSOR resumes there: first every document changed since, as",
+        "`resumed KEY` (one line per document), then a note on standard error, then",
+        "live changes.",
         "Watches keys that start with PREFIX until interrupted (Ctrl-C). If the",
         "peer shuts down, the stream ends with UNAVAILABLE (exit 3, as for an",
         "unreachable peer); a watcher that falls too far behind is dropped by the",
@@ -33,6 +37,8 @@ import picocli.CommandLine.Parameters;
         "  meridian watch",
         "  meridian watch users/ --documents",
         "  meridian watch orders/ | grep '^remote '",
+        "  meridian watch carts/ --cursors",
+        "  meridian watch carts/ --cursors --since CURSOR",
     })
 final class WatchCommand extends ClientCommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "PREFIX", defaultValue = "",
@@ -42,16 +48,30 @@ final class WatchCommand extends ClientCommand {
   @Option(names = "--documents", description = "Print each document after the change.")
   boolean documents;
 
+  @Option(names = "--cursors", description = "Start each line with the cursor after it.")
+  boolean cursors;
+
+  @Option(names = "--since", paramLabel = "CURSOR",
+      description = "Resume from a cursor an earlier watch printed (see --cursors).")
+  String since = "";
+
   @Override
   int run(DocumentsGrpc.DocumentsBlockingStub stub) {
     // No deadline: the stream lasts until interrupted. An unreachable peer fails the first hasNext.
     Iterator<WatchEvent> events = stub.watch(WatchRequest.newBuilder()
-        .setPrefix(prefix).setIncludeDocuments(documents).build());
+        .setPrefix(prefix).setIncludeDocuments(documents).setSince(since).build());
     PrintWriter out = out();
     long seen = 0;
     try {
       while (events.hasNext()) {
-        out.println(line(events.next(), documents));
+        WatchEvent e = events.next();
+        if (e.getCaughtUp()) {
+          err().println("meridian: caught up with the changes since the cursor; live changes"
+              + " follow" + (cursors ? " (cursor " + e.getCursor() + ")" : ""));
+          err().flush();
+          continue;
+        }
+        out.println(cursors ? e.getCursor() + " " + line(e, documents) : line(e, documents));
         out.flush();
         seen++;
       }
@@ -76,6 +96,9 @@ final class WatchCommand extends ClientCommand {
         break;
       case REMOTE:
         origin = "remote";
+        break;
+      case RESUMED:
+        origin = "resumed";
         break;
       default:
         origin = "unknown";
