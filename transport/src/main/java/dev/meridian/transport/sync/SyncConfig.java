@@ -158,10 +158,10 @@ public final class SyncConfig {
     private Duration pushDelay = Duration.ofMillis(1);
     private Duration ackDelay = Duration.ofMillis(20);
     private Duration syncInterval = Duration.ofSeconds(1);
-    private Duration pingInterval = Duration.ofMillis(500);
-    private Duration idleTimeout = Duration.ofSeconds(2);
-    private Duration handshakeTimeout = Duration.ofSeconds(5);
-    private Duration probeTimeout = Duration.ofSeconds(1);
+    private Duration pingInterval = Duration.ofSeconds(1);
+    private Duration idleTimeout = Duration.ofSeconds(4);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private Duration probeTimeout = Duration.ofSeconds(3);
     private long maxQueuedBytes = 4 << 20;
     private long maxInFlightBytes = 1 << 20;
     private Duration reconnectBase = Duration.ofMillis(100);
@@ -267,7 +267,7 @@ public final class SyncConfig {
 
     /**
      * Silence after which a ping is sent on an open stream, repeated at this interval while the
-     * peer stays silent (default 500 ms). A live peer answers each ping at once, so an open stream
+     * peer stays silent (default 1 s). A live peer answers each ping at once, so an open stream
      * never stays silent much longer than this plus a round trip; it must be shorter than the
      * {@link #idleTimeout idle timeout}.
      */
@@ -277,7 +277,7 @@ public final class SyncConfig {
     }
 
     /**
-     * Silence after which an open stream is taken as stalled and closed (default 2 s): no frame
+     * Silence after which an open stream is taken as stalled and closed (default 4 s): no frame
      * of any kind (batch, ack, ping or its answer) arrived for this long, although pings went out
      * every {@link #pingInterval ping interval}. That happens when the network drops packets
      * without resetting the connection (a partition, a dead host) or the peer's process is paused;
@@ -288,8 +288,11 @@ public final class SyncConfig {
      * <p>Choose it above the longest time one frame takes to arrive whole (a batch of up to
      * {@link #maxBatchBytes}, a part of up to {@link #maxPartBytes}, on the slowest link between
      * two peers) plus the longest pause of a peer's replication loop (a garbage collection, the
-     * join of a large document): a stream that cannot deliver one frame within it is closed as
-     * stalled each time and never completes that frame.
+     * join of a large document, a loop starved of CPU): a stream that cannot deliver one frame
+     * within it is closed as stalled each time and never completes that frame. A shorter timeout
+     * gains little: a partition longer than it is detected while it lasts, so after its heal
+     * only the redial remains, and one shorter than it is waited out on the old connection, which
+     * TCP resumes within about the partition's length.
      */
     public Builder idleTimeout(Duration d) {
       this.idleTimeout = positive(d);
@@ -298,8 +301,10 @@ public final class SyncConfig {
 
     /**
      * How long a stream may take from the dial (or the accept) to the end of the handshake (both
-     * Hellos) before it is closed (default 5 s). It covers the connection, TLS and both Hellos:
-     * make it longer than the idle timeout, which bounds the TCP connect alone.
+     * Hellos) before it is closed (default 10 s). It covers the connection, TLS and both Hellos,
+     * on a peer that may have just started and be busy recovering: make it longer than the idle
+     * timeout, which bounds the TCP connect alone. A connection that stops mid-handshake is rare
+     * (a dial into a partition fails at the connect), so this bound can be generous.
      */
     public Builder handshakeTimeout(Duration d) {
       this.handshakeTimeout = positive(d);
@@ -307,9 +312,9 @@ public final class SyncConfig {
     }
 
     /**
-     * How long a kept session may stay silent after a duplicate was refused (default 1 s): the
+     * How long a kept session may stay silent after a duplicate was refused (default 3 s): the
      * duplicate says the peer may take the kept stream for dead, so it is pinged at once and must
-     * answer within this bound (the idle timeout still applies if it is shorter).
+     * answer within this bound (the idle timeout applies too, whichever ends first).
      */
     public Builder probeTimeout(Duration d) {
       this.probeTimeout = positive(d);

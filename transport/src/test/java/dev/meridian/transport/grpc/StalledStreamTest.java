@@ -53,8 +53,8 @@ class StalledStreamTest {
   @Test
   void silentConnection_isTakenAsStalled_redialledOnANewConnection_andCatchesUp()
       throws Exception {
-    // Default ping interval (500 ms) and idle timeout (2 s); no status ack within the test, so
-    // the pings alone keep the idle stream alive and their absence alone ends it.
+    // Ping interval 500 ms, idle timeout 2 s; no status ack within the test, so the pings alone
+    // keep the idle stream alive and their absence alone ends it.
     InMemoryReplicaStore storeA = InMemoryReplicaStore.create(Replica.random());
     InMemoryReplicaStore storeB = InMemoryReplicaStore.create(Replica.random());
     ReplicationNode b = start(storeB, config(List.of()), "replica-b",
@@ -127,6 +127,8 @@ class StalledStreamTest {
         .peers(peers)
         .learnPeers(false) // the proxy is the only way between the two
         .syncInterval(Duration.ofHours(1))
+        .pingInterval(Duration.ofMillis(500))
+        .idleTimeout(Duration.ofSeconds(2))
         .reconnect(Duration.ofMillis(50), Duration.ofMillis(500))
         .build();
   }

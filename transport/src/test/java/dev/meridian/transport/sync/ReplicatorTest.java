@@ -149,7 +149,9 @@ class ReplicatorTest {
 
   @Test
   void silentPeer_isPingedEveryInterval_thenClosedAsStalled() {
-    Pair p = new Pair(); // default ping interval (500 ms) and idle timeout (2 s)
+    SyncConfig fast = SyncConfig.builder("c").syncInterval(Duration.ofMillis(100))
+        .pingInterval(Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(2)).build();
+    Pair p = new Pair(fast, fast);
     p.connect();
     p.advance(300 * MS);
     assertTrue(p.sa.isOpen() && p.sb.isOpen());
@@ -174,10 +176,10 @@ class ReplicatorTest {
   void quietPeer_answeringPings_staysOpenPastTheIdleTimeout() {
     // No status acks within the test (sync interval 1 h): only pings and their answers flow.
     SyncConfig quiet = SyncConfig.builder("c").syncInterval(Duration.ofHours(1)).build();
-    Pair p = new Pair(quiet, quiet);
+    Pair p = new Pair(quiet, quiet); // default ping interval (1 s) and idle timeout (4 s)
     p.connect();
     p.toB.clear();
-    p.advance(6_000 * MS); // three idle timeouts
+    p.advance(12_000 * MS); // three idle timeouts
     assertTrue(p.sa.isOpen() && p.sb.isOpen(), p.sa + " / " + p.sb);
     assertTrue(pings(p.toB) >= 6, "pings sent: " + pings(p.toB));
     assertEquals(0, p.a.stalls() + p.b.stalls());
