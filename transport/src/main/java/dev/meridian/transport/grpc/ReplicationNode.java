@@ -15,14 +15,15 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -55,14 +56,27 @@ public final class ReplicationNode implements AutoCloseable {
    *     gRPC's own threads do the I/O. It also makes the engine's single-threaded contract free.
    * [2] Inbound frames are requested one by one (disableAutoRequest), so at most one frame per
    *     stream waits in the loop's queue: memory per peer is bounded by the message size limit.
+   * [3] One channel per dial, shut down when its stream ends. A gRPC channel keeps its TCP
+   *     connection while that connection looks alive, and a connection whose packets a partition
+   *     drops looks alive until TCP gives up (minutes): a second stream on it would queue behind
+   *     the first one's retransmissions. So when the engine closes a stalled stream (pings
+   *     unanswered for the idle timeout: SyncSession [4]), its channel is shut down at once and
+   *     the redial gets a new connection; that also starts the redial without gRPC's own
+   *     reconnect backoff. HTTP/2 keepalive cannot do this job: grpc-java raises a client's
+   *     keepalive time to at least 10 s. A TCP connect gives up after the idle timeout, so a dial
+   *     into a partition fails soon and the engine's backoff decides when to try again.
    */
   private static final Logger LOG = LoggerFactory.getLogger(ReplicationNode.class);
   private static final int LOCAL_FEED_LIMIT = 1 << 16;
 
-  /** Opens a channel to a peer address (host:port). */
+  /**
+   * Opens a channel to a peer address (host:port), once per dial: the node opens a new channel
+   * for every stream it dials and shuts it down when that stream ends, so a connection that
+   * stalled is never handed to the next dial.
+   */
   @FunctionalInterface
   public interface ChannelFactory {
-    /** A channel to {@code address}. */
+    /** A new channel to {@code address}, for one stream. */
     ManagedChannel open(String address) throws IOException;
   }
 
@@ -71,7 +85,8 @@ public final class ReplicationNode implements AutoCloseable {
   private final ChannelFactory channelFactory;
   private final ScheduledExecutorService loop;
   private final Replicator replicator;
-  private final Map<String, ManagedChannel> channels = new HashMap<>();
+  /** The channels of dialled streams that have not ended (loop thread). */
+  private final Set<ManagedChannel> channels = new HashSet<>();
   private final AtomicLong identityRefusals;
   private final AtomicLong transportRefusals = new AtomicLong();
   private final ConcurrentLinkedQueue<DocDelta> feed = new ConcurrentLinkedQueue<>();
@@ -165,8 +180,10 @@ public final class ReplicationNode implements AutoCloseable {
     }
     // Shared with the node before it starts: its loop may dial before start returns.
     AtomicLong identityRefusals = new AtomicLong();
+    int connectMillis = (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis());
     ChannelFactory channels = address -> NettyChannelBuilder
         .forTarget(address, tls.channelCredentials())
+        .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
         .maxInboundMessageSize(hardLimit(config))
         .directExecutor() // callbacks only post to the loop
         .intercept(IdentityCheck.client(tls, identityRefusals))
@@ -202,6 +219,14 @@ public final class ReplicationNode implements AutoCloseable {
   /** Streams whose handshake completed so far: a stream that resets and reopens counts again. */
   public long sessionsOpened() {
     return onLoop(replicator::sessionsOpened);
+  }
+
+  /**
+   * Streams closed so far because the peer fell silent (pings unanswered for the idle timeout, a
+   * probe unanswered, a handshake not done in time); each is dialled again on a new connection.
+   */
+  public long stalls() {
+    return onLoop(replicator::stalls);
   }
 
   /** Frames refused so far, by kind (see {@link Replicator#refusalsByKind()}). */
@@ -242,14 +267,14 @@ public final class ReplicationNode implements AutoCloseable {
     if (server != null) {
       server.shutdown();
     }
-    loop.execute(() -> channels.values().forEach(ManagedChannel::shutdown));
+    loop.execute(() -> channels.forEach(ManagedChannel::shutdown));
     loop.shutdown();
     try {
       if (server != null && !server.awaitTermination(2, TimeUnit.SECONDS)) {
         server.shutdownNow();
       }
       loop.awaitTermination(2, TimeUnit.SECONDS);
-      for (ManagedChannel c : new ArrayList<>(channels.values())) {
+      for (ManagedChannel c : new ArrayList<>(channels)) {
         if (!c.awaitTermination(2, TimeUnit.SECONDS)) {
           c.shutdownNow();
         }
@@ -329,23 +354,35 @@ public final class ReplicationNode implements AutoCloseable {
   }
 
   private void dial(String address, long now) {
-    ManagedChannel channel = channels.get(address);
-    if (channel == null) {
-      try {
-        channel = channelFactory.open(address);
-      } catch (IOException | RuntimeException e) {
-        LOG.warn("cannot open a channel to {}: {}", address, e.toString());
-        replicator.dialFailed(address, now);
-        return;
-      }
-      channels.put(address, channel);
+    ManagedChannel channel;
+    try {
+      channel = channelFactory.open(address);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot open a channel to {}: {}", address, e.toString());
+      replicator.dialFailed(address, now);
+      return;
     }
+    channels.add(channel);
     SyncSession s = replicator.connect(address, now);
     java.util.concurrent.atomic.AtomicReference<String> serverSite =
         new java.util.concurrent.atomic.AtomicReference<>();
-    StreamBinding binding = StreamBinding.client(this, s, serverSite);
+    StreamBinding binding = StreamBinding.client(this, s, serverSite, channel);
     ReplicationGrpc.newStub(channel).withOption(IdentityCheck.SITE_OUT, serverSite)
         .sync(binding);
+  }
+
+  /**
+   * The dialled stream on {@code channel} ended (on the loop): shuts the channel down, at once
+   * ({@code abandon}: the stream stalled or failed, its connection is not to be trusted) or once
+   * its call is over.
+   */
+  void channelDone(ManagedChannel channel, boolean abandon) {
+    channels.remove(channel);
+    if (abandon) {
+      channel.shutdownNow();
+    } else {
+      channel.shutdown();
+    }
   }
 
   // ---- local writes -----------------------------------------------------------------------------

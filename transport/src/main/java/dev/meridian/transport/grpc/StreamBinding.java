@@ -3,6 +3,7 @@ package dev.meridian.transport.grpc;
 import dev.meridian.transport.proto.SyncFrame;
 import dev.meridian.transport.sync.Refusal;
 import dev.meridian.transport.sync.SyncSession;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.CallStreamObserver;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -16,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * session's frames are sent while the call is ready. When the engine finishes, the server ends the
  * call with the refusal's status (OK for a clean shutdown) after the Goodbye; the client
  * half-closes after its Goodbye and cancels if the server has not ended the call soon after.
+ * A client's channel serves this call only: it is shut down when the call ends, at once if the
+ * session stalled or the call failed.
  */
 final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame> {
   private final ReplicationNode node;
@@ -27,6 +30,8 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
   /** Client side: the site the server's certificate names, once its headers arrived. */
   private java.util.concurrent.atomic.AtomicReference<String> serverSite;
   private boolean siteGiven;
+  /** Client side: the channel opened for this call alone. */
+  private ManagedChannel channel;
 
   private StreamBinding(ReplicationNode node, boolean client) {
     this.node = node;
@@ -35,10 +40,11 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
 
   /** A binding for a call this node dials (session already created, on the loop). */
   static StreamBinding client(ReplicationNode node, SyncSession session,
-      java.util.concurrent.atomic.AtomicReference<String> serverSite) {
+      java.util.concurrent.atomic.AtomicReference<String> serverSite, ManagedChannel channel) {
     StreamBinding b = new StreamBinding(node, true);
     b.session = session;
     b.serverSite = serverSite;
+    b.channel = channel;
     session.setWakeup(b::schedulePump);
     return b;
   }
@@ -100,6 +106,7 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
       }
       ended = true;
       out.onCompleted();
+      releaseChannel(false);
       node.replicator().streamClosed(session,
           new Refusal(Refusal.Code.OK, "the peer ended the stream"), node.now());
     });
@@ -136,9 +143,14 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
     Refusal r = session.closeReason();
     if (client) {
       out.onCompleted();
-      ClientCallStreamObserver<SyncFrame> call = (ClientCallStreamObserver<SyncFrame>) out;
-      java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)
-          .execute(() -> call.cancel("stream ended: " + r, null));
+      if (session.stalled()) {
+        releaseChannel(true); // cancels the call with its connection
+      } else {
+        ClientCallStreamObserver<SyncFrame> call = (ClientCallStreamObserver<SyncFrame>) out;
+        java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS)
+            .execute(() -> call.cancel("stream ended: " + r, null));
+        releaseChannel(false);
+      }
     } else if (r.code() == Refusal.Code.OK) {
       out.onCompleted();
     } else {
@@ -148,11 +160,19 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
     node.replicator().streamClosed(session, r, node.now());
   }
 
+  private void releaseChannel(boolean abandon) {
+    if (channel != null) {
+      node.channelDone(channel, abandon);
+      channel = null;
+    }
+  }
+
   private void broken(Status status) {
     if (ended || session == null) {
       return;
     }
     ended = true;
+    releaseChannel(true);
     if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
       node.countTransportRefusal();
     }

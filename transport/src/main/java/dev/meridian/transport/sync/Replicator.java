@@ -56,6 +56,7 @@ public final class Replicator {
   private long rejectedFrames;
   private long oversizedDeltas;
   private long sessionsOpened;
+  private long stalls;
   private final TreeMap<String, Long> refusalsByKind = new TreeMap<>();
 
   /**
@@ -269,6 +270,14 @@ public final class Replicator {
     return sessionsOpened;
   }
 
+  /**
+   * Sessions closed so far because the peer fell silent (see {@link SyncSession#stalled()}):
+   * streams stalled while open, unanswered probes, handshakes not done in time.
+   */
+  public long stalls() {
+    return stalls;
+  }
+
   /** Deltas that could not be sent because they exceed the maximum document size. */
   public long oversizedDeltas() {
     return oversizedDeltas;
@@ -379,6 +388,10 @@ public final class Replicator {
       return smallerDialsWins ? mine : theirs;
     }
     return a.id() > b.id() ? a : b;
+  }
+
+  void stalled(SyncSession s) {
+    stalls++;
   }
 
   void connectedToSelf(SyncSession s) {

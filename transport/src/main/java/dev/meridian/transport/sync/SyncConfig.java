@@ -44,6 +44,7 @@ public final class SyncConfig {
   final long syncIntervalNanos;
   final long pingIntervalNanos;
   final long idleTimeoutNanos;
+  final long handshakeTimeoutNanos;
   final long probeTimeoutNanos;
   final long maxQueuedBytes;
   final long maxInFlightBytes;
@@ -70,6 +71,7 @@ public final class SyncConfig {
     this.syncIntervalNanos = b.syncInterval.toNanos();
     this.pingIntervalNanos = b.pingInterval.toNanos();
     this.idleTimeoutNanos = b.idleTimeout.toNanos();
+    this.handshakeTimeoutNanos = b.handshakeTimeout.toNanos();
     this.probeTimeoutNanos = b.probeTimeout.toNanos();
     this.maxQueuedBytes = b.maxQueuedBytes;
     this.maxInFlightBytes = b.maxInFlightBytes;
@@ -118,6 +120,14 @@ public final class SyncConfig {
     return site;
   }
 
+  /**
+   * The silence after which an open stream is taken as stalled and closed, and the longest a
+   * driver waits for a connection to a peer (see {@link Builder#idleTimeout}).
+   */
+  public Duration idleTimeout() {
+    return Duration.ofNanos(idleTimeoutNanos);
+  }
+
   /** The configured peer addresses. */
   public List<String> peers() {
     return peers;
@@ -148,8 +158,9 @@ public final class SyncConfig {
     private Duration pushDelay = Duration.ofMillis(1);
     private Duration ackDelay = Duration.ofMillis(20);
     private Duration syncInterval = Duration.ofSeconds(1);
-    private Duration pingInterval = Duration.ofSeconds(5);
-    private Duration idleTimeout = Duration.ofSeconds(20);
+    private Duration pingInterval = Duration.ofSeconds(1);
+    private Duration idleTimeout = Duration.ofSeconds(4);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
     private Duration probeTimeout = Duration.ofSeconds(3);
     private long maxQueuedBytes = 4 << 20;
     private long maxInFlightBytes = 1 << 20;
@@ -254,19 +265,57 @@ public final class SyncConfig {
       return this;
     }
 
-    /** Silence after which a ping is sent (default 5 s). */
+    /**
+     * Silence after which a ping is sent on an open stream, repeated at this interval while the
+     * peer stays silent (default 1 s). A live peer answers each ping at once, so an open stream
+     * never stays silent much longer than this plus a round trip; it must be shorter than the
+     * {@link #idleTimeout idle timeout}.
+     */
     public Builder pingInterval(Duration d) {
       this.pingInterval = positive(d);
       return this;
     }
 
-    /** Silence after which a session is closed (default 20 s). */
+    /**
+     * Silence after which an open stream is taken as stalled and closed (default 4 s): no frame
+     * of any kind (batch, ack, ping or its answer) arrived for this long, although pings went out
+     * every {@link #pingInterval ping interval}. That happens when the network drops packets
+     * without resetting the connection (a partition, a dead host) or the peer's process is paused;
+     * the connection is then abandoned, not reused, the peer is dialled again on a new one, and
+     * the new stream's handshake starts catch-up. The gRPC driver also gives up a TCP connect
+     * after this long.
+     *
+     * <p>Choose it above the longest time one frame takes to arrive whole (a batch of up to
+     * {@link #maxBatchBytes}, a part of up to {@link #maxPartBytes}, on the slowest link between
+     * two peers) plus the longest pause of a peer's replication loop (a garbage collection, the
+     * join of a large document, a loop starved of CPU): a stream that cannot deliver one frame
+     * within it is closed as stalled each time and never completes that frame. A shorter timeout
+     * gains little: a partition longer than it is detected while it lasts, so after its heal
+     * only the redial remains, and one shorter than it is waited out on the old connection, which
+     * TCP resumes within about the partition's length.
+     */
     public Builder idleTimeout(Duration d) {
       this.idleTimeout = positive(d);
       return this;
     }
 
-    /** How long a kept session may stay silent after a duplicate was refused (default 3 s). */
+    /**
+     * How long a stream may take from the dial (or the accept) to the end of the handshake (both
+     * Hellos) before it is closed (default 10 s). It covers the connection, TLS and both Hellos,
+     * on a peer that may have just started and be busy recovering: make it longer than the idle
+     * timeout, which bounds the TCP connect alone. A connection that stops mid-handshake is rare
+     * (a dial into a partition fails at the connect), so this bound can be generous.
+     */
+    public Builder handshakeTimeout(Duration d) {
+      this.handshakeTimeout = positive(d);
+      return this;
+    }
+
+    /**
+     * How long a kept session may stay silent after a duplicate was refused (default 3 s): the
+     * duplicate says the peer may take the kept stream for dead, so it is pinged at once and must
+     * answer within this bound (the idle timeout applies too, whichever ends first).
+     */
     public Builder probeTimeout(Duration d) {
       this.probeTimeout = positive(d);
       return this;
@@ -337,8 +386,16 @@ public final class SyncConfig {
       return this;
     }
 
-    /** The settings. */
+    /**
+     * The settings.
+     *
+     * @throws IllegalArgumentException if the ping interval is not shorter than the idle timeout
+     */
     public SyncConfig build() {
+      require(pingInterval.compareTo(idleTimeout) < 0, String.format(java.util.Locale.ROOT,
+          "the ping interval (%d ms) must be shorter than the idle timeout (%d ms), or a live "
+              + "but quiet peer would be taken as stalled", pingInterval.toMillis(),
+          idleTimeout.toMillis()));
       return new SyncConfig(this);
     }
 

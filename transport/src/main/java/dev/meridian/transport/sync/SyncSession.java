@@ -34,6 +34,15 @@ public final class SyncSession {
    *     per stream). Deltas larger than maxPartBytes never enter the push queue: catch-up sends
    *     them in parts.
    * [3] Push and catch-up batches alternate when both are ready, so neither starves the other.
+   * [4] Liveness: an open session pings whenever it has heard nothing for pingInterval (again
+   *     every pingInterval while that lasts), and a live peer answers at once, so silence beyond
+   *     idleTimeout means the stream is stalled: a network that drops packets without resetting
+   *     the connection, a dead host, a paused process. TCP would go on retransmitting with
+   *     exponential backoff for minutes, and anything sent later on the same connection (a new
+   *     gRPC stream too) queues behind that; so the session closes as `stalled()`, the driver
+   *     abandons the connection and dials a new one, and the new stream's Hello starts catch-up.
+   *     What was sent on the stalled stream and not acknowledged is in `sent` only, which dies
+   *     with the session: nothing is lost, catch-up compares contexts afresh.
    */
   private static final Logger LOG = LoggerFactory.getLogger(SyncSession.class);
 
@@ -84,6 +93,7 @@ public final class SyncSession {
   private boolean pingNow;
   private long probeDeadline = Long.MAX_VALUE;
   private long lastPollAt;
+  private boolean stalled;
 
   private Refusal closeReason;
   private boolean goodbyeOwed;
@@ -170,6 +180,16 @@ public final class SyncSession {
   /** True when nothing more will be sent: the driver ends the stream with {@link #closeReason}. */
   public boolean isFinished() {
     return state == State.CLOSED;
+  }
+
+  /**
+   * True if the engine closed this session because the peer fell silent: nothing heard within
+   * the idle timeout while open, no answer to a probe, or no handshake within the handshake
+   * timeout. The connection beneath may be dead although nobody said so: a driver abandons it and
+   * dials afresh rather than opening another stream on it.
+   */
+  public boolean stalled() {
+    return stalled;
   }
 
   /** Why the session ended (null while it runs). */
@@ -481,18 +501,26 @@ public final class SyncSession {
     }
   }
 
-  /** Checks the timers; closes a silent session. */
+  /** Checks the timers; closes a silent session (see {@link #stalled()}). */
   void tick(long now) {
-    if (state == State.HANDSHAKE && now - createdAt >= config.idleTimeoutNanos) {
-      close(new Refusal(Refusal.Code.UNAVAILABLE, "handshake timed out"), true);
+    if (state == State.HANDSHAKE && now - createdAt >= config.handshakeTimeoutNanos) {
+      stall(Refusal.of(Refusal.Code.UNAVAILABLE, "handshake not done within %d ms",
+          config.handshakeTimeoutNanos / 1_000_000));
     } else if (state == State.OPEN && now - lastReceivedAt >= config.idleTimeoutNanos) {
-      close(Refusal.of(Refusal.Code.UNAVAILABLE, "peer silent for %d ms",
-          (now - lastReceivedAt) / 1_000_000), true);
+      stall(Refusal.of(Refusal.Code.UNAVAILABLE,
+          "stream stalled: nothing heard from the peer for %d ms (idle timeout %d ms)",
+          (now - lastReceivedAt) / 1_000_000, config.idleTimeoutNanos / 1_000_000));
     } else if (state == State.OPEN && now >= probeDeadline) {
-      close(new Refusal(Refusal.Code.UNAVAILABLE, "peer did not answer a probe"), true);
+      stall(new Refusal(Refusal.Code.UNAVAILABLE, "peer did not answer a probe"));
     } else if (hasWork(now)) {
       wakeup.run();
     }
+  }
+
+  private void stall(Refusal why) {
+    stalled = true;
+    owner.stalled(this);
+    close(why, true);
   }
 
   private boolean hasWork(long now) {
@@ -514,7 +542,7 @@ public final class SyncSession {
   long deadline(long now) {
     switch (state) {
       case HANDSHAKE:
-        return createdAt + config.idleTimeoutNanos;
+        return createdAt + config.handshakeTimeoutNanos;
       case OPEN:
         long t = Math.min(lastReceivedAt + config.idleTimeoutNanos, probeDeadline);
         t = Math.min(t, future(ackDueAt, now));

@@ -36,10 +36,17 @@ class ReplicatorTest {
     long bytesAtoB;
     long bytesBtoA;
     final List<SyncFrame> toA = new ArrayList<>();
+    final List<SyncFrame> toB = new ArrayList<>();
+    /** True while the wire drops every frame, both ways, without either end hearing of it. */
+    boolean cut;
 
     Pair(String clusterA, String clusterB) {
-      a = new Replicator(storeA, config(clusterA), new Random(1), now);
-      b = new Replicator(storeB, config(clusterB), new Random(2), now);
+      this(config(clusterA), config(clusterB));
+    }
+
+    Pair(SyncConfig configA, SyncConfig configB) {
+      a = new Replicator(storeA, configA, new Random(1), now);
+      b = new Replicator(storeB, configB, new Random(2), now);
       storeA.subscribe(d -> a.onLocalDelta(d, now));
       storeB.subscribe(d -> b.onLocalDelta(d, now));
     }
@@ -86,11 +93,14 @@ class ReplicatorTest {
         int size = f.getSerializedSize();
         if (aToB) {
           bytesAtoB += size;
+          toB.add(f);
         } else {
           bytesBtoA += size;
           toA.add(f);
         }
-        to.receive(toSession, f, size, now);
+        if (!cut) {
+          to.receive(toSession, f, size, now);
+        }
         moved = true;
       }
       return moved;
@@ -135,6 +145,57 @@ class ReplicatorTest {
     long before = p.bytesAtoB + p.bytesBtoA;
     p.advance(100 * MS); // one sync interval: each side sends its status ack
     return p.bytesAtoB + p.bytesBtoA - before;
+  }
+
+  @Test
+  void silentPeer_isPingedEveryInterval_thenClosedAsStalled() {
+    SyncConfig fast = SyncConfig.builder("c").syncInterval(Duration.ofMillis(100))
+        .pingInterval(Duration.ofMillis(500)).idleTimeout(Duration.ofSeconds(2)).build();
+    Pair p = new Pair(fast, fast);
+    p.connect();
+    p.advance(300 * MS);
+    assertTrue(p.sa.isOpen() && p.sb.isOpen());
+    p.cut = true; // packets dropped, no reset: both ends keep an open stream that hears nothing
+    long lastHeard = p.sa.stats(new CausalContext()).lastContactNanos();
+    p.toB.clear();
+    p.advance(lastHeard + 1999 * MS - p.now);
+    assertTrue(p.sa.isOpen(), "open until the idle timeout: " + p.sa);
+    assertEquals(3, pings(p.toB), "a ping 500, 1,000 and 1,500 ms into the silence");
+    p.advance(2 * MS);
+    assertTrue(p.sa.isFinished() && p.sa.stalled(), "closed as stalled: " + p.sa);
+    assertEquals(Refusal.Code.UNAVAILABLE, p.sa.closeReason().code());
+    assertTrue(p.sa.closeReason().reason().contains("stream stalled: nothing heard from the peer "
+        + "for 2000 ms"), p.sa.closeReason().reason());
+    assertEquals(1, p.a.stalls());
+    p.advance(200 * MS); // the other end's silence began within one status interval
+    assertTrue(p.sb.isFinished() && p.sb.stalled(), "closed as stalled: " + p.sb);
+    assertEquals(1, p.b.stalls());
+  }
+
+  @Test
+  void quietPeer_answeringPings_staysOpenPastTheIdleTimeout() {
+    // No status acks within the test (sync interval 1 h): only pings and their answers flow.
+    SyncConfig quiet = SyncConfig.builder("c").syncInterval(Duration.ofHours(1)).build();
+    Pair p = new Pair(quiet, quiet); // default ping interval (1 s) and idle timeout (4 s)
+    p.connect();
+    p.toB.clear();
+    p.advance(12_000 * MS); // three idle timeouts
+    assertTrue(p.sa.isOpen() && p.sb.isOpen(), p.sa + " / " + p.sb);
+    assertTrue(pings(p.toB) >= 6, "pings sent: " + pings(p.toB));
+    assertEquals(0, p.a.stalls() + p.b.stalls());
+  }
+
+  @Test
+  void config_pingIntervalNotBelowIdleTimeout_isRefused() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> SyncConfig.builder("c")
+            .pingInterval(Duration.ofSeconds(2)).idleTimeout(Duration.ofSeconds(2)).build());
+    assertTrue(e.getMessage().contains("ping interval (2000 ms) must be shorter than the idle "
+        + "timeout (2000 ms)"), e.getMessage());
+  }
+
+  private static long pings(List<SyncFrame> frames) {
+    return frames.stream().filter(f -> f.hasPing() && !f.getPing().getPong()).count();
   }
 
   @Test
