@@ -14,7 +14,7 @@ import dev.meridian.persistence.StoreOptions;
 import dev.meridian.transport.grpc.ReplicationNode;
 import dev.meridian.transport.grpc.TlsSettings;
 import dev.meridian.transport.sync.SiteBindings;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.sync.KnownAddress;
 import dev.meridian.transport.sync.PeerStats;
 import dev.meridian.transport.sync.SyncConfig;
@@ -119,7 +119,7 @@ public final class Meridian implements AutoCloseable {
     this.watches = new Watches(this::get, store::context, store::changedSince, WATCH_BACKLOG);
     this.replica = new StoreReplica(store, watches::publish);
     // Local writes reach peers and watchers once durable, whatever the durability mode.
-    store.subscribe(w -> replica.localWriteDurable(DocDelta.of(w.key(), w.delta())));
+    store.subscribe(w -> replica.localWriteDurable(KeyedDelta.of(w.key(), w.delta())));
   }
 
   /** A builder with the defaults: {@code ./meridian-data}, no network, durable writes. */

@@ -4,8 +4,7 @@ import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.persistence.CloseableIterator;
 import dev.meridian.persistence.DocStore;
-import dev.meridian.persistence.KeyedDelta;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ final class StoreReplica implements ReplicaStore {
    *     the store context, so the next sync round ships them.
    */
   private final DocStore store;
-  private final List<Consumer<DocDelta>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<KeyedDelta>> listeners = new CopyOnWriteArrayList<>();
   private final Changes changes;
 
   /** Hears of each durable change: the document, its origin, its events. */
@@ -65,12 +64,12 @@ final class StoreReplica implements ReplicaStore {
   }
 
   @Override
-  public List<DocDelta> apply(List<DocDelta> deltas) {
+  public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
     CausalContext held = store.context();
-    List<DocDelta> taught = new ArrayList<>();
+    List<KeyedDelta> taught = new ArrayList<>();
     List<CausalContext> learned = new ArrayList<>();
     List<CompletableFuture<Void>> durable = new ArrayList<>(deltas.size());
-    for (DocDelta d : deltas) {
+    for (KeyedDelta d : deltas) {
       CausalContext fresh = d.events().minus(held);
       durable.add(store.applyRemote(d.key(), d.delta()));
       if (!fresh.isEmpty()) {
@@ -107,13 +106,13 @@ final class StoreReplica implements ReplicaStore {
     CloseableIterator<KeyedDelta> it = store.changedSince(theirs);
     return new SyncCursor() {
       @Override
-      public DocDelta next() {
+      public KeyedDelta next() {
         while (it.hasNext()) {
           KeyedDelta k = it.next();
           CausalContext events = k.delta().context().minus(theirs);
           if (!events.isEmpty()) {
             deltasServed.increment();
-            return new DocDelta(k.key(), k.delta(), events);
+            return new KeyedDelta(k.key(), k.delta(), events);
           }
         }
         return null;
@@ -131,14 +130,14 @@ final class StoreReplica implements ReplicaStore {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<DocDelta> listener) {
+  public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
   }
 
   /** A local write of {@code key} became durable: tell replication and the watchers. */
-  void localWriteDurable(DocDelta written) {
-    for (Consumer<DocDelta> l : listeners) {
+  void localWriteDurable(KeyedDelta written) {
+    for (Consumer<KeyedDelta> l : listeners) {
       l.accept(written);
     }
     changes.changed(written.key(), Change.Origin.LOCAL, written.events());

@@ -3,7 +3,7 @@ package dev.meridian.peer;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.persistence.CloseableIterator;
-import dev.meridian.persistence.KeyedDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;

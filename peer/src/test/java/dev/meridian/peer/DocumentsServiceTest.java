@@ -1,5 +1,6 @@
 package dev.meridian.peer;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -218,7 +219,7 @@ class DocumentsServiceTest {
       other.update("c", d -> d.set("w", 1)).join();
       // Hand the other peer's document over as a remote delta would arrive.
       StoreReplica r = (StoreReplica) field(peer, "replica");
-      r.apply(List.of(dev.meridian.transport.store.DocDelta.of("c",
+      r.apply(List.of(dev.meridian.crdt.doc.KeyedDelta.of("c",
           other.get("c").orElseThrow())));
     }
     GetResponse got = api.get(GetRequest.newBuilder().setKey("c").build());

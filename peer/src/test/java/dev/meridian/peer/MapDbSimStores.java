@@ -6,11 +6,10 @@ import dev.meridian.crdt.doc.Document;
 import dev.meridian.persistence.CloseableIterator;
 import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.KeyPage;
-import dev.meridian.persistence.KeyedDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.persistence.MapDbDocStore;
 import dev.meridian.persistence.StoreOptions;
 import dev.meridian.transport.sim.SimStore;
-import dev.meridian.transport.store.DocDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,7 +130,7 @@ final class MapDbSimStores implements SimStore.Factory, AutoCloseable {
       this.replica = new StoreReplica(new CommitEachRemote(store), (key, origin, events) -> { });
       // Meridian's wiring; the store announces on its notifier, another thread than replication's.
       store.subscribe(w -> later.accept(
-          () -> replica.localWriteDurable(DocDelta.of(w.key(), w.delta()))));
+          () -> replica.localWriteDurable(KeyedDelta.of(w.key(), w.delta()))));
     }
 
     @Override
@@ -140,13 +139,13 @@ final class MapDbSimStores implements SimStore.Factory, AutoCloseable {
     }
 
     @Override
-    public void onLocalWrite(Consumer<DocDelta> listener) {
+    public void onLocalWrite(Consumer<KeyedDelta> listener) {
       replica.subscribe(listener);
     }
 
     @Override
     public void write(String key, Function<Document, Document> mutation,
-        Consumer<DocDelta> recorded) {
+        Consumer<KeyedDelta> recorded) {
       CompletableFuture<Document> f = store.update(key, mutation);
       if (f.isDone()) {
         record(key, f, recorded); // refused, or changed nothing
@@ -160,13 +159,13 @@ final class MapDbSimStores implements SimStore.Factory, AutoCloseable {
     }
 
     private static void record(String key, CompletableFuture<Document> f,
-        Consumer<DocDelta> recorded) {
+        Consumer<KeyedDelta> recorded) {
       if (f.isCompletedExceptionally()) {
         return;
       }
       Document delta = f.join();
       if (!delta.context().isEmpty()) {
-        recorded.accept(DocDelta.of(key, delta));
+        recorded.accept(KeyedDelta.of(key, delta));
       }
     }
 

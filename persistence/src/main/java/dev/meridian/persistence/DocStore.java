@@ -1,5 +1,6 @@
 package dev.meridian.persistence;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;

@@ -1,5 +1,6 @@
 package dev.meridian.persistence;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
@@ -99,7 +100,7 @@ final class SyncQuery implements CloseableIterator<KeyedDelta> {
       loaded++;
       Document delta = deltaFor.apply(key, remote);
       if (delta != null) {
-        next = new KeyedDelta(key, delta);
+        next = KeyedDelta.of(key, delta);
       }
     }
     return true;

@@ -1,5 +1,6 @@
 package dev.meridian.persistence;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CrdtCodec;
@@ -191,7 +192,7 @@ final class Writes {
       if (o instanceof Written w) {
         keys.durable(w.key(), w.end());
         if (w.localDelta() != null && !subscribers.isEmpty()) {
-          KeyedDelta k = new KeyedDelta(w.key(), w.localDelta());
+          KeyedDelta k = KeyedDelta.of(w.key(), w.localDelta());
           for (Consumer<KeyedDelta> s : subscribers) {
             try {
               s.accept(k);

@@ -1,5 +1,6 @@
 package dev.meridian.persistence;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.meridian.persistence;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
@@ -67,7 +68,7 @@ final class InMemoryDocStore implements DocStore {
       docs.put(key, doc);
       context.addAll(delta.context());
     }
-    KeyedDelta written = new KeyedDelta(key, delta);
+    KeyedDelta written = KeyedDelta.of(key, delta);
     subscribers.forEach(l -> l.accept(written));
     return CompletableFuture.completedFuture(delta);
   }
@@ -125,7 +126,7 @@ final class InMemoryDocStore implements DocStore {
     List<KeyedDelta> out = new ArrayList<>();
     docs.forEach((k, d) -> {
       if (!d.context().isSubsetOf(remote)) {
-        out.add(new KeyedDelta(k, d.deltaSince(remote)));
+        out.add(KeyedDelta.of(k, d.deltaSince(remote)));
       }
     });
     Iterator<KeyedDelta> it = out.iterator();

@@ -5,7 +5,7 @@ import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.persistence.CloseableIterator;
 import dev.meridian.persistence.Durability;
-import dev.meridian.persistence.KeyedDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.persistence.MapDbDocStore;
 import dev.meridian.persistence.StoreOptions;
 import dev.meridian.persistence.StoreStats;

@@ -3,7 +3,7 @@ package dev.meridian.benchmarks.replication;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
@@ -31,9 +31,9 @@ final class ObservedStore implements ReplicaStore {
   }
 
   @Override
-  public List<DocDelta> apply(List<DocDelta> deltas) {
-    List<DocDelta> taught = inner.apply(deltas);
-    for (DocDelta d : taught) {
+  public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
+    List<KeyedDelta> taught = inner.apply(deltas);
+    for (KeyedDelta d : taught) {
       if (d.events().dotCount() <= 64) {
         d.events().forEachDot(tracker::applied);
       } else {
@@ -49,7 +49,7 @@ final class ObservedStore implements ReplicaStore {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<DocDelta> listener) {
+  public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
     return inner.subscribe(listener);
   }
 }

@@ -10,7 +10,7 @@ import dev.meridian.persistence.KeyPage;
 import dev.meridian.persistence.MapDbDocStore;
 import dev.meridian.persistence.StoreOptions;
 import dev.meridian.transport.sim.SimStore;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -88,13 +88,13 @@ final class Site implements SimStore.Storage {
     }
 
     @Override
-    public void onLocalWrite(Consumer<DocDelta> listener) {
+    public void onLocalWrite(Consumer<KeyedDelta> listener) {
       replication.subscribe(listener);
     }
 
     @Override
     public void write(String key, Function<Document, Document> mutation,
-        Consumer<DocDelta> recorded) {
+        Consumer<KeyedDelta> recorded) {
       peer.update(key, mutation).thenAccept(v -> { });
     }
 

@@ -6,7 +6,7 @@ import dev.meridian.crdt.doc.Document;
 import dev.meridian.persistence.CloseableIterator;
 import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.KeyPage;
-import dev.meridian.persistence.KeyedDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.persistence.MapDbDocStore;
 import dev.meridian.persistence.StoreException;
 import java.io.IOException;

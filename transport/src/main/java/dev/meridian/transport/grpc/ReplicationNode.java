@@ -1,7 +1,7 @@
 package dev.meridian.transport.grpc;
 
 import dev.meridian.transport.proto.ReplicationGrpc;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.sync.KnownAddress;
 import dev.meridian.transport.sync.PeerStats;
@@ -89,7 +89,7 @@ public final class ReplicationNode implements AutoCloseable {
   private final Set<ManagedChannel> channels = new HashSet<>();
   private final AtomicLong identityRefusals;
   private final AtomicLong transportRefusals = new AtomicLong();
-  private final ConcurrentLinkedQueue<DocDelta> feed = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<KeyedDelta> feed = new ConcurrentLinkedQueue<>();
   private final AtomicInteger feedSize = new AtomicInteger();
   private final AtomicBoolean feedOverflow = new AtomicBoolean();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
@@ -387,7 +387,7 @@ public final class ReplicationNode implements AutoCloseable {
 
   // ---- local writes -----------------------------------------------------------------------------
 
-  private void onLocalWrite(DocDelta d) {
+  private void onLocalWrite(KeyedDelta d) {
     if (feedSize.incrementAndGet() > LOCAL_FEED_LIMIT) {
       feedSize.decrementAndGet();
       feedOverflow.set(true); // the write is in the store: catch-up will carry it
@@ -402,7 +402,7 @@ public final class ReplicationNode implements AutoCloseable {
   private void drainFeed() {
     drainScheduled.set(false);
     long now = now();
-    DocDelta d;
+    KeyedDelta d;
     while ((d = feed.poll()) != null) {
       feedSize.decrementAndGet();
       replicator.onLocalDelta(d, now);

@@ -3,7 +3,7 @@ package dev.meridian.transport.sim;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.Document;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -44,14 +44,14 @@ public interface SimStore {
   ReplicaStore replicaStore();
 
   /** Hears of the local writes that replication should announce to peers. */
-  void onLocalWrite(Consumer<DocDelta> listener);
+  void onLocalWrite(Consumer<KeyedDelta> listener);
 
   /**
    * A local write of {@code key}. {@code recorded} hears of it (its delta and events) once the
    * ghost model may count on it: at once for a store whose {@link #durableCounter()} tracks
    * durability, or once durable for a store that reports only durable writes.
    */
-  void write(String key, Function<Document, Document> mutation, Consumer<DocDelta> recorded);
+  void write(String key, Function<Document, Document> mutation, Consumer<KeyedDelta> recorded);
 
   /** The highest dot counter this replica minted. */
   long lastCounter();

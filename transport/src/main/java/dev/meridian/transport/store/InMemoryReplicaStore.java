@@ -1,5 +1,6 @@
 package dev.meridian.transport.store;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
@@ -48,7 +49,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   private final TreeMap<String, Entry> docs = new TreeMap<>();
   private final CausalContext held = new CausalContext();
   private final Map<ReplicaId, TreeMap<Long, Span>> index = new LinkedHashMap<>();
-  private final List<Consumer<DocDelta>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<KeyedDelta>> listeners = new CopyOnWriteArrayList<>();
   private Replica replica;
 
   private InMemoryReplicaStore(Replica replica) {
@@ -84,9 +85,9 @@ public final class InMemoryReplicaStore implements ReplicaStore {
    * @throws RuntimeException whatever {@code mutation} throws; the write then changes nothing and
    *     the dots it minted are void (in the store context)
    */
-  public DocDelta update(String key, Function<Document, Document> mutation) {
+  public KeyedDelta update(String key, Function<Document, Document> mutation) {
     Objects.requireNonNull(key, "key");
-    DocDelta out;
+    KeyedDelta out;
     synchronized (lock) {
       Entry e = docs.get(key);
       // The mutation runs on a copy, so a failed one leaves the document as it was.
@@ -104,9 +105,9 @@ public final class InMemoryReplicaStore implements ReplicaStore {
       held.addAll(a.events());
       docs.put(key, new Entry(work));
       indexEvents(key, a.events());
-      out = new DocDelta(key, a.delta(), a.events());
+      out = new KeyedDelta(key, a.delta(), a.events());
     }
-    for (Consumer<DocDelta> l : listeners) {
+    for (Consumer<KeyedDelta> l : listeners) {
       l.accept(out);
     }
     return out;
@@ -163,10 +164,10 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   }
 
   @Override
-  public List<DocDelta> apply(List<DocDelta> deltas) {
-    List<DocDelta> taught = new ArrayList<>();
+  public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
+    List<KeyedDelta> taught = new ArrayList<>();
     synchronized (lock) {
-      for (DocDelta d : deltas) { // all or none: every delta is checked before any is joined
+      for (KeyedDelta d : deltas) { // all or none: every delta is checked before any is joined
         Entry e = docs.get(d.key());
         String conflict = e == null ? null
             : RecordConflicts.find(e.doc.map().store(), d.delta().map().store());
@@ -174,7 +175,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
           throw new DeltaRefusedException(d.key(), conflict);
         }
       }
-      for (DocDelta d : deltas) {
+      for (KeyedDelta d : deltas) {
         Entry e = docs.get(d.key());
         if (e == null) {
           e = new Entry(Document.empty().bind(replica));
@@ -222,7 +223,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
   }
 
   @Override
-  public AutoCloseable subscribe(Consumer<DocDelta> listener) {
+  public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
     Objects.requireNonNull(listener, "listener");
     listeners.add(listener);
     return () -> listeners.remove(listener);
@@ -241,7 +242,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     }
 
     @Override
-    public DocDelta next() {
+    public KeyedDelta next() {
       synchronized (lock) {
         while (!done) {
           String key;
@@ -263,7 +264,7 @@ public final class InMemoryReplicaStore implements ReplicaStore {
           CausalContext outside = events.minus(remote);
           if (!outside.isEmpty()) {
             CausalContext theirs = events.minus(outside); // remote ∩ this document's events
-            return new DocDelta(key, e.doc.deltaSince(theirs), outside);
+            return new KeyedDelta(key, e.doc.deltaSince(theirs), outside);
           }
         }
         return null;

@@ -1,5 +1,6 @@
 package dev.meridian.transport.store;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import java.util.List;
@@ -14,7 +15,7 @@ import java.util.function.Consumer;
  * An <em>event</em> is the dot of one write to one document. The store context ({@link #context})
  * is the set of events whose effects this store holds: the union of its documents' applied
  * contexts ({@code Document.context()}, which excludes dots a delta removed without the store
- * having applied their writes). Every {@link DocDelta} names the events it carries.
+ * having applied their writes). Every {@link KeyedDelta} names the events it carries.
  *
  * <h2>Contract</h2>
  *
@@ -70,7 +71,7 @@ public interface ReplicaStore {
    * @throws DeltaRefusedException before changing anything, if a delta holds a record that exists
    *     here with other content (check each with crdt-core's {@code RecordConflicts.find} first)
    */
-  List<DocDelta> apply(List<DocDelta> deltas);
+  List<KeyedDelta> apply(List<KeyedDelta> deltas);
 
   /**
    * Starts a walk over the documents holding events outside {@code remote}, each as {@code
@@ -85,5 +86,5 @@ public interface ReplicaStore {
    *
    * @return a handle whose {@code close()} stops the calls
    */
-  AutoCloseable subscribe(Consumer<DocDelta> listener);
+  AutoCloseable subscribe(Consumer<KeyedDelta> listener);
 }

@@ -1,5 +1,7 @@
 package dev.meridian.transport.store;
 
+import dev.meridian.crdt.doc.KeyedDelta;
+
 /**
  * A lazy, bounded walk over the answer to a sync query: the caller pulls one document at a time and
  * may stop at any point, so a slow peer never makes the store materialise more than one delta.
@@ -10,7 +12,7 @@ package dev.meridian.transport.store;
  */
 public interface SyncCursor extends AutoCloseable {
   /** The next document holding events outside the query's context, or null when there are no more. */
-  DocDelta next();
+  KeyedDelta next();
 
   /** Releases what the walk holds; idempotent. */
   @Override
@@ -20,7 +22,7 @@ public interface SyncCursor extends AutoCloseable {
   static SyncCursor empty() {
     return new SyncCursor() {
       @Override
-      public DocDelta next() {
+      public KeyedDelta next() {
         return null;
       }
 

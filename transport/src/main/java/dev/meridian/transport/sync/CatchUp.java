@@ -3,7 +3,7 @@ package dev.meridian.transport.sync;
 import com.google.protobuf.ByteString;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CrdtCodec;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
 import java.util.List;
@@ -83,7 +83,7 @@ final class CatchUp {
     while (cursor != null) {
       OutDelta d = carried.pollFirst();
       if (d == null) {
-        DocDelta next = cursor.next();
+        KeyedDelta next = cursor.next();
         if (next == null) {
           close();
           break;

@@ -2,7 +2,7 @@ package dev.meridian.transport.sync;
 
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import java.util.List;
 import java.util.Locale;
 
@@ -40,10 +40,10 @@ final class DeltaChecks {
    * @throws BadFrameException naming the first delta that fails, counted as "own-dots" or
    *     "implausible-counter"
    */
-  static void check(List<DocDelta> deltas, ReplicaId self, long lastIssued)
+  static void check(List<KeyedDelta> deltas, ReplicaId self, long lastIssued)
       throws BadFrameException {
     for (int i = 0; i < deltas.size(); i++) {
-      DocDelta d = deltas.get(i);
+      KeyedDelta d = deltas.get(i);
       CausalContext seen = d.delta().map().liveContext();
       long own = seen.max(self);
       if (own > lastIssued) {

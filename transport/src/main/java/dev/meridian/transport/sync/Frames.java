@@ -9,7 +9,7 @@ import dev.meridian.transport.proto.Delta;
 import dev.meridian.transport.proto.DeltaBatch;
 import dev.meridian.transport.proto.DeltaList;
 import dev.meridian.transport.proto.SyncFrame;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +96,7 @@ final class Frames {
    * A validated batch: decoded deltas to apply, and the same deltas as received (a delta sent in
    * parts as its whole blob), to relay. A batch of parts only has none.
    */
-  record DecodedBatch(long seq, List<DocDelta> deltas, List<OutDelta> raw) {}
+  record DecodedBatch(long seq, List<KeyedDelta> deltas, List<OutDelta> raw) {}
 
   /**
    * Validates a batch completely.
@@ -114,7 +114,7 @@ final class Frames {
     if (batch.getDeltasCount() == 0) {
       throw bad("batch %d holds no delta", batch.getSeq());
     }
-    List<DocDelta> decoded = new ArrayList<>(batch.getDeltasCount());
+    List<KeyedDelta> decoded = new ArrayList<>(batch.getDeltasCount());
     List<OutDelta> raw = new ArrayList<>(batch.getDeltasCount());
     for (int i = 0; i < batch.getDeltasCount(); i++) {
       Delta d = batch.getDeltas(i);
@@ -141,7 +141,7 @@ final class Frames {
       if (events.isEmpty()) {
         throw bad("delta %d (key '%s') carries no event", i, abbreviate(key));
       }
-      decoded.add(new DocDelta(key, doc, events));
+      decoded.add(new KeyedDelta(key, doc, events));
       raw.add(new OutDelta(key, blob, events));
     }
     return new DecodedBatch(batch.getSeq(), decoded, raw);

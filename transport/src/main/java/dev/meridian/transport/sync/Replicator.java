@@ -6,7 +6,7 @@ import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.transport.proto.SyncFrame;
 import dev.meridian.transport.store.DeltaRefusedException;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.ReplicaStore;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -191,7 +191,7 @@ public final class Replicator {
   }
 
   /** Pushes a local write to every open session. */
-  public void onLocalDelta(DocDelta d, long now) {
+  public void onLocalDelta(KeyedDelta d, long now) {
     if (open.isEmpty()) {
       return;
     }
@@ -301,7 +301,7 @@ public final class Replicator {
       return; // parts of a delta still to come
     }
     DeltaChecks.check(batch.deltas(), store.replicaId(), store.lastIssued());
-    List<DocDelta> taught;
+    List<KeyedDelta> taught;
     try {
       taught = store.apply(batch.deltas());
     } catch (DeltaRefusedException e) {
@@ -311,13 +311,13 @@ public final class Replicator {
     if (taught.isEmpty()) {
       return;
     }
-    Map<DocDelta, OutDelta> raw = new IdentityHashMap<>();
+    Map<KeyedDelta, OutDelta> raw = new IdentityHashMap<>();
     for (int i = 0; i < batch.deltas().size(); i++) {
       raw.put(batch.deltas().get(i), batch.raw().get(i));
     }
     for (SyncSession s : open.values()) {
       if (s != from && s.isOpen()) {
-        for (DocDelta d : taught) {
+        for (KeyedDelta d : taught) {
           if (!s.peerReaches(d.events().replicas())) {
             s.enqueue(raw.get(d), now);
           }

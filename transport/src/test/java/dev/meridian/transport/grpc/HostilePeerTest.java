@@ -17,7 +17,7 @@ import dev.meridian.transport.proto.Delta;
 import dev.meridian.transport.proto.DeltaBatch;
 import dev.meridian.transport.proto.Hello;
 import dev.meridian.transport.proto.SyncFrame;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.sync.SyncConfig;
 import io.grpc.Status;
@@ -75,7 +75,7 @@ class HostilePeerTest {
       Document doc = Document.create(writer);
       Document delta = doc.insertText("body", 0, "hello");
       delta.join(doc.set("title", "greeting"));
-      store.apply(List.of(DocDelta.of("doc", delta)));
+      store.apply(List.of(KeyedDelta.of("doc", delta)));
       store.update("own", d -> d.set("x", 1)); // B's own counter is now 1
       port = ReplicationNodeTest.freePort();
       node = ReplicationNode.startNetty(store, SyncConfig.builder(CLUSTER)

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meridian.crdt.Replica;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
@@ -52,7 +52,7 @@ class SlowReceiverTest {
     }
 
     @Override
-    public List<DocDelta> apply(List<DocDelta> deltas) {
+    public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
       if (slow) {
         try {
           Thread.sleep(1 + deltas.size() / 2); // about 2,000 deltas a second
@@ -69,7 +69,7 @@ class SlowReceiverTest {
     }
 
     @Override
-    public AutoCloseable subscribe(Consumer<DocDelta> listener) {
+    public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
       return inner.subscribe(listener);
     }
   }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
@@ -74,7 +74,7 @@ class BrokenStoresTest {
     }
 
     @Override
-    public List<DocDelta> apply(List<DocDelta> deltas) {
+    public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
       return store.apply(deltas);
     }
 
@@ -84,7 +84,7 @@ class BrokenStoresTest {
     }
 
     @Override
-    public AutoCloseable subscribe(Consumer<DocDelta> listener) {
+    public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
       return store.subscribe(listener);
     }
   }
@@ -99,8 +99,8 @@ class BrokenStoresTest {
       SyncCursor inner = store.syncQuery(remote);
       return new SyncCursor() {
         @Override
-        public DocDelta next() {
-          for (DocDelta d = inner.next(); d != null; d = inner.next()) {
+        public KeyedDelta next() {
+          for (KeyedDelta d = inner.next(); d != null; d = inner.next()) {
             CausalContext events = store.get(d.key()).context();
             for (ReplicaId r : events.replicas()) {
               if (!remote.contains(r, events.max(r))) {

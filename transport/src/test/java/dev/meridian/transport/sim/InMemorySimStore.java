@@ -5,7 +5,7 @@ import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.HybridClock;
 import dev.meridian.crdt.doc.Document;
-import dev.meridian.transport.store.DocDelta;
+import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.store.ReplicaStore;
 import java.util.TreeMap;
@@ -64,14 +64,14 @@ final class InMemorySimStore implements SimStore {
   }
 
   @Override
-  public void onLocalWrite(Consumer<DocDelta> listener) {
+  public void onLocalWrite(Consumer<KeyedDelta> listener) {
     store.subscribe(listener);
   }
 
   @Override
   public void write(String key, Function<Document, Document> mutation,
-      Consumer<DocDelta> recorded) {
-    DocDelta d = store.update(key, mutation);
+      Consumer<KeyedDelta> recorded) {
+    KeyedDelta d = store.update(key, mutation);
     storage.highWater = Math.max(storage.highWater, store.replica().lastCounter());
     if (d != null) {
       recorded.accept(d);

@@ -1,5 +1,6 @@
 package dev.meridian.transport.store;
 
+import dev.meridian.crdt.doc.KeyedDelta;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -29,15 +30,15 @@ class InMemoryReplicaStoreTest {
   void syncQuery_olderWriteLostNewerArrived_findsTheDocument() {
     InMemoryReplicaStore a = store(A);
     InMemoryReplicaStore b = store(B);
-    DocDelta older = a.update("d", x -> x.set("p", 1)); // A:1, lost on the way
+    KeyedDelta older = a.update("d", x -> x.set("p", 1)); // A:1, lost on the way
     a.update("other", x -> x.set("v", 0)); // A:2
-    DocDelta newer = a.update("d", x -> x.set("q", 2)); // A:3, arrives
+    KeyedDelta newer = a.update("d", x -> x.set("q", 2)); // A:3, arrives
     b.apply(List.of(newer));
     assertFalse(b.context().contains(A, 1));
     assertTrue(b.context().contains(A, 3), "b holds d's newest write from A");
     try (SyncCursor c = a.syncQuery(b.context())) {
-      DocDelta first = c.next();
-      DocDelta second = c.next();
+      KeyedDelta first = c.next();
+      KeyedDelta second = c.next();
       assertEquals("d", first.key(), "d is found by its older event");
       assertEquals(older.events(), first.events());
       assertEquals("other", second.key());
@@ -51,10 +52,10 @@ class InMemoryReplicaStoreTest {
   @Test
   void update_returnsTheMintedEvents_andAnnouncesThem() {
     InMemoryReplicaStore a = store(A);
-    List<DocDelta> heard = new ArrayList<>();
+    List<KeyedDelta> heard = new ArrayList<>();
     a.subscribe(heard::add);
-    DocDelta one = a.update("k", d -> d.set("x", 1));
-    DocDelta two = a.update("k", d -> d.putMap("m", java.util.Map.of("p", 1, "q", 2)));
+    KeyedDelta one = a.update("k", d -> d.set("x", 1));
+    KeyedDelta two = a.update("k", d -> d.putMap("m", java.util.Map.of("p", 1, "q", 2)));
     assertEquals(CausalContext.of(new Dot(A, 1)), one.events());
     assertEquals(3, two.events().dotCount(), "putMap mints one dot per change");
     assertEquals(List.of(one, two), heard);
@@ -75,8 +76,8 @@ class InMemoryReplicaStoreTest {
   void apply_reportsOnlyDeltasThatTaughtSomething() {
     InMemoryReplicaStore a = store(A);
     InMemoryReplicaStore b = store(B);
-    DocDelta d1 = a.update("k", d -> d.set("x", 1));
-    DocDelta d2 = a.update("k", d -> d.set("x", 2));
+    KeyedDelta d1 = a.update("k", d -> d.set("x", 1));
+    KeyedDelta d2 = a.update("k", d -> d.set("x", 2));
     assertEquals(List.of(d1, d2), b.apply(List.of(d1, d2)));
     assertEquals(List.of(), b.apply(List.of(d2, d1)), "duplicates teach nothing");
     assertEquals(a.documents(), b.documents());
@@ -87,7 +88,7 @@ class InMemoryReplicaStoreTest {
   void syncQuery_returnsOnlyDocumentsWithMissingEvents_inKeyOrder() {
     InMemoryReplicaStore a = store(A);
     InMemoryReplicaStore b = store(B);
-    List<DocDelta> all = new ArrayList<>();
+    List<KeyedDelta> all = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       int n = i;
       all.add(a.update("k" + n, d -> d.set("v", n)));
@@ -95,7 +96,7 @@ class InMemoryReplicaStoreTest {
     b.apply(all.subList(0, 7));
     TreeSet<String> keys = new TreeSet<>();
     try (SyncCursor c = a.syncQuery(b.context())) {
-      for (DocDelta d = c.next(); d != null; d = c.next()) {
+      for (KeyedDelta d = c.next(); d != null; d = c.next()) {
         keys.add(d.key());
         b.apply(List.of(d));
       }
@@ -117,7 +118,7 @@ class InMemoryReplicaStoreTest {
     InMemoryReplicaStore b = store(B);
     int count = 0;
     try (SyncCursor c = a.syncQuery(b.context())) {
-      for (DocDelta d = c.next(); d != null; d = c.next()) {
+      for (KeyedDelta d = c.next(); d != null; d = c.next()) {
         b.apply(List.of(d));
         count++;
       }
@@ -151,7 +152,7 @@ class InMemoryReplicaStoreTest {
         Replica.resume(A, 2, new HybridClock()));
     assertEquals(1L, ((Number) back.get("k").get("x")).longValue());
     assertEquals(CausalContext.of(new Dot(A, 1)), back.context());
-    DocDelta next = back.update("k", d -> d.set("x", 3));
+    KeyedDelta next = back.update("k", d -> d.set("x", 3));
     assertEquals(CausalContext.of(new Dot(A, 3)), next.events(), "counter resumes above 2");
   }
 }
