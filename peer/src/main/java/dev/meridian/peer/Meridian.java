@@ -500,8 +500,18 @@ public final class Meridian implements AutoCloseable {
     private String cluster = "meridian";
     private UnaryOperator<SyncConfig.Builder> syncTuning = UnaryOperator.identity();
     private long maxDocumentBytes = DocumentSizeLimit.DEFAULT_BYTES;
+    private boolean insecurePlaintext;
 
     private Builder() {}
+
+    /**
+     * Lets the peer listen beyond loopback without TLS (default false): for a network you trust
+     * entirely. Without it, {@link #open()} refuses a non-loopback listen address in plaintext.
+     */
+    public Builder insecurePlaintext(boolean insecure) {
+      this.insecurePlaintext = insecure;
+      return this;
+    }
 
     /**
      * The largest document a local write may produce, in encoded bytes (default 32 MiB); a write
@@ -574,7 +584,9 @@ public final class Meridian implements AutoCloseable {
      * Opens the peer: recovers or creates the store, then starts replication if it listens or has
      * peers.
      *
-     * @throws IllegalArgumentException for a bad setting (site name, address)
+     * @throws IllegalArgumentException for a bad setting (site name, address), or a listen
+     *     address beyond loopback in plaintext without {@link #insecurePlaintext} or under the
+     *     default cluster id
      * @throws IOException if the data directory cannot be used (locked by another process,
      *     corrupt, not a Meridian directory) or the address cannot be bound (in use)
      */
@@ -589,6 +601,13 @@ public final class Meridian implements AutoCloseable {
         bind = new InetSocketAddress(a.host(), a.port());
         if (bind.isUnresolved()) {
           throw new IllegalArgumentException("listen: cannot resolve host '" + a.host() + "'");
+        }
+        if (!bind.getAddress().isLoopbackAddress()) {
+          Preconditions.checkArgument(tls.isSecure() || insecurePlaintext, "listen: %s is beyond"
+              + " loopback and TLS is off: set TLS, or insecurePlaintext(true) on a network you"
+              + " trust entirely", listen);
+          Preconditions.checkArgument(!cluster.equals("meridian"), "listen: %s is beyond loopback"
+              + " and needs a cluster id of its own, not the default 'meridian'", listen);
         }
       }
       for (String p : peers) {

@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
         "  meridian peer --data-dir /tmp/b --listen 127.0.0.1:7402 --peer 127.0.0.1:7401",
         "  meridian peer --config peer.yaml --print-config",
         "", "Config file keys: data-dir, site, listen, peers, cluster, durability,",
-        "tls {cert, key, ca, allowed-peers}, metrics.",
+        "tls {cert, key, ca, allowed-peers}, metrics, insecure-plaintext, access-file.",
         "Log level: MERIDIAN_LOG_LEVEL (default INFO)."})
 public final class PeerCommand implements Callable<Integer> {
   @Spec
@@ -86,6 +86,16 @@ public final class PeerCommand implements Callable<Integer> {
   @Option(names = "--allow-peer", paramLabel = "NAME", split = ",",
       description = "Accept only peers whose certificate names one of these.")
   List<String> allowPeers;
+
+  @Option(names = "--insecure-plaintext",
+      description = "Let plaintext servers (gRPC without TLS, metrics) listen beyond loopback:"
+          + " only on a network you trust entirely.")
+  boolean insecurePlaintext;
+
+  @Option(names = "--access-file", paramLabel = "FILE",
+      description = "Tokens, certificates and their grants (see docs/security.md); re-read"
+          + " when it changes. Without it every client may do everything.")
+  Path accessFile;
 
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
@@ -165,13 +175,19 @@ public final class PeerCommand implements Callable<Integer> {
     if (allowPeers != null) {
       b.tlsAllowedPeers(allowPeers);
     }
+    if (insecurePlaintext) {
+      b.insecurePlaintext(true);
+    }
+    if (accessFile != null) {
+      b.accessFile(accessFile);
+    }
     return b.build();
   }
 
   /** The store settings of a configuration. */
   static Meridian.Builder builder(PeerConfig c) {
     Meridian.Builder b = Meridian.builder().dataDir(c.dataDir()).cluster(c.cluster())
-        .durability(c.durability())
+        .durability(c.durability()).insecurePlaintext(c.insecurePlaintext())
         .peers(c.peers().stream().map(HostPort::toString).toList());
     c.site().ifPresent(b::site);
     c.listen().ifPresent(l -> b.listen(l.toString()));
