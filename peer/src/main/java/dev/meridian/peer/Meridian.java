@@ -107,6 +107,7 @@ public final class Meridian implements AutoCloseable {
             return t;
           });
   private volatile ReplicationNode node;
+  private volatile dev.meridian.peer.access.AccessControl access;
   private volatile String listenAddress = "";
   private volatile DocumentSizeLimit sizeLimit = new DocumentSizeLimit(DocumentSizeLimit.DEFAULT_BYTES);
 
@@ -401,6 +402,30 @@ public final class Meridian implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Calls and streams refused for who made them so far, by reason: the access control's ({@code
+   * no-credential}, {@code unknown-token}, {@code not-granted}...: see {@link
+   * dev.meridian.peer.access.AccessControl.Refusal#reason()}), and {@code replication-certificate}
+   * for replication streams refused for their certificate. Empty reasons are left out.
+   */
+  public Map<String, Long> authRefusals() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    dev.meridian.peer.access.AccessControl a = access;
+    if (a != null) {
+      out.putAll(a.refusals());
+    }
+    ReplicationNode n = node;
+    if (n != null && n.identityRefusals() > 0) {
+      out.put("replication-certificate", n.identityRefusals());
+    }
+    return out;
+  }
+
+  /** The access control of this peer's port, if it has one (see {@link Builder#accessControl}). */
+  public Optional<dev.meridian.peer.access.AccessControl> accessControl() {
+    return Optional.ofNullable(access);
+  }
+
   /** Counters and gauges for monitoring; {@link PeerMetrics#writePrometheus} renders them. */
   public PeerMetrics metrics() {
     return metrics;
@@ -432,6 +457,9 @@ public final class Meridian implements AutoCloseable {
     }
     store.close();
     completions.shutdown();
+    if (access != null) {
+      access.close();
+    }
     LOG.info("peer {} ({}) closed", site, replicaId());
   }
 
@@ -501,8 +529,21 @@ public final class Meridian implements AutoCloseable {
     private UnaryOperator<SyncConfig.Builder> syncTuning = UnaryOperator.identity();
     private long maxDocumentBytes = DocumentSizeLimit.DEFAULT_BYTES;
     private boolean insecurePlaintext;
+    private dev.meridian.peer.access.AccessControl accessControl;
 
     private Builder() {}
+
+    /**
+     * Guards the port with {@code control} (default: none, every caller may do everything): the
+     * client API and reflection need a credential and, for documents, grants; replication needs a
+     * peer certificate naming {@code meridian-peer:<site>} on both ends ({@link
+     * TlsSettings#requiringPeerCertificates()}); health stays open. The peer closes {@code
+     * control} when it closes (or fails to open).
+     */
+    public Builder accessControl(dev.meridian.peer.access.AccessControl control) {
+      this.accessControl = Objects.requireNonNull(control, "control");
+      return this;
+    }
 
     /**
      * Lets the peer listen beyond loopback without TLS (default false): for a network you trust
@@ -613,6 +654,8 @@ public final class Meridian implements AutoCloseable {
       for (String p : peers) {
         hostPort("peer", p);
       }
+      Preconditions.checkArgument(accessControl == null || peers.isEmpty() || tls.isSecure(),
+          "peers under access control replicate only with peer certificates: set TLS");
       if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
         throw new IOException("data directory " + dataDir + " is a file, not a directory");
       }
@@ -640,6 +683,7 @@ public final class Meridian implements AutoCloseable {
         String name = siteName(dataDir, site, docs.replica().id().toString());
         m = new Meridian(docs, name, peers);
         m.sizeLimit = new DocumentSizeLimit(maxDocumentBytes);
+        m.access = accessControl;
         m.start(bind, this);
         LOG.info("peer {} ({}) open in {}{}", name, m.replicaId(), dataDir.toAbsolutePath(),
             m.listenAddress.isEmpty() ? "" : ", serving " + m.listenAddress);
@@ -649,6 +693,9 @@ public final class Meridian implements AutoCloseable {
           m.close();
         } else {
           docs.close();
+          if (accessControl != null) {
+            accessControl.close();
+          }
         }
         removeIfFresh(fresh, dataDir);
         throw e;
@@ -685,11 +732,18 @@ public final class Meridian implements AutoCloseable {
       sync.advertisedAddress(format(bind));
     }
     SyncConfig config = b.syncTuning.apply(sync).build();
+    ServerServiceDefinition api = DocumentsService.definition(this);
+    ServerServiceDefinition reflection = ProtoReflectionServiceV1.newInstance().bindService();
+    TlsSettings tls = b.tls;
+    if (access != null) {
+      api = io.grpc.ServerInterceptors.intercept(api, access.interceptor());
+      reflection = io.grpc.ServerInterceptors.intercept(reflection, access.interceptor());
+      tls = tls.requiringPeerCertificates();
+    }
     List<ServerServiceDefinition> services = bind == null ? List.of()
-        : List.of(DocumentsService.definition(this), health.getHealthService().bindService(),
-            ProtoReflectionServiceV1.newInstance().bindService());
+        : List.of(api, health.getHealthService().bindService(), reflection);
     try {
-      node = ReplicationNode.startNetty(replica, config, b.tls, bind, services);
+      node = ReplicationNode.startNetty(replica, config, tls, bind, services);
     } catch (IOException e) {
       throw cannotListen(bind, e);
     }

@@ -39,6 +39,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         ListCommand.class,
         WatchCommand.class,
         StatusCommand.class,
+        TokenCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -49,7 +50,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     },
     footerHeading = "%nEnvironment:%n",
     footer = {
-        "  MERIDIAN_PEER  the default for --peer (HOST:PORT) of the client commands",
+        "  MERIDIAN_PEER   the default for --peer (HOST:PORT) of the client commands",
+        "  MERIDIAN_TOKEN  the bearer token the client commands send (or --token-file)",
         "",
         "Run 'meridian COMMAND --help' for a command's options and examples.",
     })

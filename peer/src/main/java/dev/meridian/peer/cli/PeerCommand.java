@@ -1,6 +1,7 @@
 package dev.meridian.peer.cli;
 
 import dev.meridian.peer.Meridian;
+import dev.meridian.peer.access.AccessControl;
 import dev.meridian.peer.config.ConfigException;
 import dev.meridian.peer.config.ConfigFile;
 import dev.meridian.peer.config.HostPort;
@@ -42,6 +43,9 @@ import picocli.CommandLine.Spec;
         "tls {cert, key, ca, allowed-peers}, metrics, insecure-plaintext, access-file.",
         "Log level: MERIDIAN_LOG_LEVEL (default INFO)."})
 public final class PeerCommand implements Callable<Integer> {
+  /** How often the daemon checks its access file for changes. */
+  static final java.time.Duration ACCESS_FILE_CHECK = java.time.Duration.ofSeconds(1);
+
   @Spec
   CommandSpec spec;
 
@@ -119,7 +123,12 @@ public final class PeerCommand implements Callable<Integer> {
     }
     PeerDaemon daemon;
     try {
-      daemon = PeerDaemon.start(builder(effective), effective.metrics()
+      Meridian.Builder store = builder(effective);
+      if (effective.accessFile().isPresent()) {
+        store.accessControl(AccessControl.watching(effective.accessFile().get(),
+            ACCESS_FILE_CHECK));
+      }
+      daemon = PeerDaemon.start(store, effective.metrics()
           .map(h -> new InetSocketAddress(h.host(), h.port())).orElse(null));
     } catch (IllegalArgumentException e) {
       err.println("meridian peer: " + e.getMessage());
