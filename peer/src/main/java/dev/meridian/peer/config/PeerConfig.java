@@ -463,7 +463,8 @@ public final class PeerConfig {
             "'" + metrics + "' is also the listen address");
       }
       TlsConfig checkedTls = buildTls();
-      checkExposure(listenAddress, checkedCluster, checkedTls, metricsAddress);
+      Exposure.check(listenAddress, checkedCluster, checkedTls != null, metricsAddress,
+          insecurePlaintext, origins);
       Path checkedAccess = accessFile == null ? null
           : Values.readableFile(accessFile, origins.get(Keys.ACCESS_FILE), Keys.ACCESS_FILE);
       if (checkedAccess != null && checkedTls == null && !peerAddresses.isEmpty()) {
@@ -475,33 +476,6 @@ public final class PeerConfig {
       return new PeerConfig(dataDir.toAbsolutePath().normalize(), checkedSite, listenAddress,
           peerAddresses, checkedCluster, durability, checkedTls, metricsAddress,
           insecurePlaintext, checkedAccess);
-    }
-
-    /** The safe defaults: what may listen beyond loopback, and under which cluster id. */
-    private void checkExposure(HostPort listenAddress, String checkedCluster, TlsConfig checkedTls,
-        HostPort metricsAddress) throws ConfigException {
-      String insecure = "or, only on a network you trust entirely, insecure-plaintext: true"
-          + " (--insecure-plaintext)";
-      if (listenAddress != null && !listenAddress.isLoopback()) {
-        if (checkedTls == null && !insecurePlaintext) {
-          throw new ConfigException(INVALID_VALUE, origins.get(Keys.LISTEN), Keys.LISTEN,
-              "'" + listenAddress + "' is beyond loopback and TLS is off: anyone who reaches it"
-                  + " could read, write and replicate every document. Set tls.cert, tls.key and"
-                  + " tls.ca (--tls-cert, --tls-key, --tls-ca), " + insecure);
-        }
-        if (checkedCluster.equals(DEFAULT_CLUSTER)) {
-          throw new ConfigException(INVALID_VALUE, origins.get(Keys.CLUSTER), Keys.CLUSTER,
-              "listening beyond loopback ('" + listenAddress + "') needs a cluster id of your"
-                  + " own, not the default '" + DEFAULT_CLUSTER + "': set cluster (--cluster) to"
-                  + " the same hard-to-guess value on every peer");
-        }
-      }
-      if (metricsAddress != null && !metricsAddress.isLoopback() && !insecurePlaintext) {
-        throw new ConfigException(INVALID_VALUE, origins.get(Keys.METRICS), Keys.METRICS,
-            "'" + metricsAddress + "' is beyond loopback, and the metrics endpoint is plain HTTP."
-                + " Keep it on loopback (scrape through a proxy that adds TLS), set none, "
-                + insecure);
-      }
     }
 
     private TlsConfig buildTls() throws ConfigException {
