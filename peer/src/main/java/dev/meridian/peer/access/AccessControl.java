@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * counted in {@link #reloadFailures()}).
  *
  * <p>Who a caller is: the bearer token in the {@code authorization} metadata ({@code Bearer
- * <token>}) if the call carries one (a token the file does not hold is refused, whatever
+ * <token>}, the scheme in any case) if the call carries one (a token the file does not hold is refused, whatever
  * certificate comes with it); else the TLS client certificate: {@code meridian-client:<name>} by
  * the file's {@code client} rules, {@code meridian-peer:<site>} by its {@code peer} rules (a peer
  * certificate without such a rule may replicate, not use the client API). A caller with neither is
@@ -211,7 +211,8 @@ public final class AccessControl implements AutoCloseable {
   Caller authenticate(String authorization, SSLSession session) {
     AccessRules now = rules;
     if (authorization != null) {
-      if (!authorization.startsWith(BEARER) || authorization.length() == BEARER.length()) {
+      if (!authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+          || authorization.substring(BEARER.length()).isBlank()) {
         return refusal(Status.Code.UNAUTHENTICATED, "malformed-credential",
             "the authorization metadata must be 'Bearer <token>'");
       }

@@ -48,6 +48,18 @@ class AccessRulesTest {
   }
 
   @Test
+  void authenticate_bearerSchemeInAnyCase_andNothingElse() {
+    AccessControl c = AccessControl.fixed(AccessRules.parse("token ops sha256:" + HASH
+        + " read:*", "a.txt"));
+    assertEquals("token 'ops'", c.authenticate("bearer secret", null).principal().toString());
+    assertEquals("token 'ops'", c.authenticate("Bearer secret", null).principal().toString());
+    assertEquals("malformed-credential", c.authenticate("Basic secret", null).refusal().reason());
+    assertEquals("malformed-credential", c.authenticate("Bearer  ", null).refusal().reason());
+    assertEquals("unknown-token", c.authenticate("Bearer other", null).refusal().reason());
+    assertEquals("no-credential", c.authenticate(null, null).refusal().reason());
+  }
+
+  @Test
   void roles_coverTheOnesBefore() {
     assertTrue(Role.ADMIN.covers(Role.WRITE) && Role.WRITE.covers(Role.READ));
     assertFalse(Role.READ.covers(Role.WRITE));

@@ -111,6 +111,20 @@ class SafeDefaultsTest {
     assertEquals(c, ConfigFile.load(file).build());
   }
 
+  @Test
+  void build_accessFileWithPeersWithoutTls_refused() throws Exception {
+    Path access = Files.writeString(dir.resolve("access.txt"), "");
+    ConfigException e = assertThrows(ConfigException.class, () -> PeerConfig.builder()
+        .accessFile(access).peers(java.util.List.of("127.0.0.1:7401")).build());
+    assertEquals(Optional.of("access-file"), e.key());
+    assertTrue(e.getMessage().contains("meridian-peer:<site>"), e.getMessage());
+    assertTrue(withTls().accessFile(access).peers(java.util.List.of("127.0.0.1:7401")).build()
+        .accessFile().isPresent());
+    ConfigException missing = assertThrows(ConfigException.class,
+        () -> PeerConfig.builder().accessFile(dir.resolve("nope.txt")).build());
+    assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+  }
+
   /** The daemon, through the CLI's entry point: exit code 2 and the message, nothing opened. */
   @Test
   void daemon_plaintextBeyondLoopback_exitsWithMessage() {
