@@ -151,13 +151,12 @@ public final class AccessControl implements AutoCloseable {
         } catch (IOException unreadable) {
           // counted below like any failure
         }
-        if (bytes == null || !Arrays.equals(bytes, lastRead)) {
+        boolean unreadableAgain = bytes == null && lastRead == null;
+        if (!unreadableAgain && (bytes == null || !Arrays.equals(bytes, lastRead))) {
           reloadFailures.incrementAndGet();
           LOG.error("access control: cannot use {} ({}); the rules read before stay in force",
               file, e.getMessage());
-          if (bytes != null) {
-            lastRead = bytes;
-          }
+          lastRead = bytes; // null while unreadable: one failure until it can be read again
         }
       }
     }
