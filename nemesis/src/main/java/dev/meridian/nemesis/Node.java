@@ -37,7 +37,9 @@ final class Node {
     cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", daemonClassPath, "dev.meridian.peer.cli.Main", "peer",
         "--data-dir", dataDir.toString(), "--site", "n" + index,
-        "--listen", net.address(index) + ":" + port, "--metrics", "none"));
+        "--listen", net.address(index) + ":" + port, "--metrics", "none",
+        // Namespaced daemons listen on a private test network, in plaintext.
+        "--insecure-plaintext", "--cluster", "nemesis"));
     for (String p : peerAddresses) {
       cmd.add("--peer");
       cmd.add(p);

@@ -108,6 +108,7 @@ public final class Meridian implements AutoCloseable {
             return t;
           });
   private volatile ReplicationNode node;
+  private volatile dev.meridian.peer.access.AccessControl access;
   private volatile String listenAddress = "";
   private volatile Path backupStaging;
   private volatile DocumentSizeLimit sizeLimit = new DocumentSizeLimit(DocumentSizeLimit.DEFAULT_BYTES);
@@ -440,6 +441,30 @@ public final class Meridian implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Calls and streams refused for who made them so far, by reason: the access control's ({@code
+   * no-credential}, {@code unknown-token}, {@code not-granted}...: see {@link
+   * dev.meridian.peer.access.AccessControl.Refusal#reason()}), and {@code replication-certificate}
+   * for replication streams refused for their certificate. Empty reasons are left out.
+   */
+  public Map<String, Long> authRefusals() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    dev.meridian.peer.access.AccessControl a = access;
+    if (a != null) {
+      out.putAll(a.refusals());
+    }
+    ReplicationNode n = node;
+    if (n != null && n.identityRefusals() > 0) {
+      out.put("replication-certificate", n.identityRefusals());
+    }
+    return out;
+  }
+
+  /** The access control of this peer's port, if it has one (see {@link Builder#accessControl}). */
+  public Optional<dev.meridian.peer.access.AccessControl> accessControl() {
+    return Optional.ofNullable(access);
+  }
+
   /** Counters and gauges for monitoring; {@link PeerMetrics#writePrometheus} renders them. */
   public PeerMetrics metrics() {
     return metrics;
@@ -471,6 +496,9 @@ public final class Meridian implements AutoCloseable {
     }
     store.close();
     completions.shutdown();
+    if (access != null) {
+      access.close();
+    }
     LOG.info("peer {} ({}) closed", site, replicaId());
   }
 
@@ -539,8 +567,31 @@ public final class Meridian implements AutoCloseable {
     private String cluster = "meridian";
     private UnaryOperator<SyncConfig.Builder> syncTuning = UnaryOperator.identity();
     private long maxDocumentBytes = DocumentSizeLimit.DEFAULT_BYTES;
+    private boolean insecurePlaintext;
+    private dev.meridian.peer.access.AccessControl accessControl;
 
     private Builder() {}
+
+    /**
+     * Guards the port with {@code control} (default: none, every caller may do everything): the
+     * client API and reflection need a credential and, for documents, grants; replication needs a
+     * peer certificate naming {@code meridian-peer:<site>} on both ends ({@link
+     * TlsSettings#requiringPeerCertificates()}); health stays open. The peer closes {@code
+     * control} when it closes (or fails to open).
+     */
+    public Builder accessControl(dev.meridian.peer.access.AccessControl control) {
+      this.accessControl = Objects.requireNonNull(control, "control");
+      return this;
+    }
+
+    /**
+     * Lets the peer listen beyond loopback without TLS (default false): for a network you trust
+     * entirely. Without it, {@link #open()} refuses a non-loopback listen address in plaintext.
+     */
+    public Builder insecurePlaintext(boolean insecure) {
+      this.insecurePlaintext = insecure;
+      return this;
+    }
 
     /**
      * The largest document a local write may produce, in encoded bytes (default 32 MiB); a write
@@ -613,7 +664,9 @@ public final class Meridian implements AutoCloseable {
      * Opens the peer: recovers or creates the store, then starts replication if it listens or has
      * peers.
      *
-     * @throws IllegalArgumentException for a bad setting (site name, address)
+     * @throws IllegalArgumentException for a bad setting (site name, address), or a listen
+     *     address beyond loopback in plaintext without {@link #insecurePlaintext} or under the
+     *     default cluster id
      * @throws IOException if the data directory cannot be used (locked by another process,
      *     corrupt, not a Meridian directory) or the address cannot be bound (in use)
      */
@@ -629,10 +682,19 @@ public final class Meridian implements AutoCloseable {
         if (bind.isUnresolved()) {
           throw new IllegalArgumentException("listen: cannot resolve host '" + a.host() + "'");
         }
+        if (!bind.getAddress().isLoopbackAddress()) {
+          Preconditions.checkArgument(tls.isSecure() || insecurePlaintext, "listen: %s is beyond"
+              + " loopback and TLS is off: set TLS, or insecurePlaintext(true) on a network you"
+              + " trust entirely", listen);
+          Preconditions.checkArgument(!cluster.equals("meridian"), "listen: %s is beyond loopback"
+              + " and needs a cluster id of its own, not the default 'meridian'", listen);
+        }
       }
       for (String p : peers) {
         hostPort("peer", p);
       }
+      Preconditions.checkArgument(accessControl == null || peers.isEmpty() || tls.isSecure(),
+          "peers under access control replicate only with peer certificates: set TLS");
       if (Files.exists(dataDir) && !Files.isDirectory(dataDir)) {
         throw new IOException("data directory " + dataDir + " is a file, not a directory");
       }
@@ -661,6 +723,7 @@ public final class Meridian implements AutoCloseable {
         m = new Meridian(docs, name, peers);
         m.backupStaging = BackupStream.clearStaging(dataDir);
         m.sizeLimit = new DocumentSizeLimit(maxDocumentBytes);
+        m.access = accessControl;
         m.start(bind, this);
         LOG.info("peer {} ({}) open in {}{}", name, m.replicaId(), dataDir.toAbsolutePath(),
             m.listenAddress.isEmpty() ? "" : ", serving " + m.listenAddress);
@@ -670,6 +733,9 @@ public final class Meridian implements AutoCloseable {
           m.close();
         } else {
           docs.close();
+          if (accessControl != null) {
+            accessControl.close();
+          }
         }
         removeIfFresh(fresh, dataDir);
         throw e;
@@ -706,11 +772,18 @@ public final class Meridian implements AutoCloseable {
       sync.advertisedAddress(format(bind));
     }
     SyncConfig config = b.syncTuning.apply(sync).build();
+    ServerServiceDefinition api = DocumentsService.definition(this);
+    ServerServiceDefinition reflection = ProtoReflectionServiceV1.newInstance().bindService();
+    TlsSettings tls = b.tls;
+    if (access != null) {
+      api = io.grpc.ServerInterceptors.intercept(api, access.interceptor());
+      reflection = io.grpc.ServerInterceptors.intercept(reflection, access.interceptor());
+      tls = tls.requiringPeerCertificates();
+    }
     List<ServerServiceDefinition> services = bind == null ? List.of()
-        : List.of(DocumentsService.definition(this), health.getHealthService().bindService(),
-            ProtoReflectionServiceV1.newInstance().bindService());
+        : List.of(api, health.getHealthService().bindService(), reflection);
     try {
-      node = ReplicationNode.startNetty(replica, config, b.tls, bind, services);
+      node = ReplicationNode.startNetty(replica, config, tls, bind, services);
     } catch (IOException e) {
       throw cannotListen(bind, e);
     }

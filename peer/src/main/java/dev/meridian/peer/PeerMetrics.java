@@ -28,7 +28,9 @@ import java.util.function.ToLongFunction;
  * 0 for each configured peer with no stream), {@code meridian_peer_lag_writes}, {@code
  * meridian_peer_deltas_in_total}, {@code meridian_peer_deltas_out_total}, {@code
  * meridian_peer_bytes_in_total}, {@code meridian_peer_bytes_out_total} (counters that restart with
- * each stream), {@code meridian_peer_queued_bytes}.
+ * each stream), {@code meridian_peer_queued_bytes}; {@code meridian_auth_refused_total} by {@code
+ * reason} (see {@link Meridian#authRefusals()}) and, under access control, {@code
+ * meridian_access_file_errors_total}.
  */
 public final class PeerMetrics {
   /** Upper bounds of the commit latency buckets, in seconds. */
@@ -139,6 +141,15 @@ public final class PeerMetrics {
       out.append("meridian_replication_refusals_total{kind=\"").append(escape(e.getKey()))
           .append("\"} ").append(e.getValue()).append('\n');
     }
+    out.append("# HELP meridian_auth_refused_total Calls and streams refused for who made them,"
+        + " by reason.\n# TYPE meridian_auth_refused_total counter\n");
+    for (Map.Entry<String, Long> e : peer.authRefusals().entrySet()) {
+      out.append("meridian_auth_refused_total{reason=\"").append(escape(e.getKey()))
+          .append("\"} ").append(e.getValue()).append('\n');
+    }
+    peer.accessControl().ifPresent(a -> counter(out, "meridian_access_file_errors_total",
+        "Times the access file changed into one that could not be used (the rules before stay).",
+        a.reloadFailures()));
     out.append("# HELP meridian_info The peer's identity.\n# TYPE meridian_info gauge\n");
     out.append("meridian_info{site=\"").append(escape(peer.site())).append("\",replica=\"")
         .append(peer.replicaId()).append("\"} 1\n");

@@ -67,14 +67,17 @@ abstract class ClientCommand implements Callable<Integer> {
     validate();
     quietNetty();
     ManagedChannel channel;
+    java.util.Optional<String> token;
+    java.util.Map<String, String> env = root == null ? java.util.Map.of() : root.env();
     try {
-      address = connection.address(root == null ? java.util.Map.of() : root.env());
+      address = connection.address(env);
+      token = connection.token(env);
       channel = connection.open(address);
     } catch (IllegalArgumentException e) {
       throw usage(e.getMessage());
     }
     try {
-      return run(DocumentsGrpc.newBlockingStub(channel));
+      return run(DocumentsGrpc.newBlockingStub(ClientOptions.withToken(channel, token)));
     } catch (StatusRuntimeException e) {
       return failed(e.getStatus());
     } finally {

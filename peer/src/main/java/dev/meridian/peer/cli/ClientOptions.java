@@ -1,7 +1,14 @@
 package dev.meridian.peer.cli;
 
 import com.google.common.net.HostAndPort;
+import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
+import io.grpc.ClientInterceptors;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Optional;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -14,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The options every client command shares: which peer to talk to, how long to wait, and the TLS
- * files. Plaintext unless {@code --tls-ca} or {@code --tls-cert} is given.
+ * files, and the bearer token ({@code --token-file} or {@code MERIDIAN_TOKEN}). Plaintext unless
+ * {@code --tls-ca} or {@code --tls-cert} is given.
  */
 final class ClientOptions {
   /** The peer a client command talks to when neither --peer nor MERIDIAN_PEER says otherwise. */
@@ -45,6 +53,52 @@ final class ClientOptions {
   @Option(names = "--tls-key", paramLabel = "FILE",
       description = "PEM (PKCS#8) private key of --tls-cert.")
   File tlsKey;
+
+  @Option(names = "--token-file", paramLabel = "FILE",
+      description = "A file holding the bearer token to send (default: $MERIDIAN_TOKEN if set;"
+          + " never on the command line, where ps shows it).")
+  File tokenFile;
+
+  /** The environment variable holding the bearer token, unless {@code --token-file} is given. */
+  static final String TOKEN_ENV = "MERIDIAN_TOKEN";
+
+  /**
+   * The bearer token to send: the content of {@code --token-file} (surrounding white space
+   * dropped), else {@code MERIDIAN_TOKEN} from {@code env}, else none.
+   *
+   * @throws IllegalArgumentException if the file cannot be read, or is empty
+   */
+  Optional<String> token(Map<String, String> env) {
+    if (tokenFile != null) {
+      String t;
+      try {
+        t = Files.readString(tokenFile.toPath(), StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read --token-file " + tokenFile + ": "
+            + describe(e), e);
+      }
+      if (t.isEmpty()) {
+        throw new IllegalArgumentException("--token-file " + tokenFile + " is empty");
+      }
+      return Optional.of(t);
+    }
+    String t = env.get(TOKEN_ENV);
+    return t == null || t.isBlank() ? Optional.empty() : Optional.of(t.strip());
+  }
+
+  /** {@code channel} sending {@code authorization: Bearer <token>} on every call, if a token. */
+  static Channel withToken(Channel channel, Optional<String> token) {
+    if (token.isEmpty()) {
+      return channel;
+    }
+    Metadata headers = new Metadata();
+    headers.put(AUTHORIZATION, "Bearer " + token.get());
+    return ClientInterceptors.intercept(channel,
+        MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  private static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
   /**
    * The peer's address: {@code --peer}, else {@code MERIDIAN_PEER} from {@code env}, else {@link

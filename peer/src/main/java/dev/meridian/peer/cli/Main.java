@@ -41,6 +41,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         StatusCommand.class,
         BackupCommand.class,
         RestoreCommand.class,
+        TokenCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -51,7 +52,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     },
     footerHeading = "%nEnvironment:%n",
     footer = {
-        "  MERIDIAN_PEER  the default for --peer (HOST:PORT) of the client commands",
+        "  MERIDIAN_PEER   the default for --peer (HOST:PORT) of the client commands",
+        "  MERIDIAN_TOKEN  the bearer token the client commands send (or --token-file)",
         "",
         "Run 'meridian COMMAND --help' for a command's options and examples.",
     })

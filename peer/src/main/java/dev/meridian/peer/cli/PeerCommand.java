@@ -1,6 +1,7 @@
 package dev.meridian.peer.cli;
 
 import dev.meridian.peer.Meridian;
+import dev.meridian.peer.access.AccessControl;
 import dev.meridian.peer.config.ConfigException;
 import dev.meridian.peer.config.ConfigFile;
 import dev.meridian.peer.config.HostPort;
@@ -39,9 +40,12 @@ import picocli.CommandLine.Spec;
         "  meridian peer --data-dir /tmp/b --listen 127.0.0.1:7402 --peer 127.0.0.1:7401",
         "  meridian peer --config peer.yaml --print-config",
         "", "Config file keys: data-dir, site, listen, peers, cluster, durability,",
-        "tls {cert, key, ca, allowed-peers}, metrics.",
+        "tls {cert, key, ca, allowed-peers}, metrics, insecure-plaintext, access-file.",
         "Log level: MERIDIAN_LOG_LEVEL (default INFO)."})
 public final class PeerCommand implements Callable<Integer> {
+  /** How often the daemon checks its access file for changes. */
+  static final java.time.Duration ACCESS_FILE_CHECK = java.time.Duration.ofSeconds(1);
+
   @Spec
   CommandSpec spec;
 
@@ -87,6 +91,16 @@ public final class PeerCommand implements Callable<Integer> {
       description = "Accept only peers whose certificate names one of these.")
   List<String> allowPeers;
 
+  @Option(names = "--insecure-plaintext",
+      description = "Let plaintext servers (gRPC without TLS, metrics) listen beyond loopback:"
+          + " only on a network you trust entirely.")
+  boolean insecurePlaintext;
+
+  @Option(names = "--access-file", paramLabel = "FILE",
+      description = "Tokens, certificates and their grants (see docs/security.md); re-read"
+          + " when it changes. Without it every client may do everything.")
+  Path accessFile;
+
   @Option(names = "--print-config", description = "Print the effective configuration and exit.")
   boolean printConfig;
 
@@ -109,7 +123,12 @@ public final class PeerCommand implements Callable<Integer> {
     }
     PeerDaemon daemon;
     try {
-      daemon = PeerDaemon.start(builder(effective), effective.metrics()
+      Meridian.Builder store = builder(effective);
+      if (effective.accessFile().isPresent()) {
+        store.accessControl(AccessControl.watching(effective.accessFile().get(),
+            ACCESS_FILE_CHECK));
+      }
+      daemon = PeerDaemon.start(store, effective.metrics()
           .map(h -> new InetSocketAddress(h.host(), h.port())).orElse(null));
     } catch (IllegalArgumentException e) {
       err.println("meridian peer: " + e.getMessage());
@@ -165,13 +184,19 @@ public final class PeerCommand implements Callable<Integer> {
     if (allowPeers != null) {
       b.tlsAllowedPeers(allowPeers);
     }
+    if (insecurePlaintext) {
+      b.insecurePlaintext(true);
+    }
+    if (accessFile != null) {
+      b.accessFile(accessFile);
+    }
     return b.build();
   }
 
   /** The store settings of a configuration. */
   static Meridian.Builder builder(PeerConfig c) {
     Meridian.Builder b = Meridian.builder().dataDir(c.dataDir()).cluster(c.cluster())
-        .durability(c.durability())
+        .durability(c.durability()).insecurePlaintext(c.insecurePlaintext())
         .peers(c.peers().stream().map(HostPort::toString).toList());
     c.site().ifPresent(b::site);
     c.listen().ifPresent(l -> b.listen(l.toString()));

@@ -128,6 +128,30 @@ public record HostPort(String host, int port) {
     return new HostPort(host, Integer.parseInt(port));
   }
 
+  /**
+   * Whether the host is a loopback address by its text alone (no resolution): {@code localhost},
+   * an IPv4 address in 127.0.0.0/8, or {@code ::1}. Everything else, host names and the wildcard
+   * addresses ({@code 0.0.0.0}, {@code ::}) included, counts as reachable from other machines.
+   */
+  public boolean isLoopback() {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    if (isIpv6()) {
+      return host.equals("::1") || host.equals("0:0:0:0:0:0:0:1");
+    }
+    String[] parts = host.split("\\.", -1);
+    if (parts.length != 4 || !parts[0].equals("127")) {
+      return false;
+    }
+    for (String part : parts) {
+      if (!DIGITS.matcher(part).matches() || part.length() > 3 || Integer.parseInt(part) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether the host is an IPv6 address (and so is written in brackets). */
   public boolean isIpv6() {
     return host.indexOf(':') >= 0;

@@ -14,6 +14,8 @@ final class Keys {
   static final String DURABILITY = "durability";
   static final String TLS = "tls";
   static final String METRICS = "metrics";
+  static final String INSECURE_PLAINTEXT = "insecure-plaintext";
+  static final String ACCESS_FILE = "access-file";
 
   static final String CERT = "cert";
   static final String KEY = "key";
@@ -26,7 +28,8 @@ final class Keys {
   static final String TLS_ALLOWED_PEERS = TLS + "." + ALLOWED_PEERS;
 
   /** The top-level keys, in the order the file and {@link PeerConfig#toYaml()} list them. */
-  static final List<String> TOP = List.of(DATA_DIR, SITE, LISTEN, PEERS, CLUSTER, DURABILITY, TLS, METRICS);
+  static final List<String> TOP = List.of(DATA_DIR, SITE, LISTEN, PEERS, CLUSTER, DURABILITY, TLS, METRICS,
+      INSECURE_PLAINTEXT, ACCESS_FILE);
 
   /** The keys inside {@code tls}. */
   static final List<String> TLS_KEYS = List.of(CERT, KEY, CA, ALLOWED_PEERS);

@@ -32,7 +32,14 @@ import java.util.Optional;
  *   <tr><td>{@code durability}<td>{@link #durability()}<td>{@code durable}
  *   <tr><td>{@code tls}<td>{@link #tls()}<td>none: plaintext
  *   <tr><td>{@code metrics}<td>{@link #metrics()}<td>{@code 127.0.0.1:7480}
+ *   <tr><td>{@code insecure-plaintext}<td>{@link #insecurePlaintext()}<td>{@code false}
+ *   <tr><td>{@code access-file}<td>{@link #accessFile()}<td>none: no access control
  * </table>
+ *
+ * <p>Safe defaults: a server (the gRPC port or the metrics endpoint) may listen beyond loopback
+ * in plaintext only with {@code insecure-plaintext: true}, and the gRPC port may listen beyond
+ * loopback only under a cluster id other than {@value #DEFAULT_CLUSTER}; {@link Builder#build()}
+ * refuses the configuration otherwise, saying what to set.
  */
 public final class PeerConfig {
   /* Design notes.
@@ -64,9 +71,12 @@ public final class PeerConfig {
   private final Durability durability;
   private final TlsConfig tls;
   private final HostPort metrics;
+  private final boolean insecurePlaintext;
+  private final Path accessFile;
 
   private PeerConfig(Path dataDir, String site, HostPort listen, List<HostPort> peers, String cluster,
-      Durability durability, TlsConfig tls, HostPort metrics) {
+      Durability durability, TlsConfig tls, HostPort metrics, boolean insecurePlaintext,
+      Path accessFile) {
     this.dataDir = dataDir;
     this.site = site;
     this.listen = listen;
@@ -75,6 +85,8 @@ public final class PeerConfig {
     this.durability = durability;
     this.tls = tls;
     this.metrics = metrics;
+    this.insecurePlaintext = insecurePlaintext;
+    this.accessFile = accessFile;
   }
 
   /** A builder holding the defaults. */
@@ -147,10 +159,28 @@ public final class PeerConfig {
   }
 
   /**
+   * Whether servers may listen beyond loopback in plaintext (the gRPC port without TLS, the
+   * metrics endpoint, which is always plain HTTP); YAML {@code insecure-plaintext}, default false.
+   */
+  public boolean insecurePlaintext() {
+    return insecurePlaintext;
+  }
+
+  /**
+   * The access file (bearer token hashes, client and peer certificate names, and their grants:
+   * see {@code dev.meridian.peer.access.AccessRules}); absolute; YAML {@code access-file}. Empty
+   * (the default): no access control, every client may do everything.
+   */
+  public Optional<Path> accessFile() {
+    return Optional.ofNullable(accessFile);
+  }
+
+  /**
    * The configuration as a YAML file: every setting, with its effective value, under the keys
    * {@link ConfigFile#load} reads; what {@code meridian peer --print-config} shows. Paths are
    * absolute, so loading the text from any directory gives an equal configuration. A site left
-   * to be generated is omitted; {@code tls} appears only when set; a disabled server is {@code
+   * to be generated is omitted; {@code tls}, {@code insecure-plaintext} and {@code
+   * access-file} appear only when set; a disabled server is {@code
    * none}. The text starts with a comment line.
    */
   public String toYaml() {
@@ -172,6 +202,12 @@ public final class PeerConfig {
       root.put(Keys.TLS, group);
     }
     root.put(Keys.METRICS, addressText(metrics));
+    if (insecurePlaintext) {
+      root.put(Keys.INSECURE_PLAINTEXT, "true");
+    }
+    if (accessFile != null) {
+      root.put(Keys.ACCESS_FILE, accessFile.toString());
+    }
     return "# Effective configuration of a Meridian peer\n" + ConfigYaml.dump(root);
   }
 
@@ -190,13 +226,16 @@ public final class PeerConfig {
         && cluster.equals(other.cluster)
         && durability == other.durability
         && Objects.equals(tls, other.tls)
-        && Objects.equals(metrics, other.metrics);
+        && Objects.equals(metrics, other.metrics)
+        && insecurePlaintext == other.insecurePlaintext
+        && Objects.equals(accessFile, other.accessFile);
   }
 
   /** A hash of the settings, consistent with {@link #equals}. */
   @Override
   public int hashCode() {
-    return Objects.hash(dataDir, site, listen, peers, cluster, durability, tls, metrics);
+    return Objects.hash(dataDir, site, listen, peers, cluster, durability, tls, metrics,
+        insecurePlaintext, accessFile);
   }
 
   /** The settings on one line, for logs. */
@@ -204,7 +243,8 @@ public final class PeerConfig {
   public String toString() {
     return "PeerConfig[dataDir=" + dataDir + ", site=" + site + ", listen=" + addressText(listen)
         + ", peers=" + peers + ", cluster=" + cluster + ", durability=" + durability
-        + ", tls=" + tls + ", metrics=" + addressText(metrics) + "]";
+        + ", tls=" + tls + ", metrics=" + addressText(metrics)
+        + ", insecurePlaintext=" + insecurePlaintext + ", accessFile=" + accessFile + "]";
   }
 
   /**
@@ -225,6 +265,8 @@ public final class PeerConfig {
     private Path tlsCa;
     private List<String> tlsAllowedPeers = List.of();
     private String metrics = DEFAULT_METRICS.toString();
+    private boolean insecurePlaintext;
+    private Path accessFile;
     /** Setting key (data-dir, tls.cert...) to the file that set it; absent if set by code. */
     private final Map<String, Path> origins = new HashMap<>();
 
@@ -369,6 +411,22 @@ public final class PeerConfig {
       return metrics(metrics.toString());
     }
 
+    /**
+     * Lets servers listen beyond loopback in plaintext: for a network you trust entirely. Without
+     * it, {@link #build()} refuses a non-loopback listen address without TLS and a non-loopback
+     * metrics address.
+     */
+    public Builder insecurePlaintext(boolean insecure) {
+      this.insecurePlaintext = insecure;
+      return set(Keys.INSECURE_PLAINTEXT);
+    }
+
+    /** Sets the access file (relative: to the working directory); null: no access control. */
+    public Builder accessFile(Path file) {
+      this.accessFile = file;
+      return set(Keys.ACCESS_FILE);
+    }
+
     /** Records that {@code key}'s current value came from {@code file} (for error messages). */
     void origin(String key, Path file) {
       origins.put(key, file);
@@ -387,8 +445,10 @@ public final class PeerConfig {
      * @throws ConfigException with reason {@code INVALID_VALUE} for the first setting that is
      *     not valid: a bad site, address, or cluster name; a peer given twice or with port 0;
      *     metrics on the listening address; TLS files given only in part, missing or unreadable;
-     *     allowed peers without TLS. The message names the key and, if the value came from a
-     *     file, the file.
+     *     allowed peers without TLS; a server beyond loopback in plaintext without {@code
+     *     insecure-plaintext}; the gRPC port beyond loopback under the default cluster id; an
+     *     access file that is missing, or set with peers but without TLS. The message names the
+     *     key and, if the value came from a file, the file.
      */
     public PeerConfig build() throws ConfigException {
       String checkedSite = site == null ? null : Values.site(site, origins.get(Keys.SITE));
@@ -402,8 +462,20 @@ public final class PeerConfig {
         throw new ConfigException(INVALID_VALUE, origins.get(Keys.METRICS), Keys.METRICS,
             "'" + metrics + "' is also the listen address");
       }
+      TlsConfig checkedTls = buildTls();
+      Exposure.check(listenAddress, checkedCluster, checkedTls != null, metricsAddress,
+          insecurePlaintext, origins);
+      Path checkedAccess = accessFile == null ? null
+          : Values.readableFile(accessFile, origins.get(Keys.ACCESS_FILE), Keys.ACCESS_FILE);
+      if (checkedAccess != null && checkedTls == null && !peerAddresses.isEmpty()) {
+        throw new ConfigException(INVALID_VALUE, origins.get(Keys.ACCESS_FILE), Keys.ACCESS_FILE,
+            "is set with peers but without TLS: under access control peers replicate only with"
+                + " certificates naming meridian-peer:<site>, so set tls.cert, tls.key and tls.ca"
+                + " (--tls-cert, --tls-key, --tls-ca)");
+      }
       return new PeerConfig(dataDir.toAbsolutePath().normalize(), checkedSite, listenAddress,
-          peerAddresses, checkedCluster, durability, buildTls(), metricsAddress);
+          peerAddresses, checkedCluster, durability, checkedTls, metricsAddress,
+          insecurePlaintext, checkedAccess);
     }
 
     private TlsConfig buildTls() throws ConfigException {

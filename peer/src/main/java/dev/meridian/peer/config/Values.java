@@ -99,6 +99,17 @@ final class Values {
         + Arrays.stream(Durability.values()).map(Values::durabilityName).collect(Collectors.joining(", ")));
   }
 
+  /** A boolean: {@code true} or {@code false}, ignoring case. */
+  static boolean bool(String raw, Path file, String key) throws ConfigException {
+    if (raw.equalsIgnoreCase("true")) {
+      return true;
+    }
+    if (raw.equalsIgnoreCase("false")) {
+      return false;
+    }
+    throw new ConfigException(INVALID_VALUE, file, key, "'" + raw + "' is not true or false");
+  }
+
   /** How a durability is written in YAML: lower case. */
   static String durabilityName(Durability durability) {
     return durability.name().toLowerCase(Locale.ROOT);

@@ -3,6 +3,8 @@ package dev.meridian.peer.daemon;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.meridian.peer.Meridian;
+import dev.meridian.peer.access.AccessControl;
+import io.grpc.Status;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -16,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves a peer's metrics over HTTP for Prometheus: {@code GET /metrics} in the text exposition
  * format 0.0.4, {@code GET /healthz} answers {@code ok}. Anything else is 404; methods other than
- * GET and HEAD are 405.
+ * GET and HEAD are 405. Under access control ({@link Meridian#accessControl()}) {@code /metrics}
+ * needs {@code Authorization: Bearer <token>} of a holder of {@code admin:*}: 401 without an
+ * accepted token, 403 without the grant, each audited and counted; {@code /healthz} stays open.
  */
 public final class MetricsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
@@ -56,6 +60,9 @@ public final class MetricsServer implements AutoCloseable {
         }
         String path = exchange.getRequestURI().getPath();
         if (path.equals("/metrics")) {
+          if (refused(peer, exchange)) {
+            return;
+          }
           StringBuilder out = new StringBuilder(4096);
           peer.writeMetrics(out);
           reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", out.toString());
@@ -70,6 +77,26 @@ public final class MetricsServer implements AutoCloseable {
     });
     http.start();
     return new MetricsServer(http, ex);
+  }
+
+  /** True if access control refuses the request (then answered with 401 or 403). */
+  private static boolean refused(Meridian peer, HttpExchange exchange) throws IOException {
+    if (peer.accessControl().isEmpty()) {
+      return false;
+    }
+    AccessControl.Refusal r = peer.accessControl().get().checkHttp(
+        exchange.getRequestHeaders().getFirst("Authorization"),
+        String.valueOf(exchange.getRemoteAddress()),
+        exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+    if (r == null) {
+      return false;
+    }
+    boolean unauthenticated = r.code() == Status.Code.UNAUTHENTICATED;
+    if (unauthenticated) {
+      exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"meridian\"");
+    }
+    reply(exchange, unauthenticated ? 401 : 403, "text/plain", r.message() + "\n");
+    return true;
   }
 
   private static void reply(HttpExchange exchange, int code, String type, String body)

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigFileTest {
-  private static final String TOP_KEYS = "valid keys: data-dir, site, listen, peers, cluster, durability, tls, metrics";
+  private static final String TOP_KEYS = "valid keys: data-dir, site, listen, peers, cluster, durability, tls, metrics,"
+      + " insecure-plaintext, access-file";
 
   @TempDir Path dir;
 

@@ -59,6 +59,7 @@ class PeerConfigTest {
         .durability(Durability.ASYNC)
         .tlsAllowedPeers(List.of("berlin-2", "paris-1"))
         .metrics(HostPort.of("0.0.0.0", 9100))
+        .insecurePlaintext(true)
         .build();
     assertEquals(dir.resolve("data"), config.dataDir());
     assertEquals(Optional.of("berlin-1"), config.site());
@@ -72,6 +73,7 @@ class PeerConfigTest {
     assertEquals(dir.resolve("ca.pem"), tls.ca());
     assertEquals(List.of("berlin-2", "paris-1"), tls.allowedPeers());
     assertEquals(Optional.of(HostPort.of("0.0.0.0", 9100)), config.metrics());
+    assertTrue(config.insecurePlaintext());
   }
 
   @Test

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * any of its frames is handled. Also records the remote address for the logs.
  */
 final class IdentityCheck {
-  private static final Logger LOG = LoggerFactory.getLogger(IdentityCheck.class);
+  /** Refusals go to the audit log, one line each (the logger the peer's access control uses). */
+  private static final Logger AUDIT = LoggerFactory.getLogger("meridian.audit");
 
   /** The remote address of the current server call. */
   static final Context.Key<String> REMOTE = Context.key("meridian-remote-address");
@@ -95,10 +96,17 @@ final class IdentityCheck {
     }
     try {
       siteOut[0] = certifiedSite(session);
-      return null;
     } catch (SecurityException e) {
       return e.getMessage();
     }
+    if (siteOut[0] == null && tls.peerCertificatesRequired()) {
+      return session == null || leaf(session) == null
+          ? "replication here needs mutual TLS and a peer certificate naming "
+              + TlsSettings.PEER_SCHEME + "<site>; the stream presented none"
+          : "replication here needs a peer certificate naming " + TlsSettings.PEER_SCHEME
+              + "<site>; the certificate names " + TlsSettings.names(leaf(session));
+    }
+    return null;
   }
 
   private IdentityCheck() {}
@@ -136,7 +144,7 @@ final class IdentityCheck {
             call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), site);
         if (why != null) {
           refused.incrementAndGet();
-          LOG.warn("refused a stream from {}: {}", remote, why);
+          AUDIT.warn("refused replication from {}: PERMISSION_DENIED: {}", remote, why);
           call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
           return new ServerCall.Listener<Q>() {};
         }
@@ -174,7 +182,7 @@ final class IdentityCheck {
                 if (why != null) {
                   refusedHere = true;
                   refused.incrementAndGet();
-                  LOG.warn("refused the server of a stream: {}", why);
+                  AUDIT.warn("refused replication with the server dialled: {}", why);
                   call.cancel(why, null);
                   return;
                 }

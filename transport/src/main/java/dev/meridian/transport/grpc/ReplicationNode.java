@@ -216,6 +216,14 @@ public final class ReplicationNode implements AutoCloseable {
     return onLoop(replicator::rejectedFrames) + identityRefusals.get() + transportRefusals.get();
   }
 
+  /**
+   * Streams refused for their peer's certificate so far (not on the allowlist, a client's, naming
+   * no site where {@link TlsSettings#requiringPeerCertificates()} asks for one), either end.
+   */
+  public long identityRefusals() {
+    return identityRefusals.get();
+  }
+
   /** Streams whose handshake completed so far: a stream that resets and reopens counts again. */
   public long sessionsOpened() {
     return onLoop(replicator::sessionsOpened);

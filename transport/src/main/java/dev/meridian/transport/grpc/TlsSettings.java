@@ -30,14 +30,16 @@ public final class TlsSettings {
   private final File trustedCas;
   private final boolean mutual;
   private final Set<String> allowedPeers;
+  private final boolean peerCertificatesRequired;
 
   private TlsSettings(File certChain, File privateKey, File trustedCas, boolean mutual,
-      Set<String> allowedPeers) {
+      Set<String> allowedPeers, boolean peerCertificatesRequired) {
     this.certChain = certChain;
     this.privateKey = privateKey;
     this.trustedCas = trustedCas;
     this.mutual = mutual;
     this.allowedPeers = Set.copyOf(allowedPeers);
+    this.peerCertificatesRequired = peerCertificatesRequired;
   }
 
   /**
@@ -46,7 +48,7 @@ public final class TlsSettings {
    */
   public static TlsSettings mutual(File certChain, File privateKey, File trustedCas) {
     return new TlsSettings(Objects.requireNonNull(certChain), Objects.requireNonNull(privateKey),
-        Objects.requireNonNull(trustedCas), true, Set.of());
+        Objects.requireNonNull(trustedCas), true, Set.of(), false);
   }
 
   /**
@@ -55,12 +57,12 @@ public final class TlsSettings {
    */
   public static TlsSettings serverOnly(File certChain, File privateKey, File trustedCas) {
     return new TlsSettings(Objects.requireNonNull(certChain), Objects.requireNonNull(privateKey),
-        Objects.requireNonNull(trustedCas), false, Set.of());
+        Objects.requireNonNull(trustedCas), false, Set.of(), false);
   }
 
   /** No encryption, no authentication: for tests and benchmarks on a trusted loopback. */
   public static TlsSettings plaintext() {
-    return new TlsSettings(null, null, null, false, Set.of());
+    return new TlsSettings(null, null, null, false, Set.of(), false);
   }
 
   /** The same settings, accepting only peers whose certificate names one of {@code names}. */
@@ -68,7 +70,24 @@ public final class TlsSettings {
     if (certChain == null) {
       throw new IllegalStateException("an allowlist of certificate names needs TLS");
     }
-    return new TlsSettings(certChain, privateKey, trustedCas, mutual, names);
+    return new TlsSettings(certChain, privateKey, trustedCas, mutual, names,
+        peerCertificatesRequired);
+  }
+
+  /**
+   * The same settings, replicating only with peers whose certificate names a site ({@code
+   * meridian-peer:<site>}), on both ends of a stream: a stream without TLS, without a certificate,
+   * or with a certificate naming no site (a client's, or one without the naming scheme) is refused
+   * with PERMISSION_DENIED before any frame is handled. What a peer under access control needs:
+   * then only certified peers replicate, whatever else the CA signed.
+   */
+  public TlsSettings requiringPeerCertificates() {
+    return new TlsSettings(certChain, privateKey, trustedCas, mutual, allowedPeers, true);
+  }
+
+  /** True after {@link #requiringPeerCertificates()}. */
+  public boolean peerCertificatesRequired() {
+    return peerCertificatesRequired;
   }
 
   /** True unless {@link #plaintext()}. */
@@ -119,11 +138,25 @@ public final class TlsSettings {
    */
   public static final String CLIENT_SCHEME = "meridian-client:";
 
-  /** What a certificate says it is, by the naming scheme above. */
-  record Identity(List<String> sites, List<String> clients) {}
+  /**
+   * What a certificate says it is, by the naming scheme above.
+   *
+   * @param sites the sites of its {@code meridian-peer:} URIs, in certificate order
+   * @param clients the names of its {@code meridian-client:} URIs, in certificate order
+   */
+  public record Identity(List<String> sites, List<String> clients) {
+    /** Copies the lists. */
+    public Identity {
+      sites = List.copyOf(sites);
+      clients = List.copyOf(clients);
+    }
+  }
 
-  /** The {@code meridian-peer:} sites and {@code meridian-client:} names {@code cert} carries. */
-  static Identity identity(X509Certificate cert) {
+  /**
+   * The {@code meridian-peer:} sites and {@code meridian-client:} names {@code cert} carries (both
+   * empty if it carries none, or its alternative names cannot be parsed).
+   */
+  public static Identity identity(X509Certificate cert) {
     List<String> sites = new ArrayList<>();
     List<String> clients = new ArrayList<>();
     try {

@@ -96,9 +96,25 @@ public final class TestPki {
 
   /** As {@link #issueFiles(String)}, with a URI subject alternative name if {@code uri} is set. */
   public Leaf issueFiles(String cn, String uri) throws IOException, GeneralSecurityException {
+    return issueFiles(cn, uri, notBefore(), notAfter());
+  }
+
+  /**
+   * Issues a certificate that expired an hour ago (valid for the day before): CN {@code cn}, the
+   * URI {@code uri} if set.
+   */
+  public Leaf issueExpiredFiles(String cn, String uri)
+      throws IOException, GeneralSecurityException {
+    long now = System.currentTimeMillis();
+    return issueFiles(cn + "-expired", uri, new Date(now - 86_400_000L),
+        new Date(now - 3_600_000L));
+  }
+
+  private Leaf issueFiles(String cn, String uri, Date from, Date until)
+      throws IOException, GeneralSecurityException {
     KeyPair keys = keys();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
-        new X500Name("CN=" + name), serial(), notBefore(), notAfter(), new X500Name("CN=" + cn),
+        new X500Name("CN=" + name), serial(), from, until, new X500Name("CN=" + cn),
         keys.getPublic());
     java.util.List<GeneralName> names = new java.util.ArrayList<>(java.util.List.of(
         new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
