@@ -80,8 +80,13 @@ final class Watches {
     }
     Entry e = new Entry(prefix, watcher);
     entries.add(e); // before the context is read (see the class comment)
-    e.start(since == null ? context.get() : since.copy(),
-        since == null ? null : changedSince.apply(since.copy()));
+    try {
+      e.start(since == null ? context.get() : since.copy(),
+          since == null ? null : changedSince.apply(since.copy()));
+    } catch (RuntimeException ex) {
+      e.discard(); // the store cannot be read: no watch, and the caller hears why
+      throw ex;
+    }
     return () -> e.end(null);
   }
 
@@ -189,6 +194,13 @@ final class Watches {
         parked = false;
       }
       schedule();
+    }
+
+    /** Removes a watch that never started; its watcher hears nothing. */
+    synchronized void discard() {
+      ended = true;
+      queue.clear();
+      removed();
     }
 
     private void unpark() {

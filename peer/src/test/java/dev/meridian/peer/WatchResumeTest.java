@@ -15,7 +15,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -37,11 +36,7 @@ class WatchResumeTest {
   @TempDir Path dir;
 
   private Meridian peer(String name, List<String> peers) throws Exception {
-    return Meridian.builder().dataDir(dir.resolve(name)).site(name).listen("127.0.0.1:0")
-        .peers(peers)
-        .syncTuning(b -> b.syncInterval(Duration.ofMillis(200)).reconnect(Duration.ofMillis(50),
-            Duration.ofMillis(500)))
-        .open();
+    return TestPeers.open(dir, name, peers);
   }
 
   private static io.grpc.stub.StreamObserver<WatchEvent> into(

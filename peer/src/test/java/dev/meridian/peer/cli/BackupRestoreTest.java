@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.doc.Document;
 import dev.meridian.peer.Meridian;
+import dev.meridian.peer.TestPeers;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -29,21 +28,11 @@ class BackupRestoreTest {
   @TempDir Path dir;
 
   private Meridian peer(String name, List<String> peers) throws Exception {
-    return Meridian.builder().dataDir(dir.resolve(name)).site(name).listen("127.0.0.1:0")
-        .peers(peers)
-        .syncTuning(b -> b.syncInterval(Duration.ofMillis(200)).reconnect(Duration.ofMillis(50),
-            Duration.ofMillis(500)))
-        .open();
+    return TestPeers.open(dir, name, peers);
   }
 
   private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting until " + what);
-      }
-      Thread.sleep(50);
-    }
+    TestPeers.await(what, 60, condition);
   }
 
   private static List<String> everything(Meridian m) {
@@ -98,11 +87,8 @@ class BackupRestoreTest {
       assertEquals(0, r.code(), r.err());
       assertTrue(r.out().contains("of replica " + a.replicaId()), r.out());
 
-      try (Meridian c = Meridian.builder().dataDir(restored).site("c").listen("127.0.0.1:0")
-          .peers(List.of(a.listenAddress(), b.listenAddress()))
-          .syncTuning(t -> t.syncInterval(Duration.ofMillis(200))
-              .reconnect(Duration.ofMillis(50), Duration.ofMillis(500)))
-          .open()) {
+      try (Meridian c = TestPeers.openIn(restored, "c",
+          List.of(a.listenAddress(), b.listenAddress()))) {
         assertNotEquals(a.replicaId(), c.replicaId(), "a restore reused the backed-up id");
         assertNotEquals(b.replicaId(), c.replicaId());
         for (String kv : ackedBefore) {
