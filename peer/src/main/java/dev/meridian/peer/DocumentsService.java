@@ -347,7 +347,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     /** A resumed watch's catch-up waits while half the buffer is taken. */
     @Override
     public synchronized boolean ready() {
-      return done || buffer.size() < maxEvents / 2;
+      return done || buffer.size() < Math.max(1, maxEvents / 2);
     }
 
     @Override
