@@ -56,7 +56,7 @@ final class BackupStream {
   /** Removes a staging directory a stopped peer left behind; returns where backups stage. */
   static Path clearStaging(Path dataDir) throws IOException {
     Path staging = dataDir.resolve(STAGING);
-    deleteTree(staging);
+    Backups.delete(staging);
     return staging;
   }
 
@@ -75,7 +75,7 @@ final class BackupStream {
       return;
     }
     try {
-      deleteTree(staging);
+      Backups.delete(staging);
       Backups.Taken taken = peer.backup(staging);
       List<Path> all = new ArrayList<>();
       try (Stream<Path> s = Files.walk(staging)) {
@@ -163,24 +163,11 @@ final class BackupStream {
 
   private static void cleanUp(Path staging) {
     try {
-      deleteTree(staging);
+      Backups.delete(staging);
     } catch (IOException e) {
       LOG.warn("removing the backup staging directory {} failed: {}", staging, e.toString());
     } finally {
       RUNNING.remove(staging);
-    }
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      List<Path> all = new ArrayList<>(s.toList());
-      Collections.reverse(all);
-      for (Path p : all) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

@@ -126,7 +126,7 @@ public final class Backups {
     Path dir = target.directory;
     createEmpty(dir, "restore target");
     Path scratch = dir.resolveSibling(dir.getFileName() + ".restoring");
-    deleteTree(scratch);
+    delete(scratch);
     copyTree(backup, scratch);
     Files.delete(scratch.resolve(MARKER));
     long documents = 0;
@@ -155,7 +155,7 @@ public final class Backups {
       } while (after != null);
       fresh.flush();
     } finally {
-      deleteTree(scratch);
+      delete(scratch);
     }
     LOG.info("restored {} documents of replica {} from {} into {} as new replica {}", documents,
         from, backup, dir, as);
@@ -208,7 +208,8 @@ public final class Backups {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  /** Removes a backup directory (or any directory tree) and everything in it, if it exists. */
+  public static void delete(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
