@@ -286,6 +286,13 @@ class DocumentsServiceTest {
     Iterator<WatchEvent> events = DocumentsGrpc.newBlockingStub(channel)
         .withDeadlineAfter(20, TimeUnit.SECONDS)
         .watch(WatchRequest.newBuilder().setPrefix("").build());
+    // The call starts at once but registers at the server later; a write before that is not sent.
+    Watches w = (Watches) field(peer, "watches");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (w.size() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(1, w.size(), "the watch never registered");
     api.update(UpdateRequest.newBuilder().setKey("x").addOperations(incr("n", 1)).build());
     assertEquals("x", events.next().getKey());
     peer.close();
