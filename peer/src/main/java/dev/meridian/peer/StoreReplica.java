@@ -21,9 +21,13 @@ import java.util.function.Consumer;
 final class StoreReplica implements ReplicaStore {
   /*
    * Design notes.
-   * [1] apply() waits until the batch is durable before it returns, so the replication engine acks
-   *     (and reports a store context covering) only what survives a crash here. The joins of one
-   *     batch share a journal group commit.
+   * [1] applyDurably() joins a batch at once and completes once the batch is durable; the
+   *     replication engine acks (and reports a store context covering) only what survives a crash
+   *     here, and relays and announces it only then. The joins of one batch share a journal group
+   *     commit, and the engine keeps reading while it waits. `pending` holds the events of joined
+   *     batches not durable yet, so a later batch carrying the same events (a relay from another
+   *     peer) does not count them as new twice. It is touched by the engine's thread and by the
+   *     journal's notifier thread, under its own monitor.
    * [2] Events of a sync answer: the store gives deltaSince(remote); its applied context minus
    *     remote is exactly the events the asker lacks (a document's delta context holds every event
    *     of the document outside remote). Documents with none are skipped.
@@ -34,6 +38,7 @@ final class StoreReplica implements ReplicaStore {
   private final DocStore store;
   private final List<Consumer<KeyedDelta>> listeners = new CopyOnWriteArrayList<>();
   private final Changes changes;
+  private CausalContext pending = new CausalContext(); // guarded by this; design note [1]
 
   /** Hears of each durable change: the document, its origin, its events. */
   interface Changes {
@@ -65,39 +70,61 @@ final class StoreReplica implements ReplicaStore {
 
   @Override
   public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
+    try {
+      return applyDurably(deltas).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  @Override
+  public CompletableFuture<List<KeyedDelta>> applyDurably(List<KeyedDelta> deltas) {
     CausalContext held = store.context();
+    synchronized (this) {
+      held.addAll(pending);
+    }
     List<KeyedDelta> taught = new ArrayList<>();
     List<CausalContext> learned = new ArrayList<>();
+    CausalContext fresh = new CausalContext();
     List<CompletableFuture<Void>> durable = new ArrayList<>(deltas.size());
     for (KeyedDelta d : deltas) {
-      CausalContext fresh = d.events().minus(held);
-      durable.add(store.applyRemote(d.key(), d.delta()));
-      if (!fresh.isEmpty()) {
-        held.addAll(fresh);
-        taught.add(d);
-        learned.add(fresh);
-      }
-    }
-    try {
-      CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0])).join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof IllegalArgumentException refused) {
-        // A delta the store refused (a conflicting record, or one that does not join).
-        for (int i = 0; i < deltas.size(); i++) {
-          if (durable.get(i).isCompletedExceptionally()) {
-            throw new dev.meridian.transport.store.DeltaRefusedException(deltas.get(i).key(),
-                refused.getMessage());
-          }
+      CompletableFuture<Void> f = store.applyRemote(d.key(), d.delta());
+      if (f.isCompletedExceptionally()) {
+        Throwable cause = f.handle((v, t) -> t).join();
+        cause = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null
+            ? cause.getCause() : cause;
+        if (cause instanceof IllegalArgumentException refused) {
+          // A delta the store refused (a conflicting record, or one that does not join).
+          throw new dev.meridian.transport.store.DeltaRefusedException(d.key(),
+              refused.getMessage());
         }
       }
-      throw e;
+      durable.add(f);
+      CausalContext news = d.events().minus(held);
+      if (!news.isEmpty()) {
+        held.addAll(news);
+        fresh.addAll(news);
+        taught.add(d);
+        learned.add(news);
+      }
     }
-    deltasReceived.add(deltas.size());
-    deltasNew.add(taught.size());
-    for (int i = 0; i < taught.size(); i++) {
-      changes.changed(taught.get(i).key(), Change.Origin.REMOTE, learned.get(i));
+    synchronized (this) {
+      pending.addAll(fresh);
     }
-    return taught;
+    return CompletableFuture.allOf(durable.toArray(new CompletableFuture<?>[0]))
+        .whenComplete((v, t) -> {
+          synchronized (this) {
+            pending = pending.minus(fresh);
+          }
+        })
+        .thenApply(v -> {
+          deltasReceived.add(deltas.size());
+          deltasNew.add(taught.size());
+          for (int i = 0; i < taught.size(); i++) {
+            changes.changed(taught.get(i).key(), Change.Origin.REMOTE, learned.get(i));
+          }
+          return taught;
+        });
   }
 
   @Override

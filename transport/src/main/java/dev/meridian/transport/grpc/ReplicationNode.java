@@ -111,6 +111,7 @@ public final class ReplicationNode implements AutoCloseable {
       return t;
     });
     this.replicator = new Replicator(store, config, new SecureRandom(), System.nanoTime());
+    this.replicator.runDurabilityOn(this::execute, this::now);
     this.subscription = store.subscribe(this::onLocalWrite);
   }
 

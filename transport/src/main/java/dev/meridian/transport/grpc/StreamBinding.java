@@ -27,6 +27,8 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
   private CallStreamObserver<SyncFrame> out;
   private boolean ended;
   private boolean pumpScheduled;
+  /** A frame is owed to gRPC's flow control once the session may receive again. */
+  private boolean readPaused;
   /** Client side: the site the server's certificate names, once its headers arrived. */
   private java.util.concurrent.atomic.AtomicReference<String> serverSite;
   private boolean siteGiven;
@@ -88,7 +90,11 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
       }
       node.replicator().receive(session, frame, frame.getSerializedSize(), node.now());
       if (!ended) {
-        out.request(1);
+        if (session.mayReceive()) {
+          out.request(1);
+        } else {
+          readPaused = true; // resumed by pump() once a batch is durable
+        }
       }
     });
   }
@@ -125,6 +131,10 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
     pumpScheduled = false;
     if (ended || session == null || out == null) {
       return;
+    }
+    if (readPaused && session.mayReceive()) {
+      readPaused = false;
+      out.request(1);
     }
     while (session.isClosing() || out.isReady()) {
       SyncFrame f = session.poll(node.now());

@@ -4,6 +4,7 @@ import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -72,6 +73,22 @@ public interface ReplicaStore {
    *     here with other content (check each with crdt-core's {@code RecordConflicts.find} first)
    */
   List<KeyedDelta> apply(List<KeyedDelta> deltas);
+
+  /**
+   * As {@link #apply}, for a store whose joins become durable after they are made (a journal's
+   * group commit): the deltas are joined, in order, before this returns, and the future completes,
+   * on any thread, once all of them are durable, with the deltas that taught this store an event
+   * (as {@link #apply} returns them); it fails if they cannot be made durable. The store context
+   * covers their events by the time the future completes. The replication engine acknowledges a
+   * batch and relays its deltas only then, and keeps reading the stream meanwhile.
+   *
+   * <p>The default calls {@link #apply} and returns its result completed.
+   *
+   * @throws DeltaRefusedException as {@link #apply} does; deltas before the refused one stay joined
+   */
+  default CompletableFuture<List<KeyedDelta>> applyDurably(List<KeyedDelta> deltas) {
+    return CompletableFuture.completedFuture(apply(deltas));
+  }
 
   /**
    * Starts a walk over the documents holding events outside {@code remote}, each as {@code

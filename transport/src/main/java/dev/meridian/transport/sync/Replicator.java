@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,11 @@ public final class Replicator {
    *     A peer that holds streams with every replica whose writes the delta carries gets them from
    *     those replicas, so no relay goes to it: a full mesh carries each write once per peer, a
    *     partial mesh still relays.
+   * [3] Durability: a received batch is joined at once, then acknowledged (its sequence number in
+   *     the Ack) and relayed only once the store says it is durable, so a peer never counts as
+   *     delivered what a crash here would lose. Meanwhile the stream keeps being read, up to
+   *     SyncSession.MAX_AWAITING_DURABILITY batches; past that the driver stops reading it and gRPC
+   *     flow control holds the sender.
    */
   private static final Logger LOG = LoggerFactory.getLogger(Replicator.class);
 
@@ -58,6 +66,8 @@ public final class Replicator {
   private long sessionsOpened;
   private long stalls;
   private final TreeMap<String, Long> refusalsByKind = new TreeMap<>();
+  private Executor loop;
+  private LongSupplier clock;
 
   /**
    * A replicator for {@code store}. {@code random} draws reconnect jitter (seed it to replay).
@@ -73,6 +83,17 @@ public final class Replicator {
   }
 
   // ---- driver API -------------------------------------------------------------------------------
+
+  /**
+   * Lets received batches wait for durability off the driver's thread (design note [3]): a batch
+   * whose joins the store makes durable later is then acknowledged and relayed by a task that
+   * {@code loop} runs, with {@code clock} the driver's clock. Without it (the simulations), the
+   * driver's thread waits for each batch. Call once, before the first session.
+   */
+  public void runDurabilityOn(Executor loop, LongSupplier clock) {
+    this.loop = Objects.requireNonNull(loop, "loop");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
 
   /** A session for a stream this replica dialled to {@code address}; it will send Hello first. */
   public SyncSession connect(String address, long now) {
@@ -295,19 +316,50 @@ public final class Replicator {
 
   // ---- callbacks from sessions ------------------------------------------------------------------
 
-  void applyBatch(SyncSession from, Frames.DecodedBatch batch, long now)
+  /**
+   * Applies a received batch: at once when the store's joins are durable when made (then true),
+   * else later, once they are (design note [3]; then false, and the session hears of it through
+   * {@link SyncSession#batchDurable}).
+   */
+  boolean applyBatch(SyncSession from, Frames.DecodedBatch batch, long now)
       throws BadFrameException {
     if (batch.deltas().isEmpty()) {
-      return; // parts of a delta still to come
+      return true; // parts of a delta still to come
     }
     DeltaChecks.check(batch.deltas(), store.replicaId(), store.lastIssued());
-    List<KeyedDelta> taught;
+    CompletableFuture<List<KeyedDelta>> durable;
     try {
-      taught = store.apply(batch.deltas());
+      durable = store.applyDurably(batch.deltas());
     } catch (DeltaRefusedException e) {
       throw new BadFrameException(Refusal.Code.INVALID_ARGUMENT, e.getMessage(),
           "conflicting-record");
     }
+    if (durable.isDone() || loop == null) {
+      relay(from, batch, durable.join(), now);
+      return true;
+    }
+    from.awaitingDurability(1);
+    durable.whenComplete((taught, failure) -> loop.execute(() -> {
+      long at = clock.getAsLong();
+      from.awaitingDurability(-1);
+      if (failure != null) {
+        LOG.error("session {} with {}: a received batch could not be made durable",
+            from.id(), from.describePeer(), failure);
+        if (!from.isClosing() && !from.isFinished()) {
+          from.close(new Refusal(Refusal.Code.INTERNAL,
+              "this peer could not store a received batch durably"), true);
+        }
+        return;
+      }
+      from.batchDurable(batch.seq(), at);
+      relay(from, batch, taught, at);
+    }));
+    return false;
+  }
+
+  /** Queues the deltas of {@code batch} that taught this store an event to the other sessions. */
+  private void relay(SyncSession from, Frames.DecodedBatch batch, List<KeyedDelta> taught,
+      long now) {
     if (taught.isEmpty()) {
       return;
     }

@@ -84,6 +84,7 @@ public final class SyncSession {
 
   private long nextSeq = 1;
   private long appliedSeq;
+  private int awaitingDurability;
   private long ackDueAt = Long.MAX_VALUE;
   private long nextStatusAt;
   private long lastReceivedAt;
@@ -343,10 +344,9 @@ public final class SyncSession {
                 assembly, config.maxDocumentBytes);
         batchesIn++;
         deltasIn += batch.deltas().size();
-        owner.applyBatch(this, batch, now);
-        appliedSeq = Math.max(appliedSeq, batch.seq());
-        ackDueAt = Math.min(ackDueAt, now + config.ackDelayNanos);
-        wakeup.run();
+        if (owner.applyBatch(this, batch, now)) {
+          batchDurable(batch.seq(), now);
+        }
         break;
       case ACK:
         onAck(frame.getAck(), now);
@@ -433,6 +433,32 @@ public final class SyncSession {
   }
 
   // ---- work from the replicator -----------------------------------------------------------------
+
+  /**
+   * The most received batches of one stream that wait for durability at once (Replicator note
+   * [3]); past it the driver stops reading the stream until one is durable.
+   */
+  public static final int MAX_AWAITING_DURABILITY = 8;
+
+  /** Whether the driver may read the next frame: fewer than the maximum batches wait. */
+  public boolean mayReceive() {
+    return awaitingDurability < MAX_AWAITING_DURABILITY;
+  }
+
+  /** A received batch started (+1) or stopped (-1) waiting for durability. */
+  void awaitingDurability(int change) {
+    awaitingDurability += change;
+    if (change < 0) {
+      wakeup.run(); // the driver may resume reading
+    }
+  }
+
+  /** The batch numbered {@code seq} is durable here: the next Ack says so. */
+  void batchDurable(long seq, long now) {
+    appliedSeq = Math.max(appliedSeq, seq);
+    ackDueAt = Math.min(ackDueAt, now + config.ackDelayNanos);
+    wakeup.run();
+  }
 
   /** Queues a pushed or relayed delta, unless already sent or the queue is full. */
   void enqueue(OutDelta d, long now) {
