@@ -157,7 +157,9 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       ops.add(operation(i, request.getOperations(i)));
     }
     Supplier<java.util.concurrent.CompletableFuture<Void>> write =
-        () -> store.update(request.getKey(), doc -> Meridian.applyAll(doc, ops));
+        () -> request.getReturnDocument()
+            ? store.update(request.getKey(), doc -> Meridian.applyAll(doc, ops))
+            : store.updateUnhanded(request.getKey(), doc -> Meridian.applyAll(doc, ops));
     String id = request.getRequestId();
     if (id.isEmpty()) {
       return write.get();
