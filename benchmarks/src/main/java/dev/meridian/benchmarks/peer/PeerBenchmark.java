@@ -52,6 +52,12 @@ import org.HdrHistogram.Histogram;
  *       the time until the other two hold them all.
  * </ol>
  *
+ * <p>Nothing is measured before {@link #warmUp} has run every path (about 50 s; one short round
+ * with {@code --quick}). A line gives the process CPU per call of each of the four processes
+ * during the two closed loops: they share the machine's cores, so when those are busy the ratio
+ * is close to the ratio of what a health check and an update cost in total, replication to the
+ * other two daemons included.
+ *
  * <p>Run (from the repository root):
  *
  * <pre>{@code
@@ -66,6 +72,8 @@ public final class PeerBenchmark {
   private static final int WINDOW = 64;
   private static final int BATCH = 1_000;
   private static final int BATCH_WINDOW = 4;
+  /** Warm-up rounds of 5 s health checks and 5 s updates each, before the measured phases. */
+  private static final int WARM_UP_ROUNDS = 4;
 
   private final boolean quick;
   private final List<String> report = new ArrayList<>();
@@ -107,22 +115,28 @@ public final class PeerBenchmark {
       int seconds = quick ? 1 : 10;
 
       HealthGrpc.HealthStub health = HealthGrpc.newStub(channels.get(0));
-      closedLoop(n -> check(health), quick ? 1 : 3); // warm-up
-      closedLoop(n -> update(api, n), quick ? 1 : 5);
+      warmUp(channels, api, health);
+      long[] cpu0 = cpu();
       double baseline = closedLoop(n -> check(health), seconds);
+      long[] cpu1 = cpu();
       double updates = closedLoop(n -> update(api, n), seconds);
+      long[] cpu2 = cpu();
       line("updates/s into one daemon (window %d, durable): %,.0f; baseline gRPC health checks/s"
           + " (same window, same daemon): %,.0f; ratio %.2f", WINDOW, updates, baseline,
           updates / baseline);
+      double checks = baseline * seconds;
+      double writes = updates * seconds;
+      line("process CPU per call, us (client / daemon 0 / daemon 1 / daemon 2): health check"
+          + " %s; update %s", perCall(cpu0, cpu1, checks), perCall(cpu1, cpu2, writes));
       StatusResponse s = DocumentsGrpc.newBlockingStub(channels.get(0))
           .status(StatusRequest.getDefaultInstance());
       line("daemon 0 after the run: %,d documents, %,d local writes, %,d bytes on disk",
           s.getDocuments(), s.getLocalWrites(), s.getSizeOnDisk());
 
       for (int rate : quick ? new int[] {200} : new int[] {200, 1_000}) {
-        visibility(channels, rate, seconds);
+        visibility(channels, rate, seconds, "vis" + rate + "/", true);
       }
-      bulk(channels, quick ? 20_000 : 100_000);
+      bulk(channels, quick ? 20_000 : 100_000, "bulk/", true);
     } finally {
       for (ManagedChannel c : channels) {
         c.shutdownNow();
@@ -138,6 +152,49 @@ public final class PeerBenchmark {
   }
 
   // ---- phases -----------------------------------------------------------------------------------
+
+  /**
+   * Brings the four JVMs to steady state before anything is measured: fresh daemons spend their
+   * first half minute or so compiling (the C2 compiler was the busiest thread of every daemon in a
+   * profile of a run that warmed up for 8 s), which no long-running peer pays. Runs each measured
+   * path: the closed loops alternately, then writes at a fixed rate with watches open, then bulk
+   * batches (to documents of their own, not counted later).
+   */
+  private void warmUp(List<ManagedChannel> channels, DocumentsGrpc.DocumentsStub api,
+      HealthGrpc.HealthStub health) throws Exception {
+    int rounds = quick ? 1 : WARM_UP_ROUNDS;
+    for (int i = 0; i < rounds; i++) {
+      closedLoop(n -> check(health), quick ? 1 : 5);
+      closedLoop(n -> update(api, n), quick ? 1 : 5);
+    }
+    if (!quick) {
+      visibility(channels, 1_000, 3, "warm/", false);
+      bulk(channels, 20_000, "warm-bulk/", false);
+    }
+  }
+
+  /** CPU time so far of this process and of each daemon, in nanoseconds. */
+  private long[] cpu() {
+    long[] out = new long[4];
+    out[0] = cpuNanos(ProcessHandle.current());
+    for (int i = 0; i < 3; i++) {
+      out[i + 1] = cpuNanos(daemons.get(i).toHandle());
+    }
+    return out;
+  }
+
+  private static long cpuNanos(ProcessHandle p) {
+    return p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+  }
+
+  private static String perCall(long[] from, long[] to, double calls) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < from.length; i++) {
+      b.append(i == 0 ? "" : " / ").append(from[i] < 0 || to[i] < 0 ? "n/a"
+          : String.format(Locale.ROOT, "%.0f", (to[i] - from[i]) / 1e3 / calls));
+    }
+    return b.toString();
+  }
 
   /** Calls {@code call} with at most WINDOW in flight for {@code seconds}; returns calls/s. */
   private double closedLoop(Function<Long, java.util.concurrent.CompletableFuture<?>> call,
@@ -208,8 +265,8 @@ public final class PeerBenchmark {
   }
 
   /** Writes at {@code rate}/s into daemon 0; watch streams at 1 and 2 time each arrival. */
-  private void visibility(List<ManagedChannel> channels, int rate, int seconds) throws Exception {
-    String prefix = "vis" + rate + "/";
+  private void visibility(List<ManagedChannel> channels, int rate, int seconds, String prefix,
+      boolean report) throws Exception {
     int total = rate * seconds;
     Map<String, Long> sent = new ConcurrentHashMap<>();
     Histogram fromSend = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
@@ -277,6 +334,9 @@ public final class PeerBenchmark {
     for (io.grpc.Context.CancellableContext c : watches) {
       c.cancel(null);
     }
+    if (!report) {
+      return;
+    }
     synchronized (fromSend) {
       line("visible at the other two daemons, %,d updates/s into daemon 0 (%,d updates, %s):"
           + " from send p50 %.2f ms, p99 %.2f ms, max %.2f ms; from the write's ack p50 %.2f ms,"
@@ -292,7 +352,8 @@ public final class PeerBenchmark {
    * UpdateBatch calls of {@link #BATCH} with {@link #BATCH_WINDOW} batches in flight, into daemon
    * 0; then how long until the other two hold every one of those documents.
    */
-  private void bulk(List<ManagedChannel> channels, int total) throws Exception {
+  private void bulk(List<ManagedChannel> channels, int total, String prefix, boolean report)
+      throws Exception {
     long[] before = new long[3];
     for (int i = 0; i < 3; i++) {
       before[i] = DocumentsGrpc.newBlockingStub(channels.get(i))
@@ -305,7 +366,7 @@ public final class PeerBenchmark {
     for (int first = 0; first < total; first += BATCH) {
       UpdateBatchRequest.Builder b = UpdateBatchRequest.newBuilder();
       for (int n = first; n < Math.min(total, first + BATCH); n++) {
-        b.addUpdates(UpdateRequest.newBuilder().setKey("bulk/" + n).addOperations(Operation
+        b.addUpdates(UpdateRequest.newBuilder().setKey(prefix + n).addOperations(Operation
             .newBuilder().setSet(Set.newBuilder().setPath("n").setValueJson(Integer.toString(n)))));
       }
       window.acquire();
@@ -339,6 +400,9 @@ public final class PeerBenchmark {
       Thread.sleep(10);
     }
     long last = Math.max(equalAt[1], equalAt[2]);
+    if (!report) {
+      return;
+    }
     line("bulk: %,d single-key updates to %,d new documents in UpdateBatch calls of %,d (%d in"
         + " flight): %,.0f durable updates/s into daemon 0; %s", total, total, BATCH,
         BATCH_WINDOW, total / ((acked - start) / 1e9), equalAt[1] == 0 || equalAt[2] == 0

@@ -11,13 +11,15 @@ class PeerBenchmarkTest {
   @Test
   void quickRun_reportsEveryFigure_andEveryUpdateBecomesVisible() throws Exception {
     List<String> lines = PeerBenchmark.runQuick();
-    assertEquals(5, lines.size(), String.join("\n", lines));
+    assertEquals(6, lines.size(), String.join("\n", lines));
     assertTrue(lines.get(1).matches("updates/s into one daemon .*: [0-9,]+; baseline .*ratio [0-9.]+"),
         lines.get(1));
-    assertTrue(lines.get(2).matches("daemon 0 after the run: [0-9,]+ documents, [0-9,]+ local writes.*"),
-        lines.get(2));
-    assertTrue(lines.get(3).contains("all seen at both"), lines.get(3));
-    assertTrue(lines.get(4).matches("bulk: .* durable updates/s into daemon 0; all three equal .*"),
-        lines.get(4));
+    assertTrue(lines.get(2).matches("process CPU per call, us .*: health check [0-9]+( / [0-9]+){3};"
+        + " update [0-9]+( / [0-9]+){3}"), lines.get(2));
+    assertTrue(lines.get(3).matches("daemon 0 after the run: [0-9,]+ documents, [0-9,]+ local writes.*"),
+        lines.get(3));
+    assertTrue(lines.get(4).contains("all seen at both"), lines.get(4));
+    assertTrue(lines.get(5).matches("bulk: .* durable updates/s into daemon 0; all three equal .*"),
+        lines.get(5));
   }
 }
