@@ -1,6 +1,7 @@
 package dev.meridian.transport.grpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import io.grpc.ClientInterceptor;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
 import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -33,10 +35,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +52,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Certificates and CAs replaced on disk while a replica serves, over real gRPC on 127.0.0.1 under
  * mutual TLS: a CA added to the bundle is trusted by the next connection, a CA removed no longer
- * is, a rotated certificate is the one the next connection is served, and a replacement that
- * cannot be used leaves the material before in force. No restart in between.
+ * is (not even to a client resuming a TLS session made before), a rotated certificate is the one the next connection is served, and a replacement that
+ * cannot be used leaves the material before in force. No restart in between. Each handshake the
+ * server refuses (unknown CA, expired, no certificate, plaintext) is counted once; an accepted
+ * one, or a connection closed before it sent anything, is not.
  *
  * <p>Whether a handshake was accepted is read from the call's status: the server requires peer
  * certificates for replication, so a client certificate whose handshake passed is refused by the
@@ -183,6 +192,14 @@ class TlsReloadTest {
     }
   }
 
+  static void await(LongSupplier value, long expected, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (value.getAsLong() < expected && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals(expected, value.getAsLong(), what);
+  }
+
   @Test
   void caAppended_trustedByTheNextConnection_withoutRestart() throws Exception {
     TestPki.Leaf ofCa2 = client(ca2, "billing");
@@ -204,6 +221,37 @@ class TlsReloadTest {
     replace(bundle, ca1.caFile());
     assertEquals(Status.Code.UNAVAILABLE, dial(ofCa2).status().getCode());
     assertTrue(dial(client(ca1, "ops")).handshakeAccepted(), "CA-1 still trusted");
+  }
+
+  /**
+   * One TLS connection by the JDK's client with {@code tls}, offering only {@code protocol}: true
+   * if the server let it in (it sent its first HTTP/2 frame), false if it refused it.
+   */
+  boolean jdkConnects(SSLContext tls, String protocol) throws Exception {
+    try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket("127.0.0.1",
+        server.port())) {
+      SSLParameters p = s.getSSLParameters();
+      p.setProtocols(new String[] {protocol});
+      p.setApplicationProtocols(new String[] {"h2"});
+      s.setSSLParameters(p);
+      s.setSoTimeout(5_000);
+      s.startHandshake();
+      return s.getInputStream().read() >= 0; // under TLS 1.3 a refusal comes after
+    } catch (IOException refused) {
+      return false;
+    }
+  }
+
+  @Test
+  void caRemoved_aClientResumingASessionOfBefore_isRefused() throws Exception {
+    SSLContext jdk = TestPki.clientContext(client(ca2, "billing"), ca1.caFile());
+    for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+      replace(bundle, ca1.caFile(), ca2.caFile());
+      assertTrue(jdkConnects(jdk, protocol), protocol);
+      assertTrue(jdkConnects(jdk, protocol), protocol + ", again"); // would resume the first
+      replace(bundle, ca1.caFile());
+      assertFalse(jdkConnects(jdk, protocol), protocol + ": a session of before let it in");
+    }
   }
 
   @Test
@@ -239,5 +287,25 @@ class TlsReloadTest {
     Outcome fixed = dial(ofCa1);
     assertTrue(fixed.handshakeAccepted(), fixed.toString());
     assertNotEquals(serial, fixed.served().getSerialNumber());
+  }
+
+  @Test
+  void refusedHandshakes_eachCountedOnce() throws Exception {
+    assertEquals(0, server.tlsHandshakeRefusals());
+    assertEquals(Status.Code.UNAVAILABLE, dial(client(ca2, "stranger")).status().getCode());
+    await(server::tlsHandshakeRefusals, 1, "a certificate of an unknown CA");
+    TestPki.Leaf expired = ca1.issueExpiredFiles("late", TlsSettings.CLIENT_SCHEME + "late");
+    assertEquals(Status.Code.UNAVAILABLE, dial(expired).status().getCode());
+    await(server::tlsHandshakeRefusals, 2, "an expired certificate");
+    assertEquals(Status.Code.UNAVAILABLE, dial((TestPki.Leaf) null).status().getCode());
+    await(server::tlsHandshakeRefusals, 3, "no client certificate");
+    assertEquals(Status.Code.UNAVAILABLE,
+        dial(InsecureChannelCredentials.create()).status().getCode());
+    await(server::tlsHandshakeRefusals, 4, "a plaintext client");
+    assertTrue(dial(client(ca1, "ops")).handshakeAccepted());
+    new java.net.Socket("127.0.0.1", server.port()).close(); // a port probe: no handshake
+    Thread.sleep(200);
+    assertEquals(4, server.tlsHandshakeRefusals(),
+        "an accepted handshake, or a connection that sent nothing, is not counted");
   }
 }
