@@ -452,8 +452,10 @@ public final class Meridian implements AutoCloseable {
   /**
    * Calls and streams refused for who made them so far, by reason: the access control's ({@code
    * no-credential}, {@code unknown-token}, {@code not-granted}...: see {@link
-   * dev.meridian.peer.access.AccessControl.Refusal#reason()}), and {@code replication-certificate}
-   * for replication streams refused for their certificate. Empty reasons are left out.
+   * dev.meridian.peer.access.AccessControl.Refusal#reason()}), {@code replication-certificate}
+   * for replication streams refused for their certificate, and {@code tls-handshake} for TLS
+   * handshakes the server refused (whether or not the peer has an access file). Empty reasons are
+   * left out.
    */
   public Map<String, Long> authRefusals() {
     Map<String, Long> out = new java.util.TreeMap<>();
@@ -464,6 +466,9 @@ public final class Meridian implements AutoCloseable {
     ReplicationNode n = node;
     if (n != null && n.identityRefusals() > 0) {
       out.put("replication-certificate", n.identityRefusals());
+    }
+    if (n != null && n.tlsHandshakeRefusals() > 0) {
+      out.put("tls-handshake", n.tlsHandshakeRefusals());
     }
     return out;
   }

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -42,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each refusal writes exactly one WARN line on the {@code meridian.audit} logger (what was
  * refused, who, from where, the status and the reason; never a token) and counts once by reason
- * ({@link #refusals()}). Thread-safe.
+ * ({@link #refusals()}). A Watch already open when the file changes is judged again by the new
+ * rules, and ends if they no longer allow it. Thread-safe.
  */
 public final class AccessControl implements AutoCloseable {
   /*
@@ -51,6 +54,9 @@ public final class AccessControl implements AutoCloseable {
    *     reload never shows a call half of each file.
    * [2] The watcher compares the file's bytes, not its modification time: a rewrite within the
    *     same second, or by a tool that keeps the time, still counts.
+   * [3] Open watches are judged again twice over: by reload(), after the new rules are in
+   *     place, so an idle watch ends at once; and by each watch before it sends a change
+   *     (RevocableWatch), so a change published between the swap and that sweep is not sent.
    */
   /** The name of the audit logger. */
   public static final String AUDIT_LOGGER = "meridian.audit";
@@ -69,8 +75,18 @@ public final class AccessControl implements AutoCloseable {
    */
   public record Refusal(Status.Code code, String reason, String message) {}
 
-  /** Who a caller is, or why it is not anybody. Exactly one of the two is set. */
-  record Caller(Principal principal, Refusal refusal) {}
+  /**
+   * What a call presented, as the access file looks it up: a token's SHA-256, or the name a
+   * certificate gives ({@code meridian-client:<name>}, {@code meridian-peer:<site>}).
+   */
+  record Credential(Principal.Kind kind, String key) {}
+
+  /**
+   * Who a caller is, or why it is not anybody: exactly one of {@code principal} and {@code
+   * refusal} is set; {@code credential} is what it presented (null if nothing usable), {@code
+   * rules} the rules it was judged by.
+   */
+  record Caller(Principal principal, Credential credential, AccessRules rules, Refusal refusal) {}
 
   private final Path file;
   private volatile AccessRules rules;
@@ -78,6 +94,7 @@ public final class AccessControl implements AutoCloseable {
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
   private final AtomicLong reloadFailures = new AtomicLong();
   private final ScheduledExecutorService watcher;
+  private final Set<RevocableWatch<?, ?>> watches = ConcurrentHashMap.newKeySet();
 
   private AccessControl(Path file, AccessRules rules, byte[] read, Duration checkEvery) {
     this.file = file;
@@ -117,7 +134,10 @@ public final class AccessControl implements AutoCloseable {
   }
 
   /**
-   * Re-reads the access file now if its content changed since it was last read.
+   * Re-reads the access file now if its content changed since it was last read. New rules apply
+   * from the next call on, and to the watches already open: each whose credential the new rules
+   * no longer know, or no longer grant read on its prefix, ends before this returns (see {@link
+   * #interceptor()}).
    *
    * @return true if new rules took effect
    * @throws IOException if the file cannot be read (the rules stay as they were)
@@ -136,6 +156,9 @@ public final class AccessControl implements AutoCloseable {
     rules = next;
     lastRead = bytes;
     LOG.info("access control: re-read {}: {}", file, next.summary());
+    for (RevocableWatch<?, ?> w : watches) {
+      w.recheck(); // ends the open watches the new rules no longer allow
+    }
     return true;
   }
 
@@ -175,6 +198,11 @@ public final class AccessControl implements AutoCloseable {
    * {@code Watch} read on their prefix (a grant whose prefix starts the requested one), {@code
    * Status} {@code admin:*}, and any method without a rule of its own {@code admin:*}. Other
    * services need only a credential.
+   *
+   * <p>A Watch stays under the rules while it is open: when the access file changes so that its
+   * credential is no longer known (a token revoked: UNAUTHENTICATED) or no longer has read on its
+   * prefix (PERMISSION_DENIED), it ends with that status, audited and counted as a refusal, and
+   * no change is sent on it once the new rules are in force.
    */
   public ServerInterceptor interceptor() {
     return new ApiAccess(this);
@@ -216,30 +244,16 @@ public final class AccessControl implements AutoCloseable {
             "the authorization metadata must be 'Bearer <token>'");
       }
       String token = authorization.substring(BEARER.length()).strip();
-      return now.token(Tokens.sha256Hex(token)).map(p -> new Caller(p, null))
-          .orElseGet(() -> refusal(Status.Code.UNAUTHENTICATED, "unknown-token",
-              "the bearer token is not one this peer accepts (mistyped, or revoked from its"
-                  + " access file)"));
+      return resolve(now, new Credential(Principal.Kind.TOKEN, Tokens.sha256Hex(token)));
     }
     X509Certificate cert = leaf(session);
     if (cert != null) {
       TlsSettings.Identity id = TlsSettings.identity(cert);
       if (!id.clients().isEmpty()) {
-        String name = id.clients().get(0);
-        return now.client(name).map(p -> new Caller(p, null))
-            .orElseGet(() -> refusal(Status.Code.PERMISSION_DENIED, "unknown-client-certificate",
-                "the client certificate names " + TlsSettings.CLIENT_SCHEME + name
-                    + ", which this peer's access file grants nothing (no 'client " + name
-                    + "' rule)"));
+        return resolve(now, new Credential(Principal.Kind.CLIENT, id.clients().get(0)));
       }
       if (!id.sites().isEmpty()) {
-        String site = id.sites().get(0);
-        return now.peer(site).map(p -> new Caller(p, null))
-            .orElseGet(() -> refusal(Status.Code.PERMISSION_DENIED, "peer-certificate",
-                "a peer certificate (" + TlsSettings.PEER_SCHEME + site + ") replicates but may"
-                    + " not use the client API unless the access file grants it (a 'peer " + site
-                    + "' rule); clients send a bearer token or a " + TlsSettings.CLIENT_SCHEME
-                    + "<name> certificate"));
+        return resolve(now, new Credential(Principal.Kind.PEER, id.sites().get(0)));
       }
     }
     return refusal(Status.Code.UNAUTHENTICATED, "no-credential", "no credential: send the"
@@ -248,8 +262,48 @@ public final class AccessControl implements AutoCloseable {
         + TlsSettings.CLIENT_SCHEME + "<name>");
   }
 
+  /** Who {@code c} is by {@code rules}, or why they do not know it. */
+  static Caller resolve(AccessRules rules, Credential c) {
+    String name = c.key();
+    Optional<Principal> p = switch (c.kind()) {
+      case TOKEN -> rules.token(name);
+      case CLIENT -> rules.client(name);
+      case PEER -> rules.peer(name);
+    };
+    if (p.isPresent()) {
+      return new Caller(p.get(), c, rules, null);
+    }
+    Refusal r = switch (c.kind()) {
+      case TOKEN -> new Refusal(Status.Code.UNAUTHENTICATED, "unknown-token", "the bearer token is"
+          + " not one this peer accepts (mistyped, or revoked from its access file)");
+      case CLIENT -> new Refusal(Status.Code.PERMISSION_DENIED, "unknown-client-certificate",
+          "the client certificate names " + TlsSettings.CLIENT_SCHEME + name + ", which this"
+              + " peer's access file grants nothing (no 'client " + name + "' rule)");
+      case PEER -> new Refusal(Status.Code.PERMISSION_DENIED, "peer-certificate", "a peer"
+          + " certificate (" + TlsSettings.PEER_SCHEME + name + ") replicates but may not use the"
+          + " client API unless the access file grants it (a 'peer " + name + "' rule); clients"
+          + " send a bearer token or a " + TlsSettings.CLIENT_SCHEME + "<name> certificate");
+    };
+    return new Caller(null, c, rules, r);
+  }
+
+  /** Keeps {@code w} under the rules until it ends (see {@link #interceptor()}). */
+  void opened(RevocableWatch<?, ?> w) {
+    watches.add(w);
+  }
+
+  /** {@code w} ended: no longer checked. */
+  void ended(RevocableWatch<?, ?> w) {
+    watches.remove(w);
+  }
+
+  /** How many watches are open under the rules now. */
+  int openWatches() {
+    return watches.size();
+  }
+
   private static Caller refusal(Status.Code code, String reason, String message) {
-    return new Caller(null, new Refusal(code, reason, message));
+    return new Caller(null, null, null, new Refusal(code, reason, message));
   }
 
   private static X509Certificate leaf(SSLSession session) {

@@ -19,7 +19,8 @@ import io.grpc.Status;
  * The client API's guard (see {@link AccessControl#interceptor()}): authenticates each call from
  * its metadata and TLS session before the service sees it, and checks each request message against
  * the caller's grants before it is handed on. A refused call is closed at once and its service
- * method never runs, so it changes nothing.
+ * method never runs, so it changes nothing. A Watch, once allowed, stays under the rules in force
+ * ({@link RevocableWatch}).
  */
 final class ApiAccess implements ServerInterceptor {
   /** The metadata key of a bearer token. */
@@ -50,8 +51,11 @@ final class ApiAccess implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     String bareMethod = call.getMethodDescriptor().getBareMethodName();
-    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<Q>(
-        next.startCall(call, headers)) {
+    RevocableWatch<Q, A> watch = bareMethod.equals("Watch")
+        ? new RevocableWatch<>(call, control, caller, remote) : null;
+    ServerCall.Listener<Q> service = watch == null ? next.startCall(call, headers)
+        : watch.listen(next.startCall(watch, headers));
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<Q>(service) {
       private boolean refused;
 
       @Override
@@ -65,8 +69,12 @@ final class ApiAccess implements ServerInterceptor {
           AccessControl.Refusal r =
               new AccessControl.Refusal(Status.Code.PERMISSION_DENIED, "not-granted", why);
           control.refused(method, who, remote, r);
-          call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
+          (watch == null ? call : watch).close(Status.PERMISSION_DENIED.withDescription(why),
+              new Metadata());
           return;
+        }
+        if (watch != null) {
+          watch.allowed(((WatchRequest) message).getPrefix()); // kept under the rules from now
         }
         super.onMessage(message);
       }
@@ -101,9 +109,9 @@ final class ApiAccess implements ServerInterceptor {
         }
         return null;
       case "List":
-        return prefix(who, ((ListRequest) request).getPrefix());
+        return readUnder(who, ((ListRequest) request).getPrefix());
       case "Watch":
-        return prefix(who, ((WatchRequest) request).getPrefix());
+        return readUnder(who, ((WatchRequest) request).getPrefix());
       case "Status":
       default:
         return who.allows(Role.ADMIN, "") ? null : who + " may not call " + method
@@ -117,7 +125,8 @@ final class ApiAccess implements ServerInterceptor {
         + who.grantsText() + ")";
   }
 
-  private static String prefix(Principal who, String prefix) {
+  /** What {@code who} lacks to read every key under {@code prefix} (List, Watch), or null. */
+  static String readUnder(Principal who, String prefix) {
     return who.allows(Role.READ, prefix) ? null : who + " may not read "
         + (prefix.isEmpty() ? "every key" : "the keys under '" + prefix + "'")
         + " (it needs read on '" + prefix + "' or a shorter prefix; it holds "

@@ -84,7 +84,8 @@ public final class PeerCommand implements Callable<Integer> {
   @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PEM, PKCS#8).")
   Path tlsKey;
 
-  @Option(names = "--tls-ca", paramLabel = "FILE", description = "CAs trusted for peers and clients.")
+  @Option(names = "--tls-ca", paramLabel = "FILE", description = "CAs trusted for peers and clients."
+      + " The three TLS files are re-read when replaced (see docs/security.md).")
   Path tlsCa;
 
   @Option(names = "--allow-peer", paramLabel = "NAME", split = ",",

@@ -10,8 +10,9 @@ import java.util.Objects;
  * when present, both the gRPC server and the connections the peer dials use mutual TLS.
  *
  * <p>The three files are absolute paths that existed and were readable when the configuration
- * was built (their contents are read, and checked, by whoever opens them). An empty {@link
- * #allowedPeers()} accepts every certificate the CA signed.
+ * was built (their contents are read, and checked, by whoever opens them; a running peer reads
+ * them again when they are replaced). An empty {@link #allowedPeers()} accepts every certificate
+ * the CA signed.
  */
 public final class TlsConfig {
   private final Path cert;

@@ -72,7 +72,8 @@ import org.slf4j.LoggerFactory;
  * peer certificates listed or not, an expired certificate, one of another CA), and replication by
  * a client certificate, a certificate naming no site, a plaintext peer, and a real peer. Every
  * refusal has its status, exactly one audit line and one count, and leaves the documents as they
- * were; the allowed cases work.
+ * were; the allowed cases work. A refused TLS handshake (expired, another CA, plaintext) has its
+ * own audit line and count ({@code tls-handshake}).
  */
 class AccessMatrixTest {
   private static final String CLUSTER = "matrix";
@@ -237,8 +238,40 @@ class AccessMatrixTest {
     return b.append("writes=").append(peer.metrics().writes()).toString();
   }
 
+  /** Refusals of calls and streams; TLS handshakes are counted apart ({@link #handshake}). */
   static long refusalCount() {
-    return peer.authRefusals().values().stream().mapToLong(Long::longValue).sum();
+    return peer.authRefusals().entrySet().stream().filter(e -> !e.getKey().equals("tls-handshake"))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+
+  /** Every audit line so far (the appender appends under its own lock). */
+  static List<String> auditLines() {
+    synchronized (AUDIT) {
+      return AUDIT.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    }
+  }
+
+  /** Audit lines of refused calls, not of refused TLS handshakes (which come in their own time). */
+  static List<String> callAuditLines() {
+    return auditLines().stream().filter(l -> !l.startsWith("refused a TLS connection")).toList();
+  }
+
+  /**
+   * Waits for a refused TLS handshake's audit line saying {@code why}, and for its count; the
+   * server writes it when it refuses the handshake, not when the client hears of it.
+   */
+  static void handshake(String why) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      boolean line = auditLines().stream().anyMatch(
+          l -> l.startsWith("refused a TLS connection from /127.0.0.1:") && l.contains(why));
+      if (line && peer.authRefusals().getOrDefault("tls-handshake", 0L) > 0) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no audit line of a refused TLS handshake saying '" + why + "': "
+        + auditLines());
   }
 
   /**
@@ -253,7 +286,7 @@ class AccessMatrixTest {
         : RPCS.entrySet()) {
       String where = c.label() + " calling " + rpc.getKey();
       String before = snapshot();
-      int lines = AUDIT.list.size();
+      int lines = callAuditLines().size();
       long counted = refusalCount();
       Status got = Status.OK;
       try {
@@ -271,9 +304,10 @@ class AccessMatrixTest {
       }
       assertEquals(before, snapshot(), where + " changed something");
       if (refusal != Status.Code.UNAVAILABLE) {
-        assertEquals(lines + 1, AUDIT.list.size(), where + ": audit lines " + AUDIT.list);
+        List<String> now = callAuditLines();
+        assertEquals(lines + 1, now.size(), where + ": audit lines " + now);
         assertEquals(counted + 1, refusalCount(), where + ": not counted once");
-        String line = AUDIT.list.get(AUDIT.list.size() - 1).getFormattedMessage();
+        String line = now.get(now.size() - 1);
         assertTrue(line.contains("meridian.peer.v1.Documents/" + rpc.getKey()), line);
         if (c.token() != null) {
           assertFalse(line.contains(c.token()), "the audit line holds the token: " + line);
@@ -430,6 +464,7 @@ class AccessMatrixTest {
     row(new Caller("expired", pki.issueExpiredFiles("late", TlsSettings.CLIENT_SCHEME
         + "billing"), pki.caFile(), TOKENS.get("admin")), Set.of(), Status.Code.UNAVAILABLE,
         null);
+    handshake("its certificate has expired");
   }
 
   @Test
@@ -437,6 +472,7 @@ class AccessMatrixTest {
     row(new Caller("other CA", otherCa.issueFiles("billing", TlsSettings.CLIENT_SCHEME
         + "billing"), pki.caFile(), TOKENS.get("admin")), Set.of(), Status.Code.UNAVAILABLE,
         null);
+    handshake("not issued by a CA this peer trusts");
   }
 
   // ---- replication ------------------------------------------------------------------------------
@@ -499,6 +535,7 @@ class AccessMatrixTest {
       assertEquals(0, n.sessionsOpened());
       assertEquals(Optional.empty(), Optional.ofNullable(store.get("carts/1")));
     }
+    handshake("it does not speak TLS");
     assertEquals(before, snapshot());
     assertTrue(peer.get("carts/plain").isEmpty());
   }
@@ -532,7 +569,7 @@ class AccessMatrixTest {
   @Test
   void metricsEndpoint_needsAnAdminToken_healthStaysOpen() throws Exception {
     long counted = refusalCount();
-    int lines = AUDIT.list.size();
+    int lines = callAuditLines().size();
     HttpResponse<String> none = http("/metrics", null);
     assertEquals(401, none.statusCode());
     assertTrue(none.headers().firstValue("WWW-Authenticate").isPresent());
@@ -541,7 +578,7 @@ class AccessMatrixTest {
     assertEquals(403, reader.statusCode());
     assertTrue(reader.body().contains("needs admin:*"), reader.body());
     assertEquals(counted + 3, refusalCount());
-    assertEquals(lines + 3, AUDIT.list.size());
+    assertEquals(lines + 3, callAuditLines().size());
     assertFalse(none.body().contains("meridian_writes_total"));
     HttpResponse<String> admin = http("/metrics", TOKENS.get("admin"));
     assertEquals(200, admin.statusCode());

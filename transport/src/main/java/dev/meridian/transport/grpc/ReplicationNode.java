@@ -88,6 +88,7 @@ public final class ReplicationNode implements AutoCloseable {
   /** The channels of dialled streams that have not ended (loop thread). */
   private final Set<ManagedChannel> channels = new HashSet<>();
   private final AtomicLong identityRefusals;
+  private final AtomicLong handshakeRefusals;
   private final AtomicLong transportRefusals = new AtomicLong();
   private final ConcurrentLinkedQueue<KeyedDelta> feed = new ConcurrentLinkedQueue<>();
   private final AtomicInteger feedSize = new AtomicInteger();
@@ -100,9 +101,10 @@ public final class ReplicationNode implements AutoCloseable {
   private volatile boolean closed;
 
   private ReplicationNode(ReplicaStore store, SyncConfig config, ChannelFactory channels,
-      AtomicLong identityRefusals) {
+      AtomicLong identityRefusals, AtomicLong handshakeRefusals) {
     this.store = store;
     this.identityRefusals = identityRefusals;
+    this.handshakeRefusals = handshakeRefusals;
     this.config = config;
     this.channelFactory = channels;
     this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -122,15 +124,19 @@ public final class ReplicationNode implements AutoCloseable {
    */
   public static ReplicationNode start(ReplicaStore store, SyncConfig config, TlsSettings tls,
       ServerBuilder<?> server, ChannelFactory channels) throws IOException {
-    return start(store, config, tls, server, channels, new AtomicLong());
+    return start(store, config, tls, server, channels, new AtomicLong(), new AtomicLong());
   }
 
-  /** As the public start; {@code identityRefusals} counts refusals by the caller's channels too. */
+  /**
+   * As the public start; {@code identityRefusals} counts refusals by the caller's channels too,
+   * {@code handshakeRefusals} the TLS handshakes the caller's server refused.
+   */
   private static ReplicationNode start(ReplicaStore store, SyncConfig config, TlsSettings tls,
-      ServerBuilder<?> server, ChannelFactory channels, AtomicLong identityRefusals)
-      throws IOException {
+      ServerBuilder<?> server, ChannelFactory channels, AtomicLong identityRefusals,
+      AtomicLong handshakeRefusals) throws IOException {
     ReplicationNode node = new ReplicationNode(Objects.requireNonNull(store),
-        Objects.requireNonNull(config), Objects.requireNonNull(channels), identityRefusals);
+        Objects.requireNonNull(config), Objects.requireNonNull(channels), identityRefusals,
+        handshakeRefusals);
     if (server != null) {
       node.server = server
           .addService(ServerInterceptors.intercept(new ReplicationService(node),
@@ -157,7 +163,9 @@ public final class ReplicationNode implements AutoCloseable {
    * As {@link #startNetty(ReplicaStore, SyncConfig, TlsSettings, InetSocketAddress)}, and also
    * serves {@code services} on the same port (a peer's client API, health, reflection). They run
    * on gRPC's default executor, not on the replication loop, and see the same transport security;
-   * the peer-identity allowlist applies to replication only.
+   * the peer-identity allowlist applies to replication only. Under TLS every connection makes a
+   * full handshake (no session resumption), and each handshake the server refuses is audited and
+   * counted ({@link #tlsHandshakeRefusals()}).
    *
    * @throws IllegalArgumentException if {@code services} is not empty and {@code listen} is null
    */
@@ -167,8 +175,11 @@ public final class ReplicationNode implements AutoCloseable {
       throw new IllegalArgumentException("services need a listen address");
     }
     ServerBuilder<?> server = null;
+    AtomicLong handshakeRefusals = new AtomicLong();
     if (listen != null) {
-      NettyServerBuilder netty = NettyServerBuilder.forAddress(listen, tls.serverCredentials())
+      NettyServerBuilder netty = NettyServerBuilder.forAddress(listen, tls.isSecure()
+              ? ServerHandshakes.of(tls.serverCredentials(), handshakeRefusals)
+              : tls.serverCredentials())
           .maxInboundMessageSize(hardLimit(config))
           .permitKeepAliveTime(1, TimeUnit.SECONDS);
       if (services.isEmpty()) {
@@ -189,7 +200,7 @@ public final class ReplicationNode implements AutoCloseable {
         .directExecutor() // callbacks only post to the loop
         .intercept(IdentityCheck.client(tls, identityRefusals))
         .build();
-    return start(store, config, tls, server, channels, identityRefusals);
+    return start(store, config, tls, server, channels, identityRefusals, handshakeRefusals);
   }
 
   /** gRPC's own message limit: twice the engine's, so the engine can answer in between. */
@@ -223,6 +234,14 @@ public final class ReplicationNode implements AutoCloseable {
    */
   public long identityRefusals() {
     return identityRefusals.get();
+  }
+
+  /**
+   * TLS handshakes this node's server refused so far (a certificate of an unknown CA, expired, or
+   * missing; a client that does not speak TLS), each audited on {@code meridian.audit}.
+   */
+  public long tlsHandshakeRefusals() {
+    return handshakeRefusals.get();
   }
 
   /** Streams whose handshake completed so far: a stream that resets and reopens counts again. */

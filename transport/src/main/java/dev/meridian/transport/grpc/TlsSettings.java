@@ -23,6 +23,14 @@ import javax.naming.ldap.Rdn;
  * the CA certificates it trusts for peers, whether peers must present a certificate (mutual TLS),
  * and an optional allowlist of peer identities (a certificate's subject CN and DNS/URI subject
  * alternative names). {@link #plaintext()} is for tests on a trusted loopback only.
+ *
+ * <p>The files are read when credentials are first asked for (a file that cannot be used then
+ * fails {@link #serverCredentials()} or {@link #channelCredentials()}), and looked at again at
+ * every TLS handshake, of the server and of the channels dialled alike: a certificate and key, or
+ * a CA bundle, replaced on disk (best by rename) is used from the next handshake on, without a
+ * restart; connections already open keep what they were made with. A replaced file that cannot be
+ * used is logged at ERROR and the material read before stays in force. Settings derived by {@link
+ * #allowing} and {@link #requiringPeerCertificates()} share the files and what was read of them.
  */
 public final class TlsSettings {
   private final File certChain;
@@ -31,9 +39,11 @@ public final class TlsSettings {
   private final boolean mutual;
   private final Set<String> allowedPeers;
   private final boolean peerCertificatesRequired;
+  private final Managers managers;
 
   private TlsSettings(File certChain, File privateKey, File trustedCas, boolean mutual,
-      Set<String> allowedPeers, boolean peerCertificatesRequired) {
+      Set<String> allowedPeers, boolean peerCertificatesRequired, Managers managers) {
+    this.managers = managers;
     this.certChain = certChain;
     this.privateKey = privateKey;
     this.trustedCas = trustedCas;
@@ -48,7 +58,8 @@ public final class TlsSettings {
    */
   public static TlsSettings mutual(File certChain, File privateKey, File trustedCas) {
     return new TlsSettings(Objects.requireNonNull(certChain), Objects.requireNonNull(privateKey),
-        Objects.requireNonNull(trustedCas), true, Set.of(), false);
+        Objects.requireNonNull(trustedCas), true, Set.of(), false,
+        new Managers(certChain, privateKey, trustedCas));
   }
 
   /**
@@ -57,12 +68,13 @@ public final class TlsSettings {
    */
   public static TlsSettings serverOnly(File certChain, File privateKey, File trustedCas) {
     return new TlsSettings(Objects.requireNonNull(certChain), Objects.requireNonNull(privateKey),
-        Objects.requireNonNull(trustedCas), false, Set.of(), false);
+        Objects.requireNonNull(trustedCas), false, Set.of(), false,
+        new Managers(certChain, privateKey, trustedCas));
   }
 
   /** No encryption, no authentication: for tests and benchmarks on a trusted loopback. */
   public static TlsSettings plaintext() {
-    return new TlsSettings(null, null, null, false, Set.of(), false);
+    return new TlsSettings(null, null, null, false, Set.of(), false, null);
   }
 
   /** The same settings, accepting only peers whose certificate names one of {@code names}. */
@@ -71,7 +83,7 @@ public final class TlsSettings {
       throw new IllegalStateException("an allowlist of certificate names needs TLS");
     }
     return new TlsSettings(certChain, privateKey, trustedCas, mutual, names,
-        peerCertificatesRequired);
+        peerCertificatesRequired, managers);
   }
 
   /**
@@ -82,7 +94,8 @@ public final class TlsSettings {
    * then only certified peers replicate, whatever else the CA signed.
    */
   public TlsSettings requiringPeerCertificates() {
-    return new TlsSettings(certChain, privateKey, trustedCas, mutual, allowedPeers, true);
+    return new TlsSettings(certChain, privateKey, trustedCas, mutual, allowedPeers, true,
+        managers);
   }
 
   /** True after {@link #requiringPeerCertificates()}. */
@@ -100,30 +113,83 @@ public final class TlsSettings {
     return allowedPeers;
   }
 
-  /** Credentials for this replica's server. */
+  /**
+   * Credentials for this replica's server, with this replica's certificate and the trusted CAs as
+   * they are on disk at each handshake (see the class comment).
+   *
+   * @throws IOException if the files cannot be used (unreadable, no certificate, a key that is
+   *     not the certificate's)
+   */
   public ServerCredentials serverCredentials() throws IOException {
     if (certChain == null) {
       return InsecureServerCredentials.create();
     }
     return TlsServerCredentials.newBuilder()
-        .keyManager(certChain, privateKey)
-        .trustManager(trustedCas)
+        .keyManager(managers.keys())
+        .trustManager(managers.trust())
         .clientAuth(mutual
             ? TlsServerCredentials.ClientAuth.REQUIRE
             : TlsServerCredentials.ClientAuth.NONE)
         .build();
   }
 
-  /** Credentials for the channels this replica dials. */
+  /**
+   * Credentials for the channels this replica dials, with the material as it is on disk at each
+   * handshake.
+   *
+   * @throws IOException if the files cannot be used
+   */
   public ChannelCredentials channelCredentials() throws IOException {
     if (certChain == null) {
       return InsecureChannelCredentials.create();
     }
-    TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder().trustManager(trustedCas);
+    TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder()
+        .trustManager(managers.trust());
     if (mutual) {
-      b.keyManager(certChain, privateKey);
+      b.keyManager(managers.keys());
     }
     return b.build();
+  }
+
+  /**
+   * Times a replaced certificate, key or CA file could not be used (the material before stayed in
+   * force), over every server and channel of these settings and those derived from them.
+   */
+  public long reloadFailures() {
+    return managers == null ? 0 : managers.failures();
+  }
+
+  /** The key and trust managers of one set of files, made at first use and shared. */
+  private static final class Managers {
+    private final File cert;
+    private final File key;
+    private final File ca;
+    private ReloadingKeyManager keys;
+    private ReloadingTrustManager trust;
+
+    Managers(File cert, File key, File ca) {
+      this.cert = cert;
+      this.key = key;
+      this.ca = ca;
+    }
+
+    synchronized ReloadingKeyManager keys() throws IOException {
+      if (keys == null) {
+        keys = ReloadingKeyManager.of(cert.toPath(), key.toPath());
+      }
+      return keys;
+    }
+
+    synchronized ReloadingTrustManager trust() throws IOException {
+      if (trust == null) {
+        trust = ReloadingTrustManager.of(ca.toPath());
+      }
+      return trust;
+    }
+
+    synchronized long failures() {
+      return (keys == null ? 0 : keys.failures()) + (trust == null ? 0 : trust.failures());
+    }
   }
 
   /**

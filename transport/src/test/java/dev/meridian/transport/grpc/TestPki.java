@@ -1,5 +1,6 @@
 package dev.meridian.transport.grpc;
 
+import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.Writer;
@@ -8,12 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.ECGenParameterSpec;
 import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -138,6 +149,37 @@ public final class TestPki {
       pem.writeObject(new JcaPKCS8Generator(keys.getPrivate(), null));
     }
     return leaf;
+  }
+
+  /**
+   * A JDK TLS client context presenting {@code leaf} (or no certificate, if null) and trusting the
+   * CA certificate in {@code trustedCa}: a client that is not gRPC's, whose connections a test
+   * can see one by one (its local port, its session).
+   */
+  public static SSLContext clientContext(Leaf leaf, File trustedCa)
+      throws IOException, GeneralSecurityException {
+    CertificateFactory certs = CertificateFactory.getInstance("X.509");
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("ca", certs.generateCertificate(
+        new ByteArrayInputStream(Files.readAllBytes(trustedCa.toPath()))));
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
+    tmf.init(trust);
+    KeyManagerFactory kmf = null;
+    if (leaf != null) {
+      String pem = Files.readString(leaf.key().toPath()).replaceAll("-----[A-Z ]+-----", "");
+      PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(
+          new PKCS8EncodedKeySpec(Base64.getMimeDecoder().decode(pem)));
+      KeyStore keys = KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      keys.setKeyEntry("leaf", key, new char[0], new Certificate[] {certs.generateCertificate(
+          new ByteArrayInputStream(Files.readAllBytes(leaf.cert().toPath())))});
+      kmf = KeyManagerFactory.getInstance("SunX509");
+      kmf.init(keys, new char[0]);
+    }
+    SSLContext c = SSLContext.getInstance("TLS");
+    c.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+    return c;
   }
 
   private static KeyPair keys() throws GeneralSecurityException {
