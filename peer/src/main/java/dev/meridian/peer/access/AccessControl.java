@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each refusal writes exactly one WARN line on the {@code meridian.audit} logger (what was
  * refused, who, from where, the status and the reason; never a token) and counts once by reason
  * ({@link #refusals()}). A Watch already open when the file changes is judged again by the new
- * rules, and ends if they no longer allow it. Thread-safe.
+ * rules, and ends once they do not allow it. Thread-safe.
  */
 public final class AccessControl implements AutoCloseable {
   /*
@@ -136,7 +136,7 @@ public final class AccessControl implements AutoCloseable {
   /**
    * Re-reads the access file now if its content changed since it was last read. New rules apply
    * from the next call on, and to the watches already open: each whose credential the new rules
-   * no longer know, or no longer grant read on its prefix, ends before this returns (see {@link
+   * do not know, or do not grant read on its prefix, ends before this returns (see {@link
    * #interceptor()}).
    *
    * @return true if new rules took effect
@@ -157,7 +157,7 @@ public final class AccessControl implements AutoCloseable {
     lastRead = bytes;
     LOG.info("access control: re-read {}: {}", file, next.summary());
     for (RevocableWatch<?, ?> w : watches) {
-      w.recheck(); // ends the open watches the new rules no longer allow
+      w.recheck(); // ends the open watches the new rules do not allow
     }
     return true;
   }
@@ -200,7 +200,7 @@ public final class AccessControl implements AutoCloseable {
    * services need only a credential.
    *
    * <p>A Watch stays under the rules while it is open: when the access file changes so that its
-   * credential is no longer known (a token revoked: UNAUTHENTICATED) or no longer has read on its
+   * credential is unknown (a token revoked: UNAUTHENTICATED) or lacks read on its
    * prefix (PERMISSION_DENIED), it ends with that status, audited and counted as a refusal, and
    * no change is sent on it once the new rules are in force.
    */
@@ -292,7 +292,7 @@ public final class AccessControl implements AutoCloseable {
     watches.add(w);
   }
 
-  /** {@code w} ended: no longer checked. */
+  /** {@code w} ended: it leaves the set of checked watches. */
   void ended(RevocableWatch<?, ?> w) {
     watches.remove(w);
   }

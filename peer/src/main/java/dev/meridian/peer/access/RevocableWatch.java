@@ -9,8 +9,8 @@ import io.grpc.Status;
 /**
  * A Watch call kept under the access rules while it is open (see {@link
  * AccessControl#interceptor()}): judged again by each new version of the access file and before
- * each change it sends, it ends, with UNAUTHENTICATED (its credential is no longer known) or
- * PERMISSION_DENIED (no longer read on its prefix), one audit line and one count, as soon as the
+ * each change it sends, it ends, with UNAUTHENTICATED (its credential is unknown to the rules) or
+ * PERMISSION_DENIED (it lacks read on its prefix), one audit line and one count, as soon as the
  * rules in force stop allowing it; from then on nothing more is sent on it. The service behind it
  * hears of the end as of a client gone away (its listener's {@code onCancel}), so it lets go of
  * the watch.
@@ -63,7 +63,7 @@ final class RevocableWatch<Q, A> extends ForwardingServerCall.SimpleForwardingSe
 
   /**
    * Judges the watch by the rules in force if they changed since it was last judged, and ends it
-   * if they no longer allow it.
+   * if they do not allow it.
    *
    * @return whether it is still open
    */
@@ -122,7 +122,7 @@ final class RevocableWatch<Q, A> extends ForwardingServerCall.SimpleForwardingSe
 
   /**
    * The service's {@code listener}, told of an end by the rules as of a cancelled call, and of
-   * any end that the watch is no longer kept.
+   * any end that the watch is dropped from the checked set.
    */
   ServerCall.Listener<Q> listen(ServerCall.Listener<Q> listener) {
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<Q>(listener) {

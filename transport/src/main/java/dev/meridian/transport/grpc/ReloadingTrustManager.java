@@ -19,7 +19,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * certificates of a PEM file (a bundle of one or more), by the JDK's PKIX checks (validity,
  * signatures, and on the dialling side the host name), and, when the file is replaced, the CAs it
  * holds then from the next handshake on: a CA added is trusted for new connections, a CA removed
- * no longer is (connections already open stay). A bundle that cannot be used is logged and the
+ * is refused for them (connections already open stay). A bundle that cannot be used is logged and the
  * CAs before stay; see {@link FileBacked}. Used by both the server and the channels it dials.
  *
  * <p>It names no acceptable issuers ({@link #getAcceptedIssuers()} is empty), so a server asking

@@ -51,8 +51,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Certificates and CAs replaced on disk while a replica serves, over real gRPC on 127.0.0.1 under
- * mutual TLS: a CA added to the bundle is trusted by the next connection, a CA removed no longer
- * is (not even to a client resuming a TLS session made before), a rotated certificate is the one the next connection is served, and a replacement that
+ * mutual TLS: a CA added to the bundle is trusted by the next connection, a CA removed is
+ * refused (even to a client resuming a TLS session made before), a rotated certificate is the one the next connection is served, and a replacement that
  * cannot be used leaves the material before in force. No restart in between. Each handshake the
  * server refuses (unknown CA, expired, no certificate, plaintext) is counted once; an accepted
  * one, or a connection closed before it sent anything, is not.
