@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.Replica;
-import dev.meridian.crdt.ReplicaId;
-import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.KeyedDelta;
+import dev.meridian.transport.store.ForwardingStore;
 import dev.meridian.transport.store.InMemoryReplicaStore;
-import dev.meridian.transport.store.ReplicaStore;
-import dev.meridian.transport.store.SyncCursor;
 import dev.meridian.transport.sync.PeerStats;
 import dev.meridian.transport.sync.SyncConfig;
 import java.lang.management.ManagementFactory;
@@ -17,7 +14,6 @@ import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,22 +29,11 @@ class SlowReceiverTest {
   private static final int WRITES = 100_000;
 
   /** A store whose apply takes a nap while {@code slow} is set. */
-  static final class SlowStore implements ReplicaStore {
-    final InMemoryReplicaStore inner;
+  static final class SlowStore extends ForwardingStore {
     volatile boolean slow = true;
 
     SlowStore(InMemoryReplicaStore inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public ReplicaId replicaId() {
-      return inner.replicaId();
-    }
-
-    @Override
-    public CausalContext context() {
-      return inner.context();
+      super(inner);
     }
 
     @Override
@@ -60,17 +45,7 @@ class SlowReceiverTest {
           Thread.currentThread().interrupt();
         }
       }
-      return inner.apply(deltas);
-    }
-
-    @Override
-    public SyncCursor syncQuery(CausalContext remote) {
-      return inner.syncQuery(remote);
-    }
-
-    @Override
-    public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
-      return inner.subscribe(listener);
+      return store.apply(deltas);
     }
   }
 
@@ -122,10 +97,10 @@ class SlowReceiverTest {
           long used = memory.getHeapMemoryUsage().getUsed();
           long grown = used - baseline;
           peakRawHeap = Math.max(peakRawHeap, used);
-          peakHeap = Math.max(peakHeap, grown - (long) (receiverStore.inner.size() * perDocument));
+          peakHeap = Math.max(peakHeap, grown - (long) (receiverStore.store.size() * perDocument));
         }
       }
-      int receivedWhileSlow = receiverStore.inner.size();
+      int receivedWhileSlow = receiverStore.store.size();
       LOG.info("slow receiver: {} of {} documents received in 4 s; sender buffers peak {} KiB "
           + "(queue + in flight); heap after GC: {} MiB before the writes, {} MiB after them, peak {} MiB "
           + "while the receiver was slow ({} KiB over the post-write heap after deducting the "
@@ -146,7 +121,7 @@ class SlowReceiverTest {
         Thread.sleep(100);
       }
       assertEquals(senderStore.context(), receiverStore.context(), "caught up after speeding up");
-      assertEquals(senderStore.documents(), receiverStore.inner.documents());
+      assertEquals(senderStore.documents(), receiverStore.store.documents());
     }
   }
 

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.KeyedDelta;
+import dev.meridian.transport.store.ForwardingStore;
 import dev.meridian.transport.store.InMemoryReplicaStore;
 import dev.meridian.transport.store.ReplicaStore;
 import dev.meridian.transport.store.SyncCursor;
-import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
@@ -55,41 +54,7 @@ class BrokenStoresTest {
     assertTrue(false, "no schedule of " + SEEDS + " caught the broken store");
   }
 
-  /** Delegates everything. */
-  private abstract static class Forwarding implements ReplicaStore {
-    final InMemoryReplicaStore store;
-
-    Forwarding(InMemoryReplicaStore store) {
-      this.store = store;
-    }
-
-    @Override
-    public ReplicaId replicaId() {
-      return store.replicaId();
-    }
-
-    @Override
-    public CausalContext context() {
-      return store.context();
-    }
-
-    @Override
-    public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
-      return store.apply(deltas);
-    }
-
-    @Override
-    public SyncCursor syncQuery(CausalContext remote) {
-      return store.syncQuery(remote);
-    }
-
-    @Override
-    public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
-      return store.subscribe(listener);
-    }
-  }
-
-  private static final class NewestEventIndex extends Forwarding {
+  private static final class NewestEventIndex extends ForwardingStore {
     NewestEventIndex(InMemoryReplicaStore store) {
       super(store);
     }
@@ -119,7 +84,7 @@ class BrokenStoresTest {
     }
   }
 
-  private static final class JoinContexts extends Forwarding {
+  private static final class JoinContexts extends ForwardingStore {
     JoinContexts(InMemoryReplicaStore store) {
       super(store);
     }

@@ -5,20 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.meridian.crdt.Replica;
-import dev.meridian.crdt.ReplicaId;
-import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.doc.KeyedDelta;
 import dev.meridian.transport.proto.SyncFrame;
+import dev.meridian.transport.store.ForwardingStore;
 import dev.meridian.transport.store.InMemoryReplicaStore;
-import dev.meridian.transport.store.ReplicaStore;
-import dev.meridian.transport.store.SyncCursor;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,30 +27,18 @@ class DurableApplyTest {
   private static final long MS = 1_000_000;
 
   /** Joins at once (the in-memory store), reports durability when the test says so. */
-  static final class LaterDurable implements ReplicaStore {
-    final InMemoryReplicaStore inner = InMemoryReplicaStore.create(Replica.random());
+  static final class LaterDurable extends ForwardingStore {
     final ArrayDeque<CompletableFuture<List<KeyedDelta>>> waiting = new ArrayDeque<>();
     final ArrayDeque<List<KeyedDelta>> results = new ArrayDeque<>();
 
-    @Override
-    public ReplicaId replicaId() {
-      return inner.replicaId();
-    }
-
-    @Override
-    public CausalContext context() {
-      return inner.context();
-    }
-
-    @Override
-    public List<KeyedDelta> apply(List<KeyedDelta> deltas) {
-      return inner.apply(deltas);
+    LaterDurable() {
+      super(InMemoryReplicaStore.create(Replica.random()));
     }
 
     @Override
     public CompletableFuture<List<KeyedDelta>> applyDurably(List<KeyedDelta> deltas) {
       CompletableFuture<List<KeyedDelta>> f = new CompletableFuture<>();
-      results.add(inner.apply(deltas));
+      results.add(store.apply(deltas));
       waiting.add(f);
       return f;
     }
@@ -66,16 +50,6 @@ class DurableApplyTest {
     void failOne() {
       results.poll();
       waiting.poll().completeExceptionally(new IllegalStateException("fsync failed"));
-    }
-
-    @Override
-    public SyncCursor syncQuery(CausalContext remote) {
-      return inner.syncQuery(remote);
-    }
-
-    @Override
-    public AutoCloseable subscribe(Consumer<KeyedDelta> listener) {
-      return inner.subscribe(listener);
     }
   }
 
@@ -165,7 +139,7 @@ class DurableApplyTest {
     writeAtA(1);
     writeAtA(2);
     assertEquals(2, storeB.waiting.size(), "both batches were read and joined");
-    assertTrue(storeB.inner.get("k2") != null && !storeB.inner.get("k2").asMap().isEmpty(),
+    assertTrue(storeB.store.get("k2") != null && !storeB.store.get("k2").asMap().isEmpty(),
         "joined at once");
     advance(300 * MS); // acks and status acks go out meanwhile
     assertEquals(0, highestAckedSeq(), "no ack covers a batch before it is durable");
@@ -196,7 +170,7 @@ class DurableApplyTest {
     settle();
     assertEquals(SyncSession.MAX_AWAITING_DURABILITY, storeB.waiting.size(),
         "one durable batch lets the held one be read");
-    assertTrue(storeB.inner.get("k101") != null && !storeB.inner.get("k101").asMap().isEmpty());
+    assertTrue(storeB.store.get("k101") != null && !storeB.store.get("k101").asMap().isEmpty());
   }
 
   @Test
