@@ -184,6 +184,8 @@ public final class ReplicationNode implements AutoCloseable {
           .permitKeepAliveTime(1, TimeUnit.SECONDS);
       if (services.isEmpty()) {
         netty.directExecutor(); // callbacks only post to the loop
+      } else {
+        netty.callExecutor(new ReplicationOnTransport()); // the others keep the executor
       }
       for (ServerServiceDefinition s : services) {
         netty.addService(s);
