@@ -1,7 +1,5 @@
 package dev.meridian.persistence;
 
-import static dev.meridian.persistence.JournalFiles.MARKER_BYTES;
-import static dev.meridian.persistence.JournalFiles.RECORD_HEADER;
 import static dev.meridian.persistence.JournalFiles.SEGMENT_HEADER;
 
 import java.io.Closeable;
@@ -41,14 +39,14 @@ import org.slf4j.LoggerFactory;
 final class Journal implements Closeable {
   /*
    * Design notes.
-   * [1] Threads and locks. `lock` guards the batch being filled (buffer, waiters, attachments,
-   *     nextPosition, batchStart) and failure/closing; writers and the committer take it briefly.
+   * [1] Threads and locks. `lock` guards the batch being filled (JournalBatch), nextPosition
+   *     and failure/closing; writers and the committer take it briefly.
    *     The committer alone owns the tail (JournalTail: the file, the segments' roll);
    *     `segments` has its own monitor (read by the checkpointer). The notifier thread runs the listener and completes
    *     futures, so no caller's continuation ever runs on the committer (a continuation that
    *     waits for durability there would wait for itself).
-   * [2] Each batch starts with a marker record (JournalFiles [2]): the first append of a batch
-   *     leaves MARKER_BYTES at the buffer's start, which the committer fills in.
+   * [2] Each batch starts with a marker record (JournalFiles [2]): JournalBatch leaves its
+   *     space before the first record, and the committer fills it in.
    * [3] Segments roll after a batch, when the current one is past the segment size.
    */
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
@@ -71,13 +69,8 @@ final class Journal implements Closeable {
   private final Condition hasWork = lock.newCondition();
   private final Condition drained = lock.newCondition();
   private final Condition durableAdvanced = lock.newCondition();
-  private ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
-  private List<CompletableFuture<Void>> waiters = new ArrayList<>();
-  private List<Object> attachments = new ArrayList<>();
-  private boolean batchHasDurable;
-  private long firstAsyncNanos;
+  private final JournalBatch batch = new JournalBatch();
   private long nextPosition;
-  private long batchStart;
   private volatile long durablePosition;
   private long appended;
   private volatile long fsyncs;
@@ -162,42 +155,18 @@ final class Journal implements Closeable {
     }
     lock.lock();
     try {
-      while (buffer.position() >= maxBuffered && failure == null && !closing) {
+      while (batch.bytes() >= maxBuffered && failure == null && !closing) {
         drained.awaitUninterruptibly();
       }
       checkUsable();
-      int need = RECORD_HEADER + payload.length;
-      boolean first = buffer.position() == 0;
-      int total = need + (first ? MARKER_BYTES : 0);
-      if (buffer.remaining() < total) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(buffer.capacity() * 2,
-            buffer.position() + total));
-        buffer.flip();
-        bigger.put(buffer);
-        buffer = bigger;
-      }
-      if (first) {
-        batchStart = nextPosition;
-        buffer.position(MARKER_BYTES); // filled in by the committer (design note [2])
-        nextPosition += MARKER_BYTES;
-        firstAsyncNanos = System.nanoTime();
-      }
-      JournalFiles.putHeader(buffer, payload, 0, payload.length);
-      buffer.put(payload);
-      long position = nextPosition;
-      nextPosition += need;
+      long position = batch.add(payload, nextPosition); // design note [2]
+      nextPosition = position + JournalFiles.RECORD_HEADER + payload.length;
       appended++;
       if (attach != null) {
-        attachments.add(attach.apply(nextPosition));
+        batch.attach(attach.apply(nextPosition));
       }
-      CompletableFuture<Void> future;
-      if (durable) {
-        future = new CompletableFuture<>();
-        waiters.add(future);
-        batchHasDurable = true;
-      } else {
-        future = CompletableFuture.completedFuture(null);
-      }
+      CompletableFuture<Void> future = durable ? batch.awaitDurable()
+          : CompletableFuture.completedFuture(null);
       hasWork.signal();
       return new Appended(position, nextPosition, future);
     } finally {
@@ -246,7 +215,7 @@ final class Journal implements Closeable {
     lock.lock();
     try {
       target = nextPosition;
-      batchHasDurable = true;
+      batch.wantDurable();
       hasWork.signal();
     } finally {
       lock.unlock();
@@ -269,7 +238,7 @@ final class Journal implements Closeable {
     }
     lock.lock();
     try {
-      batchHasDurable = true; // a reader waits: do not wait for company
+      batch.wantDurable(); // a reader waits: do not wait for company
       hasWork.signal();
       while (durablePosition < position) {
         if (failure != null || committerDone) {
@@ -287,17 +256,17 @@ final class Journal implements Closeable {
     while (true) {
       lock.lock();
       try {
-        while (buffer.position() == 0 && !closing) {
+        while (batch.bytes() == 0 && !closing) {
           hasWork.awaitUninterruptibly();
         }
-        if (buffer.position() == 0 && closing) {
+        if (batch.bytes() == 0 && closing) {
           committerDone = true; // before the signal: a waiter that wakes must see it
           durableAdvanced.signalAll();
           return;
         }
         // Asynchronous records alone wait up to the commit interval for company.
-        while (!batchHasDurable && !closing) {
-          long left = firstAsyncNanos + commitIntervalNanos - System.nanoTime();
+        while (!batch.hasDurable() && !closing) {
+          long left = batch.firstNanos() + commitIntervalNanos - System.nanoTime();
           if (left <= 0) {
             break;
           }
@@ -331,7 +300,7 @@ final class Journal implements Closeable {
     lock.lock();
     try {
       checkUsable();
-      if (buffer.position() == 0) {
+      if (batch.bytes() == 0) {
         return;
       }
     } finally {
@@ -349,22 +318,12 @@ final class Journal implements Closeable {
 
   /** Takes the buffered batch, writes and fsyncs it; returns a spare buffer, or null on failure. */
   private ByteBuffer commitBatch(ByteBuffer spare) {
-    ByteBuffer batch;
-    JournalNotifier.Done batchDone;
-    long start;
+    JournalBatch.Taken taken;
     long batchEnd;
     boolean rollAfter;
     lock.lock();
     try {
-      batch = buffer;
-      buffer = spare.capacity() >= batch.capacity() / 2 ? spare
-          : ByteBuffer.allocate(batch.capacity());
-      buffer.clear();
-      batchDone = new JournalNotifier.Done(waiters, attachments, null);
-      waiters = new ArrayList<>();
-      attachments = new ArrayList<>();
-      batchHasDurable = false;
-      start = batchStart;
+      taken = batch.take(spare);
       batchEnd = nextPosition;
       rollAfter = batchEnd - tail.base() >= segmentBytes;
       if (rollAfter) {
@@ -375,20 +334,20 @@ final class Journal implements Closeable {
       lock.unlock();
     }
     try {
-      tail.write(batch, start);
+      tail.write(taken.bytes(), taken.start());
       tail.force();
       fsyncs++;
       setDurable(batchEnd);
-      notifier.done(batchDone);
+      notifier.done(taken.done());
       if (rollAfter) {
         tail.roll(batchEnd);
         setDurable(batchEnd + SEGMENT_HEADER);
       }
     } catch (IOException | RuntimeException e) {
-      failBatch(batchDone, start, e);
+      failBatch(taken.done(), taken.start(), e);
       return null;
     }
-    return batch;
+    return taken.bytes();
   }
 
   private void setDurable(long position) {
@@ -414,9 +373,7 @@ final class Journal implements Closeable {
     lock.lock();
     try {
       failure = cause;
-      failed.addAll(waiters);
-      waiters.clear();
-      attachments.clear();
+      failed.addAll(batch.abandon());
       drained.signalAll();
       durableAdvanced.signalAll();
     } finally {

@@ -32,7 +32,7 @@ final class JournalRecords {
     ByteArrayOutputStream out = new ByteArrayOutputStream(delta.length + keyBytes.length + 16);
     out.write(DELTA);
     out.writeBytes(ByteBuffer.allocate(8).putLong(clock).array());
-    MapDbFile.writeVarint(out, keyBytes.length);
+    DocMeta.writeVarint(out, keyBytes.length);
     out.writeBytes(keyBytes);
     out.writeBytes(delta);
     return out.toByteArray();
@@ -74,7 +74,7 @@ final class JournalRecords {
       byte type = b.get();
       if (type == DELTA) {
         long clock = b.getLong();
-        int keyLen = (int) MapDbFile.readVarint(b);
+        int keyLen = (int) DocMeta.readVarint(b);
         String key = new String(payload, b.position(), keyLen, StandardCharsets.UTF_8);
         b.position(b.position() + keyLen);
         byte[] delta = new byte[b.remaining()];

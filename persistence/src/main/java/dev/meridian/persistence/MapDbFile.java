@@ -5,7 +5,6 @@ import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.codec.CodecException;
 import dev.meridian.crdt.codec.CrdtCodec;
 import dev.meridian.crdt.doc.Document;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -364,66 +363,9 @@ final class MapDbFile implements Closeable {
     return ByteBuffer.allocate(8).putLong(v).array();
   }
 
-  /** Per document: log sequence, log size, snapshot size and newest dot per replica. */
-  static final class DocMeta {
-    long nextSeq;
-    long logCount;
-    long logBytes;
-    long snapshotBytes;
-    Map<ReplicaId, Long> newest = new java.util.HashMap<>();
-
-    byte[] encode() {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(32);
-      writeVarint(out, nextSeq);
-      writeVarint(out, logCount);
-      writeVarint(out, logBytes);
-      writeVarint(out, snapshotBytes);
-      writeVarint(out, newest.size());
-      for (Map.Entry<ReplicaId, Long> e : new java.util.TreeMap<>(newest).entrySet()) {
-        out.writeBytes(longBytes(e.getKey().value()));
-        writeVarint(out, e.getValue());
-      }
-      return out.toByteArray();
-    }
-
-    static DocMeta decode(byte[] bytes) {
-      ByteBuffer b = ByteBuffer.wrap(bytes);
-      DocMeta m = new DocMeta();
-      m.nextSeq = readVarint(b);
-      m.logCount = readVarint(b);
-      m.logBytes = readVarint(b);
-      m.snapshotBytes = readVarint(b);
-      long n = readVarint(b);
-      for (long i = 0; i < n; i++) {
-        m.newest.put(ReplicaId.of(b.getLong()), readVarint(b));
-      }
-      return m;
-    }
-  }
-
   private DocMeta readMeta(String key) {
     byte[] m = meta.get(key);
     return m == null ? new DocMeta() : DocMeta.decode(m);
-  }
-
-  static void writeVarint(ByteArrayOutputStream out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.write((int) v);
-  }
-
-  static long readVarint(ByteBuffer b) {
-    long v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      byte x = b.get();
-      v |= (long) (x & 0x7F) << shift;
-      if ((x & 0x80) == 0) {
-        return v;
-      }
-    }
-    throw new IllegalArgumentException("varint too long");
   }
 
   static byte[] utf8(String s) {
