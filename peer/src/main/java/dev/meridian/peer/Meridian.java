@@ -22,6 +22,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
@@ -97,7 +98,7 @@ public final class Meridian implements AutoCloseable {
   private final String site;
   private final StoreReplica replica;
   private final Watches watches;
-  private final PeerMetrics metrics = new PeerMetrics();
+  private final PeerMetrics metrics;
   private final List<String> configuredPeers;
   private final HealthStatusManager health = new HealthStatusManager();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -113,9 +114,10 @@ public final class Meridian implements AutoCloseable {
   private volatile Path backupStaging;
   private volatile DocumentSizeLimit sizeLimit = new DocumentSizeLimit(DocumentSizeLimit.DEFAULT_BYTES);
 
-  private Meridian(DocStore store, String site, List<String> peers) {
+  private Meridian(DocStore store, String site, List<String> peers, MeterRegistry meters) {
     this.store = store;
     this.site = site;
+    this.metrics = new PeerMetrics(meters);
     this.configuredPeers = ImmutableList.copyOf(peers);
     this.watches = new Watches(this::get, store::context, store::changedSince, WATCH_BACKLOG);
     this.replica = new StoreReplica(store, watches::publish);
@@ -478,7 +480,7 @@ public final class Meridian implements AutoCloseable {
     return Optional.ofNullable(access);
   }
 
-  /** Counters and gauges for monitoring; {@link PeerMetrics#writePrometheus} renders them. */
+  /** Counters and gauges for monitoring (also in the registry of {@link Builder#meterRegistry}). */
   public PeerMetrics metrics() {
     return metrics;
   }
@@ -487,7 +489,7 @@ public final class Meridian implements AutoCloseable {
    * Writes this peer's metrics in the Prometheus text format (version 0.0.4).
    */
   public void writeMetrics(StringBuilder out) {
-    metrics.writePrometheus(out, this, peerStats(), replica, store);
+    out.append(metrics.scrape());
   }
 
   /**
@@ -508,6 +510,7 @@ public final class Meridian implements AutoCloseable {
       n.close();
     }
     store.close();
+    metrics.close();
     completions.shutdown();
     if (access != null) {
       access.close();
@@ -582,8 +585,20 @@ public final class Meridian implements AutoCloseable {
     private long maxDocumentBytes = DocumentSizeLimit.DEFAULT_BYTES;
     private boolean insecurePlaintext;
     private dev.meridian.peer.access.AccessControl accessControl;
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
+
+    /**
+     * Also registers the peer's meters ({@link PeerMetrics}) in {@code registry}, the host
+     * application's (default: none; the peer's own Prometheus rendering works either way). The
+     * meters are removed from it when the peer closes. One open peer per registry: {@link
+     * #open()} refuses a registry that holds another open peer's meters.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
 
     /**
      * Guards the port with {@code control} (default: none, every caller may do everything): the
@@ -733,11 +748,12 @@ public final class Meridian implements AutoCloseable {
       Meridian m = null;
       try {
         String name = siteName(dataDir, site, docs.replica().id().toString());
-        m = new Meridian(docs, name, peers);
+        m = new Meridian(docs, name, peers, meterRegistry);
         m.backupStaging = BackupStream.clearStaging(dataDir);
         m.sizeLimit = new DocumentSizeLimit(maxDocumentBytes);
         m.access = accessControl;
         m.start(bind, this);
+        m.metrics.bind(m, m.replica, docs, m::peerStats);
         LOG.info("peer {} ({}) open in {}{}", name, m.replicaId(), dataDir.toAbsolutePath(),
             m.listenAddress.isEmpty() ? "" : ", serving " + m.listenAddress);
         return m;
@@ -834,7 +850,7 @@ public final class Meridian implements AutoCloseable {
    * server and no dialling; its caller drives replication through {@link #replicaStore()}.
    */
   static Meridian embedded(DocStore store, String site) {
-    return new Meridian(store, site, List.of());
+    return new Meridian(store, site, List.of(), null);
   }
 
   /** Internal, for the peer testkit: replication's view of this peer's store. */

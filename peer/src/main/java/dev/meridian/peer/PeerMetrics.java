@@ -5,47 +5,131 @@ import dev.meridian.persistence.MapDbDocStore;
 import dev.meridian.persistence.ReopeningStore;
 import dev.meridian.persistence.StoreStats;
 import dev.meridian.transport.sync.PeerStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
- * A peer's counters since it opened, and their rendering in the Prometheus text exposition format
- * (version 0.0.4). Counters only grow; gauges are read when rendered.
+ * A peer's meters, registered through Micrometer: always in a Prometheus registry of the peer's
+ * own (rendered by {@link Meridian#writeMetrics} and the daemon's {@code /metrics}), and also in
+ * the host application's registry when the peer was built with {@link
+ * Meridian.Builder#meterRegistry}. Counters only grow; gauges are read when a registry publishes.
  *
- * <p>Metrics: {@code meridian_writes_total}, {@code meridian_deletes_total}, {@code
- * meridian_commit_seconds} (histogram: from {@link Meridian#update} to durable), {@code
- * meridian_deltas_received_total}, {@code meridian_deltas_new_total} (received deltas that taught
- * this peer something), {@code meridian_deltas_served_total} (catch-up deltas read for peers),
- * {@code meridian_documents}, {@code meridian_store_bytes}, {@code meridian_journal_records_total},
- * {@code meridian_journal_fsyncs_total}, {@code meridian_checkpoints_total}, {@code
- * meridian_journal_bytes}, {@code meridian_journal_backlog_bytes}, and per replication
- * stream ({@code peer}, {@code address}, {@code direction} labels): {@code meridian_peer_up} (also
- * 0 for each configured peer with no stream), {@code meridian_peer_lag_writes}, {@code
+ * <p>Prometheus names (Micrometer's dotted names with its Prometheus naming convention): {@code
+ * meridian_writes_total}, {@code meridian_deletes_total}, {@code meridian_commit_seconds}
+ * (histogram: from {@link Meridian#update} to durable), {@code meridian_deltas_received_total},
+ * {@code meridian_deltas_new_total} (received deltas that taught this peer something), {@code
+ * meridian_deltas_served_total} (catch-up deltas read for peers), {@code meridian_documents},
+ * {@code meridian_store_bytes}, {@code meridian_journal_records_total}, {@code
+ * meridian_journal_fsyncs_total}, {@code meridian_checkpoints_total}, {@code
+ * meridian_journal_bytes}, {@code meridian_journal_backlog_bytes}, and per replication stream
+ * ({@code peer}, {@code address}, {@code direction} tags): {@code meridian_peer_up} (also 0 for
+ * each configured peer with no stream), {@code meridian_peer_lag_writes}, {@code
  * meridian_peer_deltas_in_total}, {@code meridian_peer_deltas_out_total}, {@code
  * meridian_peer_bytes_in_total}, {@code meridian_peer_bytes_out_total} (counters that restart with
- * each stream), {@code meridian_peer_queued_bytes}; {@code meridian_auth_refused_total} by {@code
- * reason} (see {@link Meridian#authRefusals()}) and, under access control, {@code
- * meridian_access_file_errors_total}.
+ * each stream), {@code meridian_peer_queued_bytes}; {@code meridian_replication_refusals_total} by
+ * {@code kind}, {@code meridian_auth_refused_total} by {@code reason} (see {@link
+ * Meridian#authRefusals()}), under access control {@code meridian_access_file_errors_total}, and
+ * {@code meridian_info} (1, tagged with the site and replica id).
+ *
+ * <p>The per-stream meters and the tags of refusals come and go with the streams and the kinds
+ * seen: they are brought up to date before each Prometheus rendering and, with a host registry,
+ * once a second ({@link #REFRESH}). A stream's meters are removed when the stream is gone; a
+ * stream whose lag is unknown has no lag meter.
  */
 public final class PeerMetrics {
-  /** Upper bounds of the commit latency buckets, in seconds. */
-  private static final double[] BOUNDS = {
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  /** How often the per-stream meters of a host registry are brought up to date. */
+  static final Duration REFRESH = Duration.ofSeconds(1);
+
+  /** Upper bounds of the commit latency buckets. */
+  private static final Duration[] BOUNDS = {
+      Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+      Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5),
+      Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+      Duration.ofMillis(2500)};
+
+  /** A per-stream meter: its name, whether it is a counter, its description and its value. */
+  private record StreamMeter(String name, boolean counter, String help,
+      ToLongFunction<List<PeerStats>> value) {}
+
+  private static final List<StreamMeter> STREAM_METERS = List.of(
+      new StreamMeter("meridian.peer.up", false,
+          "1 if a stream to the peer is open (0 for a configured peer that is down).",
+          ps -> ps.stream().anyMatch(p -> "OPEN".equals(p.state())) ? 1 : 0),
+      new StreamMeter("meridian.peer.lag.writes", false,
+          "Writes held here the peer has not acknowledged (not shown while it is down).",
+          ps -> ps.stream().mapToLong(PeerStats::lagDots).max().orElse(-1)),
+      new StreamMeter("meridian.peer.deltas.in", true,
+          "Deltas received on the peer's current streams.", ps -> sum(ps, PeerStats::deltasIn)),
+      new StreamMeter("meridian.peer.deltas.out", true,
+          "Deltas sent on the peer's current streams.", ps -> sum(ps, PeerStats::deltasOut)),
+      new StreamMeter("meridian.peer.bytes.in", true,
+          "Bytes received on the peer's current streams.", ps -> sum(ps, PeerStats::bytesIn)),
+      new StreamMeter("meridian.peer.bytes.out", true,
+          "Bytes sent on the peer's current streams.", ps -> sum(ps, PeerStats::bytesOut)),
+      new StreamMeter("meridian.peer.queued.bytes", false, "Pushes waiting to be sent.",
+          ps -> sum(ps, PeerStats::queuedBytes)));
 
   final LongAdder writes = new LongAdder();
   final LongAdder deletes = new LongAdder();
-  private final LongAdder[] buckets = new LongAdder[BOUNDS.length + 1];
-  private final LongAdder latencyNanos = new LongAdder();
+  private final PrometheusMeterRegistry prometheus =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MeterRegistry host;
+  private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+  private final Timer commit;
+  /** Guards the maps below and their meters (refreshes come from scrapes and the refresher). */
+  private final Object refreshLock = new Object();
+  private volatile Map<List<String>, List<PeerStats>> streams = Map.of();
+  /** What the function meters read: Micrometer holds their state weakly, this peer strongly. */
+  private final List<Object> held = new ArrayList<>();
+  private final Map<List<String>, Map<String, Meter>> streamMeters = new HashMap<>();
+  private final Map<String, Meter> kindMeters = new HashMap<>();
+  private Supplier<List<PeerStats>> peers = List::of;
+  private Supplier<Map<String, Long>> replicationRefusals = Map::of;
+  private Supplier<Map<String, Long>> authRefusals = Map::of;
+  private ScheduledExecutorService refresher;
 
-  PeerMetrics() {
-    for (int i = 0; i < buckets.length; i++) {
-      buckets[i] = new LongAdder();
+  /**
+   * Meters registered in a Prometheus registry of their own and in {@code host} (null: none).
+   *
+   * @throws IllegalArgumentException if {@code host} holds another open peer's meters
+   */
+  PeerMetrics(MeterRegistry host) {
+    if (host != null && host.find("meridian.info").gauge() != null) {
+      throw new IllegalArgumentException("the meter registry already holds the meters of the open"
+          + " peer " + host.find("meridian.info").gauge().getId().getTag("site")
+          + ": give each peer a registry of its own");
     }
+    this.host = host;
+    registry.add(prometheus);
+    if (host != null) {
+      registry.add(host);
+    }
+    commit = Timer.builder("meridian.commit").description("From update() to durable.")
+        .serviceLevelObjectives(BOUNDS).register(registry);
+    FunctionCounter.builder("meridian.writes", writes, LongAdder::sum)
+        .description("Local writes made durable.").register(registry);
+    FunctionCounter.builder("meridian.deletes", deletes, LongAdder::sum)
+        .description("Documents deleted here.").register(registry);
   }
 
   /** Local writes that became durable since the peer opened. */
@@ -55,144 +139,157 @@ public final class PeerMetrics {
 
   void committed(long nanos) {
     writes.increment();
-    latencyNanos.add(nanos);
-    double s = nanos / 1e9;
-    int i = 0;
-    while (i < BOUNDS.length && s > BOUNDS[i]) {
-      i++;
-    }
-    buckets[i].increment();
+    commit.record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void writePrometheus(StringBuilder out, Meridian peer, List<PeerStats> peers,
-      StoreReplica replica, DocStore store) {
-    counter(out, "meridian_writes_total", "Local writes made durable.", writes.sum());
-    counter(out, "meridian_deletes_total", "Documents deleted here.", deletes.sum());
-    out.append("# HELP meridian_commit_seconds From update() to durable.\n");
-    out.append("# TYPE meridian_commit_seconds histogram\n");
-    long cumulative = 0;
-    for (int i = 0; i < BOUNDS.length; i++) {
-      cumulative += buckets[i].sum();
-      out.append("meridian_commit_seconds_bucket{le=\"").append(BOUNDS[i]).append("\"} ")
-          .append(cumulative).append('\n');
-    }
-    cumulative += buckets[BOUNDS.length].sum();
-    out.append("meridian_commit_seconds_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
-    out.append("meridian_commit_seconds_sum ")
-        .append(String.format(Locale.ROOT, "%.9f", latencyNanos.sum() / 1e9)).append('\n');
-    out.append("meridian_commit_seconds_count ").append(cumulative).append('\n');
-    counter(out, "meridian_deltas_received_total", "Deltas received from peers.",
-        replica.deltasReceived.sum());
-    counter(out, "meridian_deltas_new_total", "Received deltas that taught this peer a write.",
-        replica.deltasNew.sum());
-    counter(out, "meridian_deltas_served_total", "Catch-up deltas read for peers.",
-        replica.deltasServed.sum());
-    gauge(out, "meridian_documents", "Documents held, deleted ones included.", store.count());
-    gauge(out, "meridian_store_bytes", "Bytes of the store on disk (journal and files).",
-        store.sizeOnDisk());
-    MapDbDocStore disk = store instanceof ReopeningStore r ? r.current()
-        : store instanceof MapDbDocStore m ? m : null;
+  /** Registers the meters that read {@code peer}'s parts; with a host registry, starts refreshing. */
+  void bind(Meridian peer, StoreReplica replica, DocStore store,
+      Supplier<List<PeerStats>> peerStats) {
+    this.peers = peerStats;
+    this.replicationRefusals = peer::replicationRefusals;
+    this.authRefusals = peer::authRefusals;
+    counter("meridian.deltas.received", "Deltas received from peers.",
+        () -> replica.deltasReceived.sum());
+    counter("meridian.deltas.new", "Received deltas that taught this peer a write.",
+        () -> replica.deltasNew.sum());
+    counter("meridian.deltas.served", "Catch-up deltas read for peers.",
+        () -> replica.deltasServed.sum());
+    gauge("meridian.documents", "Documents held, deleted ones included.", store::count);
+    gauge("meridian.store.bytes", "Bytes of the store on disk (journal and files).",
+        store::sizeOnDisk);
     if (store instanceof ReopeningStore r) {
-      counter(out, "meridian_store_reopens_total",
+      counter("meridian.store.reopens",
           "Times the store failed closed (a full disk, a failed fsync) and reopened itself.",
-          r.reopens());
-      gauge(out, "meridian_store_failed",
+          r::reopens);
+      gauge("meridian.store.failed",
           "1 while the store has failed and refuses writes (it retries reopening on its own).",
-          r.failed() ? 1 : 0);
+          () -> r.failed() ? 1 : 0);
     }
-    if (disk != null) {
-      StoreStats st = disk.stats();
-      counter(out, "meridian_journal_records_total", "Journal records appended.",
-          st.journalRecords());
-      counter(out, "meridian_journal_fsyncs_total", "Journal fsyncs (group commits).",
-          st.journalFsyncs());
-      counter(out, "meridian_checkpoints_total", "Checkpoints written.", st.checkpoints());
-      gauge(out, "meridian_journal_bytes", "Bytes of journal files on disk.", st.journalBytes());
-      gauge(out, "meridian_journal_backlog_bytes",
+    if (store instanceof ReopeningStore || store instanceof MapDbDocStore) {
+      Supplier<StoreStats> stats = () -> (store instanceof ReopeningStore r ? r.current()
+          : (MapDbDocStore) store).stats();
+      counter("meridian.journal.records", "Journal records appended.",
+          () -> stats.get().journalRecords());
+      counter("meridian.journal.fsyncs", "Journal fsyncs (group commits).",
+          () -> stats.get().journalFsyncs());
+      counter("meridian.checkpoints", "Checkpoints written.", () -> stats.get().checkpoints());
+      gauge("meridian.journal.bytes", "Bytes of journal files on disk.",
+          () -> stats.get().journalBytes());
+      gauge("meridian.journal.backlog.bytes",
           "Journal records not yet checkpointed into MapDB: approximate bytes held in memory.",
-          st.backlogBytes());
+          () -> stats.get().backlogBytes());
     }
-    Map<List<String>, List<PeerStats>> byStream = new LinkedHashMap<>();
-    for (PeerStats p : peers) {
-      byStream.computeIfAbsent(List.of(p.peer() == null ? "" : p.peer().toString(),
+    peer.accessControl().ifPresent(a -> counter("meridian.access.file.errors",
+        "Times the access file changed into one that could not be used (the rules before stay).",
+        a::reloadFailures));
+    Gauge.builder("meridian.info", () -> 1).strongReference(true)
+        .description("The peer's identity.")
+        .tags("site", peer.site(), "replica", peer.replicaId()).register(registry);
+    refresh();
+    if (host != null) {
+      refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "meridian-meters");
+        t.setDaemon(true);
+        return t;
+      });
+      refresher.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(), REFRESH.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** The meters in the Prometheus text exposition format (version 0.0.4), brought up to date. */
+  String scrape() {
+    refresh();
+    return prometheus.scrape();
+  }
+
+  /** Stops refreshing and removes every meter of this peer from the registries. */
+  void close() {
+    if (refresher != null) {
+      refresher.shutdownNow();
+    }
+    synchronized (refreshLock) {
+      for (Meter m : new ArrayList<>(registry.getMeters())) {
+        registry.remove(m);
+      }
+      if (host != null) {
+        registry.remove(host);
+      }
+      prometheus.close();
+    }
+  }
+
+  /** Adds meters for new streams and refusal kinds, removes those of streams gone. */
+  void refresh() {
+    Map<List<String>, List<PeerStats>> now = new LinkedHashMap<>();
+    for (PeerStats p : peers.get()) {
+      now.computeIfAbsent(List.of(p.peer() == null ? "" : p.peer().toString(),
           p.address() == null ? "" : p.address(), p.outbound() ? "out" : "in"),
           k -> new ArrayList<>()).add(p);
     }
-    perPeer(out, byStream, "meridian_peer_up", "gauge",
-        "1 if a stream to the peer is open (0 for a configured peer that is down).",
-        ps -> ps.stream().anyMatch(p -> "OPEN".equals(p.state())) ? 1 : 0);
-    perPeer(out, byStream, "meridian_peer_lag_writes", "gauge",
-        "Writes held here the peer has not acknowledged (not shown while it is down).",
-        ps -> ps.stream().mapToLong(PeerStats::lagDots).max().orElse(-1));
-    perPeer(out, byStream, "meridian_peer_deltas_in_total", "counter",
-        "Deltas received on the peer's current streams.", ps -> sum(ps, PeerStats::deltasIn));
-    perPeer(out, byStream, "meridian_peer_deltas_out_total", "counter",
-        "Deltas sent on the peer's current streams.", ps -> sum(ps, PeerStats::deltasOut));
-    perPeer(out, byStream, "meridian_peer_bytes_in_total", "counter",
-        "Bytes received on the peer's current streams.", ps -> sum(ps, PeerStats::bytesIn));
-    perPeer(out, byStream, "meridian_peer_bytes_out_total", "counter",
-        "Bytes sent on the peer's current streams.", ps -> sum(ps, PeerStats::bytesOut));
-    perPeer(out, byStream, "meridian_peer_queued_bytes", "gauge", "Pushes waiting to be sent.",
-        ps -> sum(ps, PeerStats::queuedBytes));
-    out.append("# HELP meridian_replication_refusals_total Frames and streams refused from peers,"
-        + " by kind (impersonation, own-dots, implausible-counter, conflicting-record, frame,"
-        + " handshakes).\n# TYPE meridian_replication_refusals_total counter\n");
-    for (Map.Entry<String, Long> e : peer.replicationRefusals().entrySet()) {
-      out.append("meridian_replication_refusals_total{kind=\"").append(escape(e.getKey()))
-          .append("\"} ").append(e.getValue()).append('\n');
-    }
-    out.append("# HELP meridian_auth_refused_total Calls and streams refused for who made them,"
-        + " by reason.\n# TYPE meridian_auth_refused_total counter\n");
-    for (Map.Entry<String, Long> e : peer.authRefusals().entrySet()) {
-      out.append("meridian_auth_refused_total{reason=\"").append(escape(e.getKey()))
-          .append("\"} ").append(e.getValue()).append('\n');
-    }
-    peer.accessControl().ifPresent(a -> counter(out, "meridian_access_file_errors_total",
-        "Times the access file changed into one that could not be used (the rules before stay).",
-        a.reloadFailures()));
-    out.append("# HELP meridian_info The peer's identity.\n# TYPE meridian_info gauge\n");
-    out.append("meridian_info{site=\"").append(escape(peer.site())).append("\",replica=\"")
-        .append(peer.replicaId()).append("\"} 1\n");
-  }
-
-  private static void counter(StringBuilder out, String name, String help, long v) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" counter\n");
-    out.append(name).append(' ').append(v).append('\n');
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, long v) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" gauge\n");
-    out.append(name).append(' ').append(v).append('\n');
-  }
-
-  /**
-   * One series per peer stream key (peer, address, direction): two streams with one key (a
-   * reconnect overlapping the old stream's close) are merged by {@code value}; a negative value
-   * means unknown and is left out.
-   */
-  private static void perPeer(StringBuilder out, Map<List<String>, List<PeerStats>> byStream,
-      String name, String type, String help, ToLongFunction<List<PeerStats>> value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    for (Map.Entry<List<String>, List<PeerStats>> e : byStream.entrySet()) {
-      long v = value.applyAsLong(e.getValue());
-      if (v < 0) {
-        continue;
+    synchronized (refreshLock) {
+      streams = now;
+      for (var it = streamMeters.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        if (!now.containsKey(e.getKey())) {
+          e.getValue().values().forEach(registry::remove);
+          it.remove();
+        }
       }
-      List<String> k = e.getKey();
-      out.append(name).append("{peer=\"").append(k.get(0)).append("\",address=\"")
-          .append(escape(k.get(1))).append("\",direction=\"").append(k.get(2)).append("\"} ")
-          .append(v).append('\n');
+      for (Map.Entry<List<String>, List<PeerStats>> e : now.entrySet()) {
+        Map<String, Meter> meters = streamMeters.computeIfAbsent(e.getKey(), k -> new HashMap<>());
+        for (StreamMeter s : STREAM_METERS) {
+          boolean known = s.value().applyAsLong(e.getValue()) >= 0;
+          Meter m = meters.get(s.name());
+          if (known && m == null) {
+            meters.put(s.name(), register(s, e.getKey()));
+          } else if (!known && m != null) {
+            registry.remove(m);
+            meters.remove(s.name());
+          }
+        }
+      }
+      kinds("meridian.replication.refusals", "kind",
+          "Frames and streams refused from peers, by kind (impersonation, own-dots,"
+              + " implausible-counter, conflicting-record, frame, handshakes).",
+          replicationRefusals);
+      kinds("meridian.auth.refused", "reason",
+          "Calls and streams refused for who made them, by reason.", authRefusals);
     }
+  }
+
+  private Meter register(StreamMeter s, List<String> key) {
+    Tags tags = Tags.of("peer", key.get(0), "address", key.get(1), "direction", key.get(2));
+    ToLongFunction<PeerMetrics> read = m -> {
+      List<PeerStats> ps = m.streams.get(key);
+      return ps == null ? 0 : Math.max(0, s.value().applyAsLong(ps));
+    };
+    return s.counter()
+        ? FunctionCounter.builder(s.name(), this, m -> read.applyAsLong(m)).tags(tags)
+            .description(s.help()).register(registry)
+        : Gauge.builder(s.name(), this, m -> read.applyAsLong(m)).tags(tags)
+            .description(s.help()).register(registry);
+  }
+
+  private void kinds(String name, String tag, String help, Supplier<Map<String, Long>> counts) {
+    for (String kind : counts.get().keySet()) {
+      kindMeters.computeIfAbsent(name + "\0" + kind, k -> FunctionCounter
+          .builder(name, counts, c -> c.get().getOrDefault(kind, 0L))
+          .tags(tag, kind).description(help).register(registry));
+    }
+  }
+
+  private void counter(String name, String help, Supplier<Long> value) {
+    held.add(value);
+    FunctionCounter.builder(name, value, v -> v.get()).description(help).register(registry);
+  }
+
+  private void gauge(String name, String help, Supplier<Number> value) {
+    held.add(value);
+    Gauge.builder(name, value, v -> v.get().doubleValue()).description(help).register(registry);
   }
 
   private static long sum(List<PeerStats> ps, ToLongFunction<PeerStats> f) {
     return ps.stream().mapToLong(f).sum();
-  }
-
-  private static String escape(String s) {
-    return s == null ? "" : s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 }

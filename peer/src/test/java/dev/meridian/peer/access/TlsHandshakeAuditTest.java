@@ -3,6 +3,7 @@ package dev.meridian.peer.access;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meridian.peer.PromText;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -133,8 +134,8 @@ class TlsHandshakeAuditTest {
     assertEquals(5L, peer.authRefusals().get("tls-handshake"));
     StringBuilder metrics = new StringBuilder();
     peer.writeMetrics(metrics);
-    assertTrue(metrics.toString().contains(
-        "meridian_auth_refused_total{reason=\"tls-handshake\"} 5\n"), metrics.toString());
+    assertEquals(5.0, PromText.value(metrics.toString(), "meridian_auth_refused_total", "reason",
+        "tls-handshake").orElseThrow(), metrics.toString());
   }
 
   @Test

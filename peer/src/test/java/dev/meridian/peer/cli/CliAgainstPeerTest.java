@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.meridian.peer.PromText;
 import dev.meridian.peer.Meridian;
 import dev.meridian.peer.daemon.PeerDaemon;
 import java.net.InetAddress;
@@ -120,7 +121,7 @@ class CliAgainstPeerTest {
         HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
-    assertTrue(r.body().contains("\nmeridian_writes_total 1\n"), r.body());
+    assertEquals(1.0, PromText.value(r.body(), "meridian_writes_total").orElseThrow(), r.body());
     HttpResponse<String> missing = http.send(HttpRequest.newBuilder(
         URI.create("http://127.0.0.1:" + daemon.metricsPort() + "/nope")).build(),
         HttpResponse.BodyHandlers.ofString());
