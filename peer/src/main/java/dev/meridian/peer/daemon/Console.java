@@ -25,7 +25,8 @@ import java.util.Optional;
  * fetched from elsewhere) and the JSON endpoints it polls.
  *
  * <ul>
- *   <li>{@code GET /api/status}: the peer's identity (site, replica id, listen address), health,
+ *   <li>{@code GET /api/status}: the peer's identity (site, replica id, listen address), health
+ *       ({@code serving} whenever it answers, as {@code /healthz}; 503 while the peer closes),
  *       counters (local writes, deltas in and out) and its peers, one entry per peer (streams to
  *       and from the same replica are merged: the best state, the highest lag, summed deltas).
  *   <li>{@code GET /api/documents?prefix=&after=&limit=}: one page of keys ({@link Meridian#list});
@@ -104,12 +105,16 @@ final class Console {
       error(exchange, 400, "the query string is not valid URL encoding");
       return;
     }
-    switch (path) {
-      case "/api/status" -> json(exchange, 200, status());
-      case "/api/documents" -> documents(exchange, query);
-      case "/api/document" -> document(exchange, query);
-      default -> error(exchange, 404,
-          "no such endpoint: " + path + " (there are /api/status, /api/documents, /api/document)");
+    try {
+      switch (path) {
+        case "/api/status" -> json(exchange, 200, status());
+        case "/api/documents" -> documents(exchange, query);
+        case "/api/document" -> document(exchange, query);
+        default -> error(exchange, 404, "no such endpoint: " + path
+            + " (there are /api/status, /api/documents, /api/document)");
+      }
+    } catch (IllegalStateException e) { // the peer is closing
+      error(exchange, 503, "the peer cannot answer: " + e.getMessage());
     }
   }
 
@@ -291,7 +296,11 @@ final class Console {
     return s.getBytes(StandardCharsets.UTF_8).length;
   }
 
+  /** The first {@code max} chars of {@code s} (one fewer rather than split a surrogate pair). */
   private static String abbreviate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
+    if (s.length() <= max) {
+      return s;
+    }
+    return s.substring(0, Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max);
   }
 }
