@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * GET and HEAD are 405. Under access control ({@link Meridian#accessControl()}) {@code /metrics}
  * needs {@code Authorization: Bearer <token>} of a holder of {@code admin:*}: 401 without an
  * accepted token, 403 without the grant, each audited and counted; {@code /healthz} stays open.
+ * The web console ({@link Console}) is served at {@code /} with its JSON under {@code /api/},
+ * which needs the same token as {@code /metrics}; the console's static assets stay open.
  */
 public final class MetricsServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsServer.class);
@@ -51,6 +53,7 @@ public final class MetricsServer implements AutoCloseable {
       return t;
     });
     http.setExecutor(ex);
+    Console console = new Console(peer);
     http.createContext("/", exchange -> {
       try (exchange) {
         String method = exchange.getRequestMethod();
@@ -68,8 +71,14 @@ public final class MetricsServer implements AutoCloseable {
           reply(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", out.toString());
         } else if (path.equals("/healthz")) {
           reply(exchange, 200, "text/plain", "ok\n");
+        } else if (Console.isAsset(path)) {
+          console.serveAsset(exchange, path);
+        } else if (path.startsWith("/api/")) {
+          if (!refused(peer, exchange)) {
+            console.serveApi(exchange, path);
+          }
         } else {
-          reply(exchange, 404, "text/plain", "not found (try /metrics)\n");
+          reply(exchange, 404, "text/plain", "not found (try /, /metrics or /healthz)\n");
         }
       } catch (IOException | RuntimeException e) {
         LOG.debug("metrics request failed", e);
@@ -101,7 +110,13 @@ public final class MetricsServer implements AutoCloseable {
 
   private static void reply(HttpExchange exchange, int code, String type, String body)
       throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    reply(exchange, code, type, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends {@code bytes} as the whole response (headers only for HEAD). */
+  static void reply(HttpExchange exchange, int code, String type, byte[] bytes)
+      throws IOException {
+    exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
     exchange.getResponseHeaders().set("Content-Type", type);
     boolean head = exchange.getRequestMethod().equals("HEAD");
     exchange.sendResponseHeaders(code, head ? -1 : bytes.length);
