@@ -197,6 +197,7 @@ public final class PeerBenchmark {
   }
 
   /** Calls {@code call} with at most WINDOW in flight for {@code seconds}; returns calls/s. */
+  @SuppressWarnings("FutureReturnValueIgnored") // each call's callback counts its outcome itself
   private double closedLoop(Function<Long, java.util.concurrent.CompletableFuture<?>> call,
       int seconds)
       throws InterruptedException {
@@ -352,6 +353,7 @@ public final class PeerBenchmark {
    * UpdateBatch calls of {@link #BATCH} with {@link #BATCH_WINDOW} batches in flight, into daemon
    * 0; then how long until the other two hold every one of those documents.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // each batch's callback counts its failures itself
   private void bulk(List<ManagedChannel> channels, int total, String prefix, boolean report)
       throws Exception {
     long[] before = new long[3];

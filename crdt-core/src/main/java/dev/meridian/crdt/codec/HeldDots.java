@@ -77,7 +77,7 @@ final class HeldDots {
     elementRanges.add(new long[] {lo, hi});
   }
 
-  /** Once the store is read: no dot is held twice, by two present elements or an element and an entry. */
+  /** Once the store is read: no dot is held twice (by two present elements, or one and an entry). */
   void checkHeldOnce() throws CodecException {
     if (elementRanges.isEmpty()) {
       return;
