@@ -4,7 +4,7 @@
  * on ({@code dev.meridian.crdt.codec.proto}) stay inside.
  */
 module dev.meridian.crdt {
-  requires com.google.common;
+  requires transitive com.google.common; // Guava's immutable collections are in the API
   requires com.google.protobuf;
   requires static com.google.errorprone.annotations; // compile-time annotations only
 

@@ -73,7 +73,7 @@ public final class ColdRun {
     long t0;
     long t1;
     switch (name) {
-      case "trace-apply": {
+      case "trace-apply" -> {
         EditingTrace trace = EditingTrace.automergePaper();
         long before = usedHeap();
         t0 = System.nanoTime();
@@ -81,9 +81,8 @@ public final class ColdRun {
         t1 = System.nanoTime();
         heap = usedHeap() - before;
         check(t.value().equals(trace.endContent()), name);
-        break;
       }
-      case "trace-apply-document": {
+      case "trace-apply-document" -> {
         EditingTrace trace = EditingTrace.automergePaper();
         long before = usedHeap();
         t0 = System.nanoTime();
@@ -91,18 +90,15 @@ public final class ColdRun {
         t1 = System.nanoTime();
         heap = usedHeap() - before;
         check(trace.endContent().equals(d.get("body")), name);
-        break;
       }
-      case "trace-plain": {
+      case "trace-plain" -> {
         EditingTrace trace = EditingTrace.automergePaper();
         t0 = System.nanoTime();
         String s = Workloads.plainTrace(trace);
         t1 = System.nanoTime();
         check(s.equals(trace.endContent()), name);
-        break;
       }
-      case "trace-decode":
-      case "trace-decode-merge": {
+      case "trace-decode", "trace-decode-merge" -> {
         byte[] bytes = Files.readAllBytes(dir.resolve("trace.bin"));
         long before = usedHeap();
         t0 = System.nanoTime();
@@ -115,9 +111,8 @@ public final class ColdRun {
         t1 = System.nanoTime();
         heap = usedHeap() - before;
         check(t.length() == 104_852, name);
-        break;
       }
-      case "json-apply": {
+      case "json-apply" -> {
         List<JsonWorkload.Op> ops = JsonWorkload.generate(Workloads.JSON_OPS, Workloads.JSON_SEED);
         long before = usedHeap();
         t0 = System.nanoTime();
@@ -125,9 +120,8 @@ public final class ColdRun {
         t1 = System.nanoTime();
         heap = usedHeap() - before;
         check(JsonWorkload.replay(ops).equals(d.get("items")), name);
-        break;
       }
-      case "trace-apply-5": {
+      case "trace-apply-5" -> {
         EditingTrace trace = EditingTrace.automergePaper();
         double[] ms = new double[5];
         for (int i = 0; i < 5; i++) {
@@ -138,7 +132,7 @@ public final class ColdRun {
         }
         return median(ms);
       }
-      case "trace-decode-5": {
+      case "trace-decode-5" -> {
         byte[] bytes = Files.readAllBytes(dir.resolve("trace.bin"));
         double[] ms = new double[5];
         for (int i = 0; i < 5; i++) {
@@ -149,7 +143,7 @@ public final class ColdRun {
         }
         return median(ms);
       }
-      case "json-apply-5": {
+      case "json-apply-5" -> {
         List<JsonWorkload.Op> ops = JsonWorkload.generate(Workloads.JSON_OPS, Workloads.JSON_SEED);
         double[] ms = new double[5];
         for (int i = 0; i < 5; i++) {
@@ -160,24 +154,22 @@ public final class ColdRun {
         }
         return median(ms);
       }
-      case "json-plain": {
+      case "json-plain" -> {
         List<JsonWorkload.Op> ops = JsonWorkload.generate(Workloads.JSON_OPS, Workloads.JSON_SEED);
         t0 = System.nanoTime();
         List<Map<String, Object>> l = Workloads.plainJson(ops);
         t1 = System.nanoTime();
         check(l.size() == 7_436, name);
-        break;
       }
-      case "json-decode": {
+      case "json-decode" -> {
         byte[] bytes = Files.readAllBytes(dir.resolve("json.bin"));
         t0 = System.nanoTime();
         Document d = CrdtCodec.decodeDocument(bytes);
         t1 = System.nanoTime();
         check(d.length("items") == 7_436, name);
-        break;
       }
-      default:
-        throw new IllegalArgumentException("unknown measurement " + name + "; known: " + MEASUREMENTS);
+      default ->
+          throw new IllegalArgumentException("unknown measurement " + name + "; known: " + MEASUREMENTS);
     }
     return String.format(Locale.ROOT, "ms=%.1f heap=%d", (t1 - t0) / 1e6, heap);
   }
@@ -231,7 +223,7 @@ public final class ColdRun {
   }
 
   private static String value(String line, String key) {
-    for (String part : line.split(" ")) {
+    for (String part : line.split(" ", -1)) {
       if (part.startsWith(key + "=")) {
         return part.substring(key.length() + 1);
       }

@@ -31,7 +31,7 @@ public final class Demo {
 
   /** Runs the demo; the optional argument is the network's random seed. */
   public static void main(String[] args) throws CodecException {
-    if (args.length > 1 || args.length == 1 && !isLong(args[0])) {
+    if (args.length > 1 || (args.length == 1 && !isLong(args[0]))) {
       boolean help = args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"));
       (help ? System.out : System.err).println(
           (help ? "" : "meridian demo: expected at most one argument, a number (the seed); got "
@@ -127,7 +127,7 @@ public final class Demo {
 
   @SuppressWarnings("unchecked")
   private static List<byte[]>[] newInboxes(int n) {
-    List<byte[]>[] inbox = new List[n];
+    List<byte[]>[] inbox = (List<byte[]>[]) new List<?>[n];
     for (int i = 0; i < n; i++) {
       inbox[i] = new ArrayList<>();
     }

@@ -14,15 +14,19 @@ import dev.meridian.crdt.clock.CausalContext;
  *     Data Types (JPDC 2018)</a>
  */
 public interface DeltaCrdt<T extends DeltaCrdt<T>> extends Crdt<T> {
-  /** A copy of the causal context: every dot this state has seen. */
+  /**
+   * A copy of the events this state has applied: the dots whose own writes it has joined. A state
+   * may also have seen dots it has not applied (a delta names the dots it removed or replaced, and
+   * deltas arrive in any order); those are not among them. Sync compares these.
+   */
   CausalContext context();
 
   /**
-   * The part of this state that a replica whose {@link #context()} is {@code remote} lacks: the entries whose dots
-   * are outside {@code remote}, and a context that carries the removals that replica may not have
-   * seen: every dot of this context except the held dots {@code remote} already has. (A removed dot
-   * inside {@code remote} may still be held there, so it must be carried; the context can thus be
-   * fragmented by the live dots it skips.)
+   * The part of this state that a replica whose {@link #context()} (events applied) is {@code
+   * remote} lacks: the entries whose dots are outside {@code remote}, and a context that carries
+   * the removals that replica may not have seen: every dot this state has seen except the held
+   * dots {@code remote} already has. (A removed dot inside {@code remote} may still be held there,
+   * so it must be carried; the context can thus be fragmented by the live dots it skips.)
    */
   T deltaSince(CausalContext remote);
 

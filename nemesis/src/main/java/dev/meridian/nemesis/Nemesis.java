@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The faults. Each one starts with {@link NemesisRun#inject} and ends with {@link NemesisRun#heal};
+ * The faults. Each one starts with {@link Faults#inject} and ends with {@link Faults#heal};
  * the heal of a kill is the restart, of a pause the SIGCONT.
  */
 enum Nemesis {

@@ -1,16 +1,7 @@
 package dev.meridian.nemesis;
 
-import dev.meridian.peer.proto.DocumentsGrpc;
-import dev.meridian.peer.proto.DocumentsGrpc.DocumentsBlockingStub;
-import dev.meridian.peer.proto.PeerStatus;
-import dev.meridian.peer.proto.StatusRequest;
-import dev.meridian.peer.proto.StatusResponse;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
@@ -20,13 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -39,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * clients, waits until every daemon holds the same documents, checks them, and writes {@code
  * report.txt} and {@code timeline.png} into {@code out}. Everything it set up (processes,
  * namespaces, bridge, tmpfs) is removed at the end, also when it fails.
+ *
+ * <p>The parts: {@link Daemons} (the processes and a client of each), {@link Faults} (each
+ * nemesis on and off, with {@link DiskFull}), {@link Repairs} (each heal's repair time), {@link
+ * Timeline} and {@link ReportText} (what the run writes).
  */
 final class NemesisRun {
   /*
@@ -50,30 +44,16 @@ final class NemesisRun {
    */
   private static final Logger log = LoggerFactory.getLogger(NemesisRun.class);
   static final Path LOCK = Path.of("/tmp/meridian-nemesis.lock");
-  static final long SKEW_SECONDS = 300;
-  static final String DISK_SIZE = "512m";
 
   /** What to run. */
   record Options(int nodes, Duration fault, Duration settle, List<Nemesis> phases,
       Duration soak, long seed, Path out, String daemonClassPath, boolean ci,
       Duration convergeLimit) {}
 
-  /**
-   * How long the daemons took, after one heal, until each holds the markers written at every
-   * daemon just before it: {@code seconds} is -1 if they did not within {@link #REPAIR_WAIT}.
-   */
-  record Repair(String phase, double healedAt, double seconds, int marks) {}
-
-  /**
-   * The disk-full phase's verdict: whether the daemon took writes again after space returned,
-   * without a restart ({@code resumed}), and after how many seconds (-1 if not).
-   */
-  record DiskVerdict(int node, boolean resumed, double seconds, String duringFull, String after) {}
-
   /** What a run found. */
   record Report(Map<String, long[]> counts, List<Workload.Check> checks, double convergeSeconds,
       List<String> skipped, List<String> findings, List<String> phasesRun, Path png, Path text,
-      boolean namespaces, List<Repair> repairs, DiskVerdict disk) {
+      boolean namespaces, List<Repairs.Repair> repairs, DiskFull.Verdict disk) {
     long lost() {
       return checks.stream().mapToLong(Workload.Check::lost).sum();
     }
@@ -85,7 +65,7 @@ final class NemesisRun {
     /** The slowest repair after a heal, or -1 if one never completed (disk-full excluded). */
     double slowestRepair() {
       double worst = 0;
-      for (Repair r : repairs) {
+      for (Repairs.Repair r : repairs) {
         if (r.phase().equals(Nemesis.DISK_FULL.label)) {
           continue;
         }
@@ -104,26 +84,22 @@ final class NemesisRun {
   private final List<String> findings = new ArrayList<>();
   private final List<String> skipped = new ArrayList<>();
   private final List<String> phasesRun = new ArrayList<>();
-  private final List<Repair> repairs = new ArrayList<>();
-  private DiskVerdict diskVerdict;
   private int phaseCount;
   private final Random random;
   private Net net;
-  private final List<Node> nodes = new ArrayList<>();
-  private final List<ManagedChannel> channels = new ArrayList<>();
-  private final List<DocumentsBlockingStub> apis = new ArrayList<>();
-  private final boolean[] expectedDown;
-  private Path diskMount;
-  private Path diskFiller;
-  private int diskNode = -1;
+  /** Set once the daemons exist; read by the teardown, which a shutdown hook may run. */
+  private volatile Daemons daemons;
+  private volatile DiskFull disk;
+  private Faults faults;
+  private Repairs repairs;
 
   private NemesisRun(Options o) {
     this.o = o;
     this.random = new Random(o.seed());
-    this.expectedDown = new boolean[o.nodes()];
   }
 
   /** Runs the suite described by {@code o}. */
+  @SuppressWarnings("try") // the lock is held for the block's duration, never referenced in it
   static Report run(Options o) throws Exception {
     if (o.nodes() < 3 || o.nodes() > 5) {
       throw new IllegalArgumentException("the harness runs 3 to 5 daemons, not " + o.nodes());
@@ -137,7 +113,7 @@ final class NemesisRun {
   private Report runLocked() throws Exception {
     Path runDir = o.out().resolve("run");
     Net.cleanLeftovers();
-    unmountLeftover(runDir.resolve("disk"));
+    DiskFull.unmountLeftover(runDir.resolve("disk"));
     deleteTree(runDir);
     Files.createDirectories(runDir);
     String why = Net.namespacesUnavailable();
@@ -162,7 +138,8 @@ final class NemesisRun {
     }
   }
 
-  private Report runOnNetwork(Path runDir) throws Exception {
+  /** The phases that can run here; each one that cannot is skipped (or fails the run in CI). */
+  private List<Nemesis> runnablePhases() {
     boolean root = "root".equals(System.getProperty("user.name"));
     List<Nemesis> phases = new ArrayList<>();
     for (Nemesis n : o.phases()) {
@@ -185,17 +162,16 @@ final class NemesisRun {
         phases.add(n);
       }
     }
-    if (phases.contains(Nemesis.DISK_FULL)) {
-      diskNode = o.nodes() - 1;
-      diskMount = runDir.resolve("disk");
-      Files.createDirectories(diskMount);
-      Sh.check("mount", "-t", "tmpfs", "-o", "size=" + DISK_SIZE, "meridian-nemesis", diskMount.toString());
-      diskFiller = diskMount.resolve("filler");
-    }
+    return phases;
+  }
+
+  /** Starts the daemons, a full mesh, each on its own data directory (the last on the tmpfs). */
+  private void startDaemons(Path runDir) throws Exception {
     int[] ports = new int[o.nodes()];
     for (int i = 0; i < o.nodes(); i++) {
       ports[i] = net.namespaces() ? Node.PORT : freePort(net.address(i));
     }
+    List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < o.nodes(); i++) {
       List<String> peers = new ArrayList<>();
       for (int j = 0; j < o.nodes(); j++) {
@@ -203,21 +179,18 @@ final class NemesisRun {
           peers.add(net.address(j) + ":" + ports[j]);
         }
       }
-      Path data = i == diskNode ? diskMount.resolve("data") : runDir.resolve("n" + i + "-data");
+      Path data = disk != null && i == disk.node ? disk.dataDir()
+          : runDir.resolve("n" + i + "-data");
       nodes.add(new Node(i, net, ports[i], peers, data, runDir, o.daemonClassPath()));
     }
-    startAll();
-    for (int i = 0; i < o.nodes(); i++) {
-      ManagedChannel c = Grpc.newChannelBuilder(net.address(i) + ":" + ports[i],
-          InsecureChannelCredentials.create()).build();
-      channels.add(c);
-      apis.add(DocumentsGrpc.newBlockingStub(c));
-    }
+    daemons = new Daemons(nodes);
+    daemons.startAll(net, ports);
+    faults = new Faults(net, daemons, disk, findings);
+    repairs = new Repairs(daemons, timeline);
+  }
 
-    List<Workload> workloads = List.of(new SetWorkload(o.nodes(), acks),
-        new CounterWorkload(o.nodes(), acks), new RegisterWorkload(o.nodes(), acks),
-        new TextWorkload(o.nodes(), acks));
-    AtomicBoolean stop = new AtomicBoolean();
+  /** One client thread per workload and daemon, each pacing its operations until {@code stop}. */
+  private List<Thread> clients(List<Workload> workloads, AtomicBoolean stop) {
     List<Thread> threads = new ArrayList<>();
     for (Workload w : workloads) {
       for (int i = 0; i < o.nodes(); i++) {
@@ -226,7 +199,7 @@ final class NemesisRun {
         Thread t = new Thread(() -> {
           Workload.NODE.set(node);
           while (!stop.get()) {
-            w.step(node, apis.get(node), r);
+            w.step(node, daemons.api(node), r);
             pace();
           }
         }, w.name() + "-n" + i);
@@ -234,13 +207,47 @@ final class NemesisRun {
         threads.add(t);
       }
     }
-    Thread sampler = new Thread(() -> sample(stop), "sampler");
+    return threads;
+  }
+
+  private Report runOnNetwork(Path runDir) throws Exception {
+    List<Nemesis> phases = runnablePhases();
+    if (phases.contains(Nemesis.DISK_FULL)) {
+      disk = DiskFull.mount(runDir, o.nodes() - 1);
+    }
+    startDaemons(runDir);
+
+    List<Workload> workloads = List.of(new SetWorkload(o.nodes(), acks),
+        new CounterWorkload(o.nodes(), acks), new RegisterWorkload(o.nodes(), acks),
+        new TextWorkload(o.nodes(), acks));
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> threads = clients(workloads, stop);
+    Sampler sampling = new Sampler(daemons, acks, timeline, stop);
+    Thread sampler = new Thread(sampling, "sampler");
     sampler.setDaemon(true);
     sampler.start();
     threads.forEach(Thread::start);
 
-    // The last phase has no settle: the clients stop at its heal, and the convergence time is
-    // measured from that heal (the clients' last calls, at most one deadline, count in it).
+    double lastHeal = runPhases(phases);
+
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+    double converged = awaitConvergence(workloads, lastHeal, sampling);
+    double convergeSeconds = converged < 0 ? -1 : converged - lastHeal;
+    timeline.healAndConverge(lastHeal, converged < 0 ? timeline.now() : converged);
+    sampler.join(2_000);
+    return report(workloads, converged < 0 ? null : daemons.readAll(workloads), convergeSeconds);
+  }
+
+  /**
+   * Runs the phases (in the given order, then shuffled rounds while a soak lasts) and returns the
+   * timeline time of the last heal. The last phase has no settle: the clients stop at its heal,
+   * and the convergence time is measured from that heal (the clients' last calls, at most one
+   * deadline, count in it).
+   */
+  private double runPhases(List<Nemesis> phases) throws Exception {
     long soakEnd = System.nanoTime() + o.soak().toNanos();
     long phaseNanos = o.fault().plus(o.settle()).toNanos();
     double lastHeal = -1;
@@ -249,7 +256,7 @@ final class NemesisRun {
     while (!done) {
       List<Nemesis> order = new ArrayList<>(phases);
       if (round++ > 0) {
-        java.util.Collections.shuffle(order, random);
+        Collections.shuffle(order, random);
       }
       for (int k = 0; k < order.size() && !done; k++) {
         boolean last = o.soak().isZero()
@@ -259,19 +266,14 @@ final class NemesisRun {
         done = last;
       }
     }
+    return lastHeal;
+  }
 
-    stop.set(true);
-    for (Thread t : threads) {
-      t.join(10_000);
-    }
-    double converged = awaitConvergence(workloads, lastHeal);
-    double convergeSeconds = converged < 0 ? -1 : converged - lastHeal;
-    timeline.healAndConverge(lastHeal, converged < 0 ? timeline.now() : converged);
-    sampler.join(2_000);
-
+  /** Checks the converged documents ({@code docs}, null if none), draws and writes the report. */
+  private Report report(List<Workload> workloads, List<Map<String, String>> docs,
+      double convergeSeconds) throws IOException {
     List<Workload.Check> checks = new ArrayList<>();
     Map<String, long[]> counts = new LinkedHashMap<>();
-    List<Map<String, String>> docs = converged < 0 ? null : readAll(workloads);
     for (Workload w : workloads) {
       counts.put(w.name(), new long[] {w.acked.get(), w.unknown.get(), w.failed.get()});
       if (docs != null) {
@@ -287,18 +289,19 @@ final class NemesisRun {
     }
     Path png = o.out().resolve("timeline.png");
     Path text = o.out().resolve("report.txt");
+    DiskFull.Verdict diskVerdict = disk == null ? null : disk.verdict();
     if (diskVerdict != null && !diskVerdict.resumed()) {
       checks.add(new Workload.Check("disk-full", 0, List.of("n" + diskVerdict.node()
-          + " did not accept writes within " + DISK_RESUME_WAIT.toSeconds()
+          + " did not accept writes within " + DiskFull.RESUME_WAIT.toSeconds()
           + " s after space returned (" + diskVerdict.after() + ")")));
     }
     Report report = new Report(counts, checks, convergeSeconds, List.copyOf(skipped),
         List.copyOf(findings), List.copyOf(phasesRun), png, text, net.namespaces(),
-        List.copyOf(repairs), diskVerdict);
+        repairs.all(), diskVerdict);
     timeline.draw(png, String.format("meridian nemesis: %d daemons, seed %d, %s; converged %.1f s"
         + " after the last heal; lost %d", o.nodes(), o.seed(), net.namespaces()
         ? "network namespaces" : "loopback", convergeSeconds, report.lost()));
-    Files.writeString(text, render(report, workloads));
+    Files.writeString(text, ReportText.render(o, report, workloads));
     log.info("nemesis report ({}):\n{}", text, Files.readString(text));
     return report;
   }
@@ -314,9 +317,6 @@ final class NemesisRun {
     }
   }
 
-  /** How long a heal's markers may take to reach every daemon before the run moves on. */
-  static final Duration REPAIR_WAIT = Duration.ofSeconds(30);
-
   /**
    * Runs one phase: the fault, then its heal. Unless {@code last}, writes a marker at every daemon
    * just before the heal, measures how long after the heal every daemon holds every marker that
@@ -324,7 +324,7 @@ final class NemesisRun {
    * time of the heal (when the fault was removed; for a kill, when the restarted daemon was ready).
    */
   private double phase(Nemesis n, boolean last) throws Exception {
-    reviveUnexpectedDeaths();
+    daemons.reviveUnexpectedDeaths(findings, timeline.now());
     int number = ++phaseCount;
     double from = timeline.now();
     log.info("phase {} ({}) starts at {}s", number, n.label, String.format("%.1f", from));
@@ -336,16 +336,16 @@ final class NemesisRun {
       detail = " [" + turns + "]";
     } else {
       int victim = random.nextInt(o.nodes());
-      Object state = inject(n, victim);
+      Object state = faults.inject(n, victim);
       Thread.sleep(o.fault().toMillis());
-      List<String> marks = last ? List.of() : writeMarks(number);
-      heal(n, victim, state);
+      List<String> marks = last ? List.of() : repairs.writeMarks(number);
+      faults.heal(n, victim, state);
       // Once heal() returns the fault is gone: partitions removed, SIGCONT sent, or a stopped
       // daemon started again and ready (its start, a second or more, is not counted).
       healedAt = timeline.now();
       detail = " [n" + victim + "]";
       if (!last) {
-        awaitRepair(n.label, healedAt, marks);
+        repairs.await(n.label, healedAt, marks);
       }
     }
     timeline.fault(n.label, from, healedAt);
@@ -356,73 +356,6 @@ final class NemesisRun {
       Thread.sleep(Math.max(left, 0));
     }
     return healedAt;
-  }
-
-  /** The document each phase's markers go into (a set; elements p{phase}-n{node}). */
-  static final String MARKS_KEY = "heal-marks";
-
-  /** Adds this phase's marker at every daemon that takes it within 1 s; returns those added. */
-  private List<String> writeMarks(int phase) throws InterruptedException {
-    List<String> added = java.util.Collections.synchronizedList(new ArrayList<>());
-    List<Thread> writers = new ArrayList<>();
-    for (int i = 0; i < o.nodes(); i++) {
-      int node = i;
-      Thread t = new Thread(() -> {
-        String mark = "p" + phase + "-n" + node;
-        try {
-          apis.get(node).withDeadlineAfter(1, TimeUnit.SECONDS).update(
-              dev.meridian.peer.proto.UpdateRequest.newBuilder().setKey(MARKS_KEY)
-                  .addOperations(Ops.add("s", mark)).build());
-          added.add(mark);
-        } catch (StatusRuntimeException e) {
-          // paused, killed or with a full disk: it has no marker this phase
-        }
-      }, "mark-n" + i);
-      t.start();
-      writers.add(t);
-    }
-    for (Thread t : writers) {
-      t.join();
-    }
-    return List.copyOf(added);
-  }
-
-  /** Polls until every daemon holds every one of {@code marks}; records the repair time. */
-  private void awaitRepair(String label, double healedAt, List<String> marks)
-      throws InterruptedException {
-    double seconds = -1;
-    while (timeline.now() - healedAt < REPAIR_WAIT.toSeconds()) {
-      if (allHold(marks)) {
-        seconds = timeline.now() - healedAt;
-        break;
-      }
-      Thread.sleep(50);
-    }
-    repairs.add(new Repair(label, healedAt, seconds, marks.size()));
-    log.info("phase {}: markers {} everywhere {}", label, marks,
-        seconds < 0 ? "NOT within " + REPAIR_WAIT.toSeconds() + " s"
-            : String.format("%.2f s after the heal", seconds));
-  }
-
-  private boolean allHold(List<String> marks) {
-    for (DocumentsBlockingStub api : apis) {
-      try {
-        String json = api.withDeadlineAfter(500, TimeUnit.MILLISECONDS)
-            .get(dev.meridian.peer.proto.GetRequest.newBuilder().setKey(MARKS_KEY).build())
-            .getJson();
-        com.google.gson.JsonElement s = Ops.field(json, "s");
-        java.util.Set<String> present = new java.util.HashSet<>();
-        if (s != null) {
-          s.getAsJsonArray().forEach(e -> present.add(e.getAsString()));
-        }
-        if (!present.containsAll(marks)) {
-          return false;
-        }
-      } catch (StatusRuntimeException e) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -437,217 +370,27 @@ final class NemesisRun {
       Nemesis n = choices[random.nextInt(choices.length)];
       int victim = random.nextInt(o.nodes());
       turns.append(turn == 0 ? "" : ", ").append(n.label).append(" n").append(victim);
-      Object state = inject(n, victim);
+      Object state = faults.inject(n, victim);
       Thread.sleep(o.fault().toMillis() / 3);
-      boolean final_ = turn == 2;
-      List<String> marks = final_ && !last ? writeMarks(number) : List.of();
-      heal(n, victim, state);
+      boolean finalTurn = turn == 2;
+      List<String> marks = finalTurn && !last ? repairs.writeMarks(number) : List.of();
+      faults.heal(n, victim, state);
       healedAt = timeline.now();
-      if (final_ && !last) {
-        awaitRepair(Nemesis.MIX.label, healedAt, marks);
+      if (finalTurn && !last) {
+        repairs.await(Nemesis.MIX.label, healedAt, marks);
       }
     }
     return healedAt;
   }
 
-  /** Starts fault {@code n} on {@code victim}. */
-  Object inject(Nemesis n, int victim) throws Exception {
-    switch (n) {
-      case PARTITION_ONE, PARTITION_HALVES, PARTITION_BRIDGE, PARTITION_RING ->
-          net.partition(n.reach(o.nodes(), victim));
-      case KILL -> {
-        expectedDown[victim] = true;
-        nodes.get(victim).kill();
-      }
-      case PAUSE -> nodes.get(victim).pause();
-      case CLOCK_SKEW -> {
-        // libfaketime at start only: the daemon is stopped (SIGTERM) and started skewed.
-        expectedDown[victim] = true;
-        nodes.get(victim).stop();
-        nodes.get(victim).start(SKEW_SECONDS);
-        expectedDown[victim] = false;
-        channels.get(victim).resetConnectBackoff();
-      }
-      case DISK_FULL -> {
-        return fillDisk();
-      }
-      case MIX -> throw new IllegalArgumentException("mix is made of the others");
-    }
-    return null;
-  }
-
-  /** Ends fault {@code n} on {@code victim}. */
-  void heal(Nemesis n, int victim, Object state) throws Exception {
-    switch (n) {
-      case PARTITION_ONE, PARTITION_HALVES, PARTITION_BRIDGE, PARTITION_RING -> net.heal();
-      case KILL -> restart(victim);
-      case PAUSE -> nodes.get(victim).resume();
-      case CLOCK_SKEW -> {
-        expectedDown[victim] = true;
-        nodes.get(victim).stop();
-        restart(victim);
-      }
-      case DISK_FULL -> freeDisk((long[]) state);
-      case MIX -> throw new IllegalArgumentException("mix is made of the others");
-    }
-  }
-
-  private void restart(int i) throws IOException {
-    nodes.get(i).start();
-    expectedDown[i] = false;
-    channels.get(i).resetConnectBackoff();
-  }
-
-  /** Fills the tmpfs; returns {acks before, errors before} at the disk node's clients. */
-  private long[] fillDisk() throws IOException {
-    long written = 0;
-    byte[] chunk = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(diskFiller)) {
-      while (true) {
-        out.write(chunk);
-        written += chunk.length;
-      }
-    } catch (IOException full) {
-      // the disk is full: what this nemesis wants
-    }
-    try (OutputStream out = Files.newOutputStream(diskFiller, StandardOpenOption.APPEND)) {
-      for (int i = 0; i < 4096; i++) {
-        out.write(chunk, 0, 256);
-      }
-    } catch (IOException full) {
-      // the last bytes
-    }
-    log.info("disk of n{} full ({} MiB of filler)", diskNode, written >> 20);
-    return new long[] {written};
-  }
-
-  /** How long after space returns the disk-full daemon has to accept a write without a restart. */
-  static final Duration DISK_RESUME_WAIT = Duration.ofSeconds(10);
-
-  /**
-   * Frees the tmpfs, then finds out whether the daemon accepts writes again without a restart
-   * (probing every 200 ms for {@link #DISK_RESUME_WAIT}); records the verdict. If it does not, the
-   * harness restarts it, so the run goes on.
-   */
-  private void freeDisk(long[] state) throws Exception {
-    Node n = nodes.get(diskNode);
-    boolean aliveDuring = n.alive();
-    String during = probeWrite(diskNode);
-    findings.add("disk-full at n" + diskNode + " (" + (state[0] >> 20) + " MiB filler): daemon "
-        + (aliveDuring ? "stayed up" : "DIED (exit code " + n.exitCode() + ")")
-        + "; a write during the full disk: " + during);
-    Files.deleteIfExists(diskFiller);
-    if (!aliveDuring) {
-      diskVerdict = new DiskVerdict(diskNode, false, -1, during, "the daemon had died");
-      restart(diskNode);
-      findings.add("disk-full: n" + diskNode + " restarted by the harness after it died");
-      return;
-    }
-    long start = System.nanoTime();
-    String last = "";
-    while (System.nanoTime() - start < DISK_RESUME_WAIT.toNanos()) {
-      last = probeWrite(diskNode);
-      if (last.equals("acknowledged")) {
-        double seconds = (System.nanoTime() - start) / 1e9;
-        diskVerdict = new DiskVerdict(diskNode, true, seconds, during, last);
-        return;
-      }
-      Thread.sleep(200);
-    }
-    diskVerdict = new DiskVerdict(diskNode, false, -1, during, last);
-    n.stop();
-    restart(diskNode);
-  }
-
-  private String probeWrite(int node) {
-    try {
-      apis.get(node).withDeadlineAfter(2, TimeUnit.SECONDS).update(
-          dev.meridian.peer.proto.UpdateRequest.newBuilder().setKey("disk-probe")
-              .addOperations(Ops.increment("c")).build());
-      return "acknowledged";
-    } catch (StatusRuntimeException e) {
-      return e.getStatus().getCode() + ": " + e.getStatus().getDescription();
-    }
-  }
-
-  /** A daemon that ended without a kill of ours is a finding; it is restarted so the run goes on. */
-  private void reviveUnexpectedDeaths() throws IOException {
-    for (Node n : nodes) {
-      if (!expectedDown[n.index] && !n.alive()) {
-        findings.add("n" + n.index + " ended by itself (exit code " + n.exitCode() + ") at "
-            + String.format("%.1fs", timeline.now()) + "; restarted. Log tail:\n" + n.logTail());
-        restart(n.index);
-      }
-    }
-  }
-
-  private void startAll() throws Exception {
-    List<Thread> starters = new ArrayList<>();
-    List<Exception> failures = new ArrayList<>();
-    for (Node n : nodes) {
-      Thread t = new Thread(() -> {
-        try {
-          n.start();
-        } catch (IOException e) {
-          synchronized (failures) {
-            failures.add(e);
-          }
-        }
-      });
-      t.start();
-      starters.add(t);
-    }
-    for (Thread t : starters) {
-      t.join();
-    }
-    if (!failures.isEmpty()) {
-      throw failures.get(0);
-    }
-  }
-
-  private void sample(AtomicBoolean stop) {
-    long lastAcks = 0;
-    long last = System.nanoTime();
-    while (true) {
-      long[] lag = new long[o.nodes()];
-      for (int i = 0; i < o.nodes(); i++) {
-        try {
-          StatusResponse s = apis.get(i).withDeadlineAfter(300, TimeUnit.MILLISECONDS)
-              .status(StatusRequest.getDefaultInstance());
-          long sum = 0;
-          for (PeerStatus p : s.getPeersList()) {
-            sum += Math.max(0, p.getLag());
-          }
-          lag[i] = sum;
-        } catch (StatusRuntimeException e) {
-          lag[i] = -1;
-        }
-      }
-      long now = System.nanoTime();
-      long a = acks.get();
-      timeline.sample((a - lastAcks) / ((now - last) / 1e9), lag);
-      lastAcks = a;
-      last = now;
-      if (stop.get() && timeline.now() > 0 && convergedFlag) {
-        return;
-      }
-      try {
-        Thread.sleep(500);
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
-  }
-
-  private volatile boolean convergedFlag;
-
   /** Polls until every daemon holds the same documents; returns the timeline time, or -1. */
-  private double awaitConvergence(List<Workload> workloads, double lastHeal) throws InterruptedException {
+  private double awaitConvergence(List<Workload> workloads, double lastHeal, Sampler sampling)
+      throws InterruptedException {
     double limit = lastHeal + Math.max(60, o.convergeLimit().toSeconds());
     try {
       while (timeline.now() < limit) {
         try {
-          List<Map<String, String>> docs = readAll(workloads);
+          List<Map<String, String>> docs = daemons.readAll(workloads);
           if (docs.stream().distinct().count() == 1) {
             return timeline.now();
           }
@@ -659,76 +402,8 @@ final class NemesisRun {
       return -1;
     } finally {
       Thread.sleep(600);
-      convergedFlag = true;
+      sampling.converged();
     }
-  }
-
-  private List<Map<String, String>> readAll(List<Workload> workloads) {
-    List<Map<String, String>> docs = new ArrayList<>();
-    for (DocumentsBlockingStub api : apis) {
-      Map<String, String> m = new HashMap<>();
-      for (Workload w : workloads) {
-        for (String key : w.keys()) {
-          m.put(key, Ops.get(api, key));
-        }
-      }
-      docs.add(m);
-    }
-    return docs;
-  }
-
-  private String render(Report r, List<Workload> workloads) {
-    StringBuilder b = new StringBuilder();
-    b.append(String.format("daemons %d (%s), seed %d, fault %d s, settle %d s%s%n", o.nodes(),
-        r.namespaces() ? "network namespaces 10.77.0.0/24" : "loopback 127.0.0.x",
-        o.seed(), o.fault().toSeconds(), o.settle().toSeconds(),
-        o.soak().isZero() ? "" : ", soak " + o.soak().toMinutes() + " min"));
-    b.append("phases: ").append(String.join(", ", r.phasesRun())).append('\n');
-    b.append(String.format("%-9s %9s %9s %9s %6s  %s%n", "workload", "acked", "unknown", "failed",
-        "lost", "check"));
-    for (Workload.Check c : r.checks()) {
-      long[] n = r.counts().getOrDefault(c.workload(), new long[3]); // none: no client ran it
-      b.append(String.format("%-9s %9d %9d %9d %6d  %s%n", c.workload(), n[0], n[1], n[2],
-          c.lost(), c.ok() ? "ok" : "FAILED"));
-      for (String v : c.violations()) {
-        b.append("    ").append(v).append('\n');
-      }
-    }
-    b.append(String.format("converged %.2f s after the last heal (limit %d s; clients stopped at"
-        + " that heal)%n", r.convergeSeconds(), o.convergeLimit().toSeconds()));
-    b.append("repair after each heal (markers written at every daemon just before the heal, until"
-        + " every daemon holds them):\n");
-    for (Repair p : r.repairs()) {
-      b.append(String.format("  %-17s healed %6.1fs  %s  (%d markers)%n", p.phase(), p.healedAt(),
-          p.seconds() < 0 ? "NOT within " + REPAIR_WAIT.toSeconds() + " s"
-              : String.format("%5.2f s", p.seconds()), p.marks()));
-    }
-    b.append(String.format("slowest repair (disk-full excluded): %s%n", r.slowestRepair() < 0
-        ? "one never completed" : String.format("%.2f s", r.slowestRepair())));
-    DiskVerdict d = r.disk();
-    if (d == null) {
-      b.append("disk-full: not run\n");
-    } else if (d.resumed()) {
-      b.append(String.format("disk-full: WRITES RESUMED at n%d %.1f s after space returned, without"
-          + " a restart%n", d.node(), d.seconds()));
-    } else {
-      b.append(String.format("disk-full: WRITES DID NOT RESUME at n%d within %d s after space"
-          + " returned (last answer: %s); the harness restarted it, and the run fails%n",
-          d.node(), DISK_RESUME_WAIT.toSeconds(), d.after()));
-    }
-    b.append("skipped nemeses: ").append(r.skipped().isEmpty() ? "none" : r.skipped()).append('\n');
-    b.append("findings:\n");
-    for (String f : r.findings()) {
-      b.append("  - ").append(f).append('\n');
-    }
-    b.append("errors seen by clients (node, status, message: count):\n");
-    Map<String, Long> errors = new java.util.TreeMap<>();
-    for (Workload w : workloads) {
-      w.errors.forEach((k, v) -> errors.merge(k, v, Long::sum));
-    }
-    errors.forEach((k, v) -> b.append("  ").append(k).append(": ").append(v).append('\n'));
-    b.append("timeline: ").append(r.png()).append('\n');
-    return b.toString();
   }
 
   private boolean tornDown;
@@ -738,18 +413,8 @@ final class NemesisRun {
       return;
     }
     tornDown = true;
-    for (ManagedChannel c : channels) {
-      c.shutdownNow();
-    }
-    for (Node n : nodes) {
-      try {
-        int code = n.stop();
-        if (code != 143 && code != 0) {
-          log.warn("n{} exited with {} on SIGTERM", n.index, code);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (daemons != null) {
+      daemons.stopAll();
     }
     try {
       net.dumpRules(runDir.resolve("nft-at-end.txt"));
@@ -757,19 +422,8 @@ final class NemesisRun {
       log.warn("could not save the nft rules: {}", e.getMessage());
     }
     net.close();
-    if (diskMount != null) {
-      Sh.Result r = Sh.run("umount", diskMount.toString());
-      if (!r.ok()) {
-        Sh.run("umount", "-l", diskMount.toString());
-      }
-    }
-  }
-
-  private static void unmountLeftover(Path mount) throws IOException {
-    String mounts = Files.readString(Path.of("/proc/mounts"));
-    if (mounts.contains(" " + mount.toAbsolutePath() + " ")) {
-      Sh.run("umount", "-l", mount.toString());
-      log.warn("unmounted {} left by an earlier run", mount);
+    if (disk != null) {
+      disk.unmount();
     }
   }
 

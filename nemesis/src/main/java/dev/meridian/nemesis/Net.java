@@ -184,7 +184,7 @@ final class Net implements AutoCloseable {
       ours.add(m.group(1));
     }
     for (String ns : ours) {
-      for (String pid : Sh.run("ip", "netns", "pids", ns).output().split("\\s+")) {
+      for (String pid : Sh.run("ip", "netns", "pids", ns).output().split("\\s+", -1)) {
         if (pid.matches("\\d+")) {
           Sh.run("kill", "-KILL", pid);
         }

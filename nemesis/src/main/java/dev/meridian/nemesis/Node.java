@@ -71,7 +71,8 @@ final class Node {
       pb.environment().put("FAKETIME", (skewSeconds > 0 ? "+" : "") + skewSeconds);
       pb.environment().put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
     }
-    Files.writeString(log, "=== start " + (++starts) + " at " + java.time.Instant.now() + "\n",
+    starts++;
+    Files.writeString(log, "=== start " + starts + " at " + java.time.Instant.now() + "\n",
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
     Process p = pb.start();
     BufferedReader out = new BufferedReader(

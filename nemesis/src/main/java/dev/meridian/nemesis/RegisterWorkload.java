@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Registers (Jepsen's register workload, without a linearizability claim: the store is
@@ -29,7 +30,8 @@ final class RegisterWorkload extends Workload {
   private final String[][] lastAcked;
   private final long[] seq;
   private final List<String> readViolations = new CopyOnWriteArrayList<>();
-  private volatile long reads;
+  /** Reads made, by every node's client thread. */
+  private final AtomicLong reads = new AtomicLong();
 
   RegisterWorkload(int nodes, java.util.concurrent.atomic.AtomicLong throughput) {
     super(throughput);
@@ -59,7 +61,7 @@ final class RegisterWorkload extends Workload {
     if (random.nextInt(4) == 0) {
       try {
         String v = value(Ops.get(api, key));
-        reads++;
+        reads.incrementAndGet();
         if (v != null && !attempted.contains(v)) {
           readViolations.add("n" + node + " read " + key + " = " + v + ", which nobody wrote");
         }
@@ -120,6 +122,6 @@ final class RegisterWorkload extends Workload {
   }
 
   long reads() {
-    return reads;
+    return reads.get();
   }
 }

@@ -20,6 +20,7 @@ import javax.imageio.ImageIO;
  */
 final class Timeline {
   /** One sample: seconds since the start, acknowledged ops/s, lag per daemon. */
+  @SuppressWarnings("ArrayRecordComponent") // written once by the sampler, only read to draw
   record Sample(double t, double opsPerSecond, long[] lag) {}
 
   /** One fault: its name and when it was on. */

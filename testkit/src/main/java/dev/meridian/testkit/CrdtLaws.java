@@ -313,10 +313,10 @@ public final class CrdtLaws {
   }
 
   /**
-   * {@code remote ⊔ local.deltaSince(remote.context()) == remote ⊔ local}; if the remote has seen
-   * every dot of {@code local}, the delta holds no entry (its context may still carry removals,
-   * since deltas arrive in any order and a remote may have seen a dot without its removals);
-   * {@code local} is left unchanged.
+   * {@code remote ⊔ local.deltaSince(remote.context()) == remote ⊔ local}; if the remote has
+   * applied every event {@code local} has applied ({@code context()}), the delta holds no entry
+   * (its context may still carry removals: deltas arrive in any order, so a state may have seen
+   * dots whose events it has not applied); {@code local} is left unchanged.
    */
   public static <T extends DeltaCrdt<T>> void deltaSinceFillsTheGap(CrdtSpec<T> spec, T remote, T local) {
     T local0 = local.copy();
@@ -326,7 +326,7 @@ public final class CrdtLaws {
     String ctx = "  remote = " + spec.show(remote) + "\n  local  = " + spec.show(local)
         + "\n  local.deltaSince(remote.context()) = " + spec.show(delta) + "\n";
     if (local.context().isSubsetOf(remoteContext) && !delta.isEmpty()) {
-      throw new AssertionError("the remote has seen every dot of local, yet deltaSince sends entries"
+      throw new AssertionError("the remote has applied every event of local, yet deltaSince sends entries"
           + "\n" + ctx);
     }
     T viaDelta = remote.copy();

@@ -97,7 +97,7 @@ class CounterCollectionProperties {
         int what = random.nextInt(10);
         int i = random.nextInt(n);
         if (what < 3 && up(i) && !(i == retiree && step > steps / 3)) {
-          long amount = random.nextInt(11) - 5;
+          long amount = random.nextInt(11) - 5L;
           Counter d = state[i].increment(replicas[i], amount);
           expected += amount;
           send(i, d);

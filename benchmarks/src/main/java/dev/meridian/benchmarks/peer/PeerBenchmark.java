@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
@@ -197,6 +198,7 @@ public final class PeerBenchmark {
   }
 
   /** Calls {@code call} with at most WINDOW in flight for {@code seconds}; returns calls/s. */
+  @SuppressWarnings("FutureReturnValueIgnored") // each call's callback counts its outcome itself
   private double closedLoop(Function<Long, java.util.concurrent.CompletableFuture<?>> call,
       int seconds)
       throws InterruptedException {
@@ -264,6 +266,25 @@ public final class PeerBenchmark {
     };
   }
 
+  /**
+   * Waits until both watches are registered: a watch is once it has seen a write made after it,
+   * so {@code probe} (under the watched prefix) is written into daemon 0 every 50 ms until both
+   * have seen it. A fixed wait would lose the first measured updates whenever a loaded machine
+   * registers a watch late.
+   */
+  private static void awaitWatches(ManagedChannel channel, String probe, CountDownLatch registered)
+      throws InterruptedException {
+    DocumentsGrpc.DocumentsBlockingStub api = DocumentsGrpc.newBlockingStub(channel);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    for (int n = 0; !registered.await(50, TimeUnit.MILLISECONDS); n++) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the watches did not register within 30 s");
+      }
+      api.update(UpdateRequest.newBuilder().setKey(probe).addOperations(Operation.newBuilder()
+          .setSet(Set.newBuilder().setPath("n").setValueJson(Integer.toString(n)))).build());
+    }
+  }
+
   /** Writes at {@code rate}/s into daemon 0; watch streams at 1 and 2 time each arrival. */
   private void visibility(List<ManagedChannel> channels, int rate, int seconds, String prefix,
       boolean report) throws Exception {
@@ -273,9 +294,12 @@ public final class PeerBenchmark {
     Histogram fromAck = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     Map<String, Long> acked = new ConcurrentHashMap<>();
     CountDownLatch seen = new CountDownLatch(2 * total);
+    String probe = prefix + "probe";
+    CountDownLatch registered = new CountDownLatch(2);
     List<io.grpc.Context.CancellableContext> watches = new ArrayList<>();
     for (int i = 1; i <= 2; i++) {
       io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+      AtomicBoolean sawProbe = new AtomicBoolean();
       watches.add(ctx);
       DocumentsGrpc.DocumentsStub w = DocumentsGrpc.newStub(channels.get(i));
       ctx.run(() -> w.watch(WatchRequest.newBuilder().setPrefix(prefix).build(),
@@ -283,6 +307,12 @@ public final class PeerBenchmark {
             @Override
             public void onNext(WatchEvent e) {
               long now = System.nanoTime();
+              if (e.getKey().equals(probe)) {
+                if (sawProbe.compareAndSet(false, true)) {
+                  registered.countDown();
+                }
+                return;
+              }
               Long t0 = sent.get(e.getKey());
               if (t0 != null) {
                 synchronized (fromSend) {
@@ -303,7 +333,7 @@ public final class PeerBenchmark {
             public void onCompleted() {}
           }));
     }
-    Thread.sleep(300); // let both watches register
+    awaitWatches(channels.get(0), probe, registered);
     DocumentsGrpc.DocumentsStub api = DocumentsGrpc.newStub(channels.get(0));
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
     long next = System.nanoTime();
@@ -352,6 +382,7 @@ public final class PeerBenchmark {
    * UpdateBatch calls of {@link #BATCH} with {@link #BATCH_WINDOW} batches in flight, into daemon
    * 0; then how long until the other two hold every one of those documents.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // each batch's callback counts its failures itself
   private void bulk(List<ManagedChannel> channels, int total, String prefix, boolean report)
       throws Exception {
     long[] before = new long[3];

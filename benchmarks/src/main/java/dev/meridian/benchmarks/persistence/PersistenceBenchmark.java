@@ -225,6 +225,7 @@ public final class PersistenceBenchmark {
 
   // ---- 3. a million documents: open time, heap, the sync query -----------------------------------
 
+  @SuppressWarnings("FutureReturnValueIgnored") // not awaited one by one: flush() makes all durable
   private static void million(Path dir) throws Exception {
     int docs = 1_000_000;
     long t0 = System.nanoTime();

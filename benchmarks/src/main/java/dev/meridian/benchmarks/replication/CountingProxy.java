@@ -24,7 +24,7 @@ final class CountingProxy implements AutoCloseable {
 
   CountingProxy(int targetPort) throws IOException {
     this.target = targetPort;
-    this.server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+    this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread t = new Thread(this::accept, "proxy-" + targetPort);
     t.setDaemon(true);
     t.start();
@@ -43,7 +43,7 @@ final class CountingProxy implements AutoCloseable {
       try {
         Socket in = server.accept();
         Socket out = new Socket();
-        out.connect(new InetSocketAddress("127.0.0.1", target));
+        out.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), target));
         in.setTcpNoDelay(true);
         out.setTcpNoDelay(true);
         sockets.add(in);
@@ -51,10 +51,7 @@ final class CountingProxy implements AutoCloseable {
         pipe(in, out);
         pipe(out, in);
       } catch (IOException e) {
-        if (!closed) {
-          // the target is down: the client sees its connection close
-          continue;
-        }
+        // the target is down (the client sees its connection close), or the proxy closed
       }
     }
   }

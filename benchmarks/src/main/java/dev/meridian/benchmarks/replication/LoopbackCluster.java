@@ -75,7 +75,7 @@ final class LoopbackCluster implements AutoCloseable {
         .learnPeers(false)
         .reconnect(Duration.ofMillis(50), Duration.ofSeconds(1))).build();
     nodes[i] = ReplicationNode.startNetty(observed[i], config, tls[i],
-        new InetSocketAddress("127.0.0.1", ports[i]));
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), ports[i]));
   }
 
   /** Stops replica {@code i}; its store stays. */
@@ -171,7 +171,7 @@ final class LoopbackCluster implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     }
   }

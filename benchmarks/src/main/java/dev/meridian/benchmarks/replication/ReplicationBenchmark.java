@@ -135,7 +135,7 @@ public final class ReplicationBenchmark {
       t.join();
     }
     long issued = System.nanoTime();
-    long converged = c.awaitConverged(Duration.ofSeconds(120));
+    long converged = c.awaitConverged(Duration.ofMinutes(2));
     line("throughput: %,d updates issued by 3 writers in %.1f s (%,.0f/s); all replicated to "
         + "every replica after %.1f s: %,.0f replicated updates/s", total.get(),
         (issued - start) / 1e9, total.get() / ((issued - start) / 1e9), (converged - start) / 1e9,
@@ -143,7 +143,7 @@ public final class ReplicationBenchmark {
   }
 
   private void idleRound(LoopbackCluster c, String label) throws Exception {
-    c.awaitConverged(Duration.ofSeconds(120));
+    c.awaitConverged(Duration.ofMinutes(2));
     Thread.sleep(3_000); // catch-ups end, acks settle
     long socket0 = c.socketBytes();
     long frames0 = c.frameBytesOut();
@@ -151,8 +151,8 @@ public final class ReplicationBenchmark {
     Thread.sleep(rounds * 1_000L);
     double pairs = 3;
     line("idle sync round with %s: %.0f socket bytes, %.0f frame bytes per pair of replicas "
-        + "(both directions)", label, (c.socketBytes() - socket0) / rounds / pairs,
-        (c.frameBytesOut() - frames0) / rounds / pairs);
+        + "(both directions)", label, (double) (c.socketBytes() - socket0) / rounds / pairs,
+        (double) (c.frameBytesOut() - frames0) / rounds / pairs);
   }
 
   private void catchUp(LoopbackCluster c) throws Exception {
@@ -163,11 +163,11 @@ public final class ReplicationBenchmark {
       var d = c.stores[n % 2].update("cu" + (n % CATCH_UP_KEYS), doc -> doc.set("v", v));
       deltaBytes += CrdtCodec.encode(d.delta()).length;
     }
-    c.awaitConverged(Duration.ofSeconds(120), 0, 1);
+    c.awaitConverged(Duration.ofMinutes(2), 0, 1);
     long socket0 = c.socketBytesDialledBy(2);
     long start = System.nanoTime();
     c.start(2);
-    long done = c.awaitConverged(Duration.ofSeconds(300));
+    long done = c.awaitConverged(Duration.ofMinutes(5));
     long[] frames = c.frameBytes(2);
     long socket = c.socketBytesDialledBy(2) - socket0;
     line("catch-up of a replica that missed %,d updates (%,d documents): %.2f s, %,d socket "
@@ -186,7 +186,7 @@ public final class ReplicationBenchmark {
         Thread.sleep(20); // let replication keep up rather than queue
       }
     }
-    c.awaitConverged(Duration.ofSeconds(300));
+    c.awaitConverged(Duration.ofMinutes(5));
   }
 
   // ---- load -------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package dev.meridian.crdt.codec;
 
+import static dev.meridian.crdt.codec.DecodeChecks.require;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -58,20 +60,20 @@ final class Cesu8 {
         out[n++] = (char) x;
         i++;
       } else if ((x & 0xE0) == 0xC0) {
-        StateDecoder.require(i + 1 < to && (b[i + 1] & 0xC0) == 0x80, "truncated character");
+        require(i + 1 < to && (b[i + 1] & 0xC0) == 0x80, "truncated character");
         int c = ((x & 0x1F) << 6) | (b[i + 1] & 0x3F);
-        StateDecoder.require(c >= 0x80, "overlong character");
+        require(c >= 0x80, "overlong character");
         out[n++] = (char) c;
         i += 2;
       } else if ((x & 0xF0) == 0xE0) {
-        StateDecoder.require(i + 2 < to && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80,
+        require(i + 2 < to && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80,
             "truncated character");
         int c = ((x & 0x0F) << 12) | ((b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
-        StateDecoder.require(c >= 0x800, "overlong character");
+        require(c >= 0x800, "overlong character");
         out[n++] = (char) c;
         i += 3;
       } else {
-        StateDecoder.require(false, "byte %d starts no character", x);
+        require(false, "byte %d starts no character", x);
       }
     }
     return new String(out, 0, n);

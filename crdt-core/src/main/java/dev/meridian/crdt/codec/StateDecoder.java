@@ -1,18 +1,20 @@
 package dev.meridian.crdt.codec;
 
+import static dev.meridian.crdt.codec.DecodeChecks.noUnknownFields;
+import static dev.meridian.crdt.codec.DecodeChecks.require;
+import static dev.meridian.crdt.codec.DecodeChecks.unzigzag;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.UnknownFieldSet;
 import dev.meridian.crdt.CrdtType;
 import dev.meridian.crdt.ReplicaId;
 import dev.meridian.crdt.Scalars;
 import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.crdt.clock.Dot;
 import dev.meridian.crdt.codec.CodecException.Reason;
-import dev.meridian.crdt.codec.proto.ElementValue;
+import dev.meridian.crdt.codec.DecodeChecks.LongCursor;
 import dev.meridian.crdt.codec.proto.Leaf;
-import dev.meridian.crdt.codec.proto.Sequence;
 import dev.meridian.crdt.codec.proto.RegisterEntry;
 import dev.meridian.crdt.codec.proto.SetElement;
 import dev.meridian.crdt.codec.proto.State;
@@ -20,22 +22,20 @@ import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.map.TypedKey;
 import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
-import dev.meridian.crdt.store.DotSeq;
-import dev.meridian.crdt.store.DotSet;
 import dev.meridian.crdt.store.DotStore;
-import dev.meridian.crdt.store.SeqColumns;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 
 /**
- * Parses and validates one {@link State}. Builds fresh objects only; nothing outside is touched, so a
- * failed decode changes nothing.
+ * Parses and validates one {@link State}: the version byte, the replica table, the context and
+ * pending dots, and the store (map leaves or a standalone value; lists and texts through {@link
+ * SequenceDecoder}). Builds fresh objects only; nothing outside is touched, so a failed decode
+ * changes nothing.
  */
 final class StateDecoder {
   /** Deepest nesting of maps accepted. */
@@ -61,7 +61,8 @@ final class StateDecoder {
   final CausalContext context = new CausalContext();
   final CausalContext pending = new CausalContext();
   private final ReplicaId[] replicas;
-  private final HashSet<Dot> seenDots = new HashSet<>();
+  /** The dots the store holds, checked as they are read. */
+  final HeldDots held;
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT)
       .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -91,9 +92,12 @@ final class StateDecoder {
       require(i == 0 || replicas[i - 1].compareTo(replicas[i]) < 0,
           "replica table not strictly ascending at index %d", i);
     }
-    decodeRanges(state.getContextList(), context, "context");
-    decodeRanges(state.getPendingList(), pending, "pending");
+    readRanges(state.getContextList(), "context", false, MAX_COUNTER,
+        (r, first, extra) -> context.addRange(r, first, first + extra));
+    readRanges(state.getPendingList(), "pending", false, MAX_COUNTER,
+        (r, first, extra) -> pending.addRange(r, first, first + extra));
     require(pending.isSubsetOf(context), "pending dots outside the context");
+    held = new HeldDots(replicas, context, pending);
   }
 
   /** The state's type; null for a bare context. */
@@ -109,29 +113,54 @@ final class StateDecoder {
     return t;
   }
 
-  private void decodeRanges(List<Long> c, CausalContext into, String what) throws CodecException {
-    int i = 0;
+  /** Receives one range of counters {@code first .. first + extra} of replica {@code r}. */
+  @FunctionalInterface
+  interface RangeSink {
+    void range(ReplicaId r, long first, long extra) throws CodecException;
+  }
+
+  /**
+   * Reads a column of counter ranges as crdt.proto packs them, the context's and a sequence's ids
+   * alike: groups of (replica index, range count, then a (gap, extra) pair per range), replica
+   * indexes ascending, each range starting {@code gap + 1} after the end of the one before. Ranges
+   * of a context never touch ({@code mayTouch} false: a gap of at least 1 after the first); the
+   * units of a sequence may. Every range is checked before {@code sink} gets it.
+   */
+  void readRanges(List<Long> column, String what, boolean mayTouch, long maxExtra, RangeSink sink)
+      throws CodecException {
+    LongCursor in = new LongCursor(column);
     long prevIndex = -1;
-    while (i < c.size()) {
-      require(i + 1 < c.size(), "%s truncated after replica index", what);
-      long idx = c.get(i);
-      long n = c.get(i + 1);
-      require(idx > prevIndex && idx < replicas.length, "%s replica index %d out of order or range", what, idx);
-      require(n >= 1 && n <= (c.size() - i - 2) / 2, "%s range count %d does not fit", what, n);
-      i += 2;
+    while (in.hasNext()) {
+      require(in.remaining() >= 2, "%s truncated after replica index", what);
+      long idx = in.next();
+      long n = in.next();
+      require(idx > prevIndex && idx < replicas.length, "%s replica index %d out of order or range",
+          what, idx);
+      require(n >= 1 && n <= in.remaining() / 2, "%s range count %d does not fit", what, n);
+      ReplicaId r = replicas[(int) idx];
       long prevEnd = 0;
-      for (long r = 0; r < n; r++) {
-        long gap = c.get(i++);
-        long extra = c.get(i++);
-        require(gap >= 0 && gap < MAX_COUNTER && (r == 0 || gap >= 1), "bad %s gap %d", what, gap);
+      for (long k = 0; k < n; k++) {
+        long gap = in.next();
+        long extra = in.next();
+        require(gap >= 0 && gap < MAX_COUNTER && (mayTouch || k == 0 || gap >= 1)
+            && extra >= 0 && extra < maxExtra, "bad %s range (%d, %d)", what, gap, extra);
         long first = prevEnd + gap + 1;
-        require(extra >= 0 && extra < MAX_COUNTER && first < MAX_COUNTER - extra,
-            "%s range past the largest counter", what);
-        into.addRange(replicas[(int) idx], first, first + extra);
+        require(first < MAX_COUNTER - extra, "%s range past the largest counter", what);
+        sink.range(r, first, extra);
         prevEnd = first + extra;
       }
       prevIndex = idx;
     }
+  }
+
+  /** Replica {@code index} of the state's table. */
+  ReplicaId replica(int index) {
+    return replicas[index];
+  }
+
+  /** The size of the state's replica table. */
+  int replicaCount() {
+    return replicas.length;
   }
 
   /** Decodes the value leaf of a standalone type. */
@@ -143,7 +172,7 @@ final class StateDecoder {
     CrdtType t = leafType(leaf);
     require(t == type, "value is a %s, expected a %s", t.label(), type.label());
     DotStore s = store(leaf, t);
-    checkElementDots();
+    held.checkHeldOnce();
     return s;
   }
 
@@ -151,7 +180,7 @@ final class StateDecoder {
   DotMap<TypedKey> map() throws CodecException {
     require(!state.hasValue(), "a map has no standalone value");
     DotMap<TypedKey> root = mapFrom(state.getLeavesList(), false);
-    checkElementDots();
+    held.checkHeldOnce();
     return root;
   }
 
@@ -228,7 +257,8 @@ final class StateDecoder {
     return out;
   }
 
-  private CrdtType leafType(Leaf leaf) throws CodecException {
+  /** The type of store a leaf holds; refuses a leaf that holds none or several. */
+  CrdtType leafType(Leaf leaf) throws CodecException {
     require(noUnknownFields(leaf.getUnknownFields()), "unknown fields in leaf");
     int present = 0;
     CrdtType type = null;
@@ -269,382 +299,94 @@ final class StateDecoder {
     return type;
   }
 
-  private DotStore store(Leaf leaf, CrdtType type) throws CodecException {
+  /** The store of {@code type} that {@code leaf} holds. */
+  DotStore store(Leaf leaf, CrdtType type) throws CodecException {
     if (leaf.getEmpty() != 0) {
       return OrMap.emptyStore(type);
     }
-    switch (type) {
-      case REGISTER: {
-        require(leaf.getRegisterCount() <= MAX_ENTRIES, "register with more than %d values", MAX_ENTRIES);
-        DotFun<dev.meridian.crdt.register.RegisterEntry> f = new DotFun<>();
-        Dot prev = null;
-        for (RegisterEntry e : leaf.getRegisterList()) {
-          require(noUnknownFields(e.getUnknownFields()), "unknown fields in register entry");
-          Dot d = dot(e.getReplica(), e.getBack());
-          require(prev == null || prev.compareTo(d) < 0, "register entries not sorted");
-          prev = d;
-          f.putAbsent(d, new dev.meridian.crdt.register.RegisterEntry(
-              registerValue(e), e.getTimestamp() + CrdtCodec.TIMESTAMP_EPOCH));
-        }
-        return f;
-      }
-      case COUNTER: {
-        List<Long> c = leaf.getCounterList();
-        require(c.size() % 3 == 0, "counter entries are triples");
-        require(c.size() / 3 <= MAX_ENTRIES, "counter with more than %d entries", MAX_ENTRIES);
-        DotFun<Long> f = new DotFun<>();
-        Dot prev = null;
-        for (int i = 0; i < c.size(); i += 3) {
-          Dot d = dot(c.get(i), c.get(i + 1));
-          require(prev == null || prev.compareTo(d) < 0, "counter entries not sorted");
-          prev = d;
-          long z = c.get(i + 2);
-          f.putAbsent(d, (z >>> 1) ^ -(z & 1));
-        }
-        return f;
-      }
-      case FLAG:
-        return dotSet(leaf.getFlagList(), false);
-      case SET: {
-        DotMap<Object> m = new DotMap<>();
-        Object prev = null;
-        boolean first = true;
-        for (SetElement e : leaf.getSetList()) {
-          require(noUnknownFields(e.getUnknownFields()), "unknown fields in set element");
-          Object v = setValue(e);
-          require(first || Scalars.ORDER.compare(prev, v) < 0, "set elements not in strictly ascending order");
-          first = false;
-          prev = v;
-          m.put(v, dotSet(e.getDotsList(), !state.getUnkeyed()));
-        }
-        return m;
-      }
-      case LIST:
-        return sequence(leaf.getList(), false);
-      case TEXT:
-        return sequence(leaf.getText(), true);
-      case MAP:
-        return mapFrom(leaf.getMapList(), true);
-      default:
-        throw new CodecException(Reason.INVALID, "a " + type.label() + " cannot be a non-empty leaf");
-    }
+    return switch (type) {
+      case REGISTER -> register(leaf);
+      case COUNTER -> counter(leaf.getCounterList());
+      case FLAG -> held.dotSet(leaf.getFlagList(), false);
+      case SET -> set(leaf.getSetList());
+      case LIST -> SequenceDecoder.decode(this, leaf.getList(), false);
+      case TEXT -> SequenceDecoder.decode(this, leaf.getText(), true);
+      case MAP -> mapFrom(leaf.getMapList(), true);
+    };
   }
 
-  /** Present sequence elements' dots: checked against each other and the other dots at the end. */
-  private final List<ReplicaId> elementReplicas = new ArrayList<>();
-  private final List<long[]> elementRanges = new ArrayList<>();
-
-  private DotSeq sequence(Sequence q, boolean text) throws CodecException {
-    require(noUnknownFields(q.getUnknownFields()), "unknown fields in sequence");
-    List<Long> ids = q.getIdsList();
-    List<Long> positions = q.getPositionsList();
-    List<Long> origins = q.getOriginsList();
-    int[] originAt = {0};
-    List<SeqColumns.Unit> units = new ArrayList<>();
-    int i = 0;
-    long prevIndex = -1;
-    long prevPosEnd = 0;
-    while (i < ids.size()) {
-      require(i + 1 < ids.size(), "sequence ids truncated after replica index");
-      long idx = ids.get(i);
-      long n = ids.get(i + 1);
-      require(idx > prevIndex && idx < replicas.length, "sequence replica index %d out of order or range", idx);
-      require(n >= 1 && n <= (ids.size() - i - 2) / 2, "sequence unit count %d does not fit", n);
-      prevIndex = idx;
-      ReplicaId r = replicas[(int) idx];
-      i += 2;
-      long prevEnd = 0;
-      for (long k = 0; k < n; k++) {
-        long gap = ids.get(i++);
-        long extra = ids.get(i++);
-        require(gap >= 0 && gap < MAX_COUNTER && extra >= 0 && extra < Integer.MAX_VALUE,
-            "bad sequence unit (%d, %d)", gap, extra);
-        long start = prevEnd + gap + 1;
-        require(start < MAX_COUNTER - extra, "sequence ids past the largest counter");
-        require(units.size() < positions.size(), "fewer positions than units");
-        long v = positions.get(units.size());
-        long delta = unzigzag(v >>> 2);
-        long pos = prevPosEnd + delta;
-        require(delta > -MAX_COUNTER && delta < MAX_COUNTER && pos >= 0, "bad position %d", pos);
-        boolean le = (v & 1) != 0;
-        boolean re = (v & 2) != 0;
-        Origin left = le ? origin(origins, originAt) : null;
-        Origin right = re ? origin(origins, originAt) : null;
-        units.add(new SeqColumns.Unit(r, start, extra + 1, pos, le, left == null ? null : left.replica,
-            left == null ? 0 : left.counter, re, right == null ? null : right.replica,
-            right == null ? 0 : right.counter, true));
-        prevPosEnd = pos + extra + 1;
-        prevEnd = start + extra;
-      }
-    }
-    require(units.size() == positions.size(), "more positions than units");
-    require(originAt[0] == origins.size(), "origins left over");
-    // Decoding inserts units in encode order, by replica index; ids sorted within each replica.
-    long[] removed = new long[q.getRemovedCount()];
-    for (int k = 0; k < removed.length; k++) {
-      removed[k] = q.getRemoved(k);
-      require(removed[k] >= 0 && removed[k] < MAX_COUNTER, "bad removed run %d", removed[k]);
-    }
-    List<SeqColumns.Unit> waiting = new ArrayList<>();
-    List<Long> w = q.getWaitingList();
-    int[] at = {0};
-    while (at[0] < w.size()) {
-      require(at[0] + 3 <= w.size(), "waiting record truncated");
-      long idx = w.get(at[0]++);
-      require(idx >= 0 && idx < replicas.length, "waiting replica index %d out of range", idx);
-      ReplicaId r = replicas[(int) idx];
-      long start = context.max(r) - unzigzag(w.get(at[0]++));
-      long extra = w.get(at[0]++);
-      require(start >= 1 && start < MAX_COUNTER && extra >= 0 && extra < Integer.MAX_VALUE
-          && start < MAX_COUNTER - extra, "bad waiting record ids");
-      Origin left = origin(w, at);
-      Origin right = origin(w, at);
-      require(at[0] < w.size(), "waiting record truncated");
-      long present = w.get(at[0]++);
-      require(present == 0 || present == 1, "bad waiting presence %d", present);
-      waiting.add(new SeqColumns.Unit(r, start, extra + 1, -1, true,
-          left == null ? null : left.replica, left == null ? 0 : left.counter, true,
-          right == null ? null : right.replica, right == null ? 0 : right.counter, present == 1));
-    }
-    String chars = "";
-    String waitingChars = "";
-    List<CrdtType> types = new ArrayList<>();
-    List<DotStore> values = new ArrayList<>();
-    if (text) {
-      require(q.getTypesCount() == 0 && q.getValuesCount() == 0, "a text has no element values");
-      byte[] raw = q.getChars().toByteArray();
-      if (q.getInflatedSize() != 0) {
-        raw = inflate(raw, q.getInflatedSize());
-      }
-      chars = Cesu8.decode(raw, 0, raw.length);
-      byte[] wraw = q.getWaitingChars().toByteArray();
-      waitingChars = Cesu8.decode(wraw, 0, wraw.length);
-    } else {
-      require(q.getChars().isEmpty() && q.getWaitingChars().isEmpty() && q.getInflatedSize() == 0,
-          "a list has no characters");
-      int element = 0;
-      for (ElementValue ev : q.getValuesList()) {
-        require(noUnknownFields(ev.getUnknownFields()), "unknown fields in element value");
-        require(ev.getSkip() >= 0 && ev.getSkip() <= q.getTypesCount() - element, "element value past the end");
-        element += (int) ev.getSkip();
-        require(element < q.getTypesCount(), "element value past the end");
-        while (values.size() < element) {
-          values.add(null);
-        }
-        CrdtType t = elementType(q.getTypes(element));
-        require(ev.hasValue(), "element value without a leaf");
-        Leaf leaf = ev.getValue();
-        require(leaf.getPath().isEmpty(), "an element value has no path");
-        require(leafType(leaf) == t, "element %d is a %s, its value is not", element, t.label());
-        values.add(store(leaf, t));
-        element++;
-      }
-      for (int k = 0; k < q.getTypesCount(); k++) {
-        CrdtType t = elementType(q.getTypes(k));
-        types.add(t);
-        if (k >= values.size()) {
-          values.add(null);
-        }
-        if (values.get(k) == null) {
-          values.set(k, OrMap.emptyStore(t));
-        }
-      }
-    }
-    checkPresentElements(units, removed, waiting);
-    try {
-      return DotSeq.fromColumns(
-          new SeqColumns(text, units, removed, chars, waiting, waitingChars, types, values));
-    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-      throw new CodecException(Reason.INVALID, "bad sequence: " + e.getMessage(), e);
-    }
-  }
-
-  private CrdtType elementType(int tag) throws CodecException {
-    CrdtType t = CrdtType.ofTag(tag);
-    require(t != null, "unknown element type tag %d", tag);
-    return t;
-  }
-
-  private record Origin(ReplicaId replica, long counter) {}
-
-  /** An origin as crdt.proto writes it; null for the start or end of the sequence. */
-  private Origin origin(List<Long> in, int[] at) throws CodecException {
-    require(at[0] < in.size(), "origin truncated");
-    long idx = in.get(at[0]++);
-    if (idx == 0) {
-      return null;
-    }
-    // idx is a uint64 on the wire: a negative long is out of range too, not below the bound.
-    require(idx > 0 && idx <= replicas.length && at[0] < in.size(), "bad origin replica index %s",
-        Long.toUnsignedString(idx));
-    ReplicaId r = replicas[(int) idx - 1];
-    long counter = context.max(r) - unzigzag(in.get(at[0]++));
-    require(counter >= 1 && counter < MAX_COUNTER, "origin counter %d out of range", counter);
-    return new Origin(r, counter);
-  }
-
-  static long unzigzag(long z) {
-    return (z >>> 1) ^ -(z & 1);
-  }
-
-  /**
-   * Inflates {@code deflated}, which must give exactly {@code size} bytes. The declared size is
-   * bounded by the encoder's ratio cap, and the buffer grows with the bytes actually inflated
-   * (doubling, from at most 64 KiB), never to the declared size up front: a small input that
-   * declares a large size but inflates to little costs little memory.
-   */
-  static byte[] inflate(byte[] deflated, long size) throws CodecException {
-    require(size > 0 && size <= (long) StateEncoder.MAX_INFLATION * deflated.length + 64
-        && size < Integer.MAX_VALUE, "inflated size %d does not fit its %d bytes", size, deflated.length);
-    java.util.zip.Inflater inf = new java.util.zip.Inflater();
-    try {
-      inf.setInput(deflated);
-      byte[] out = new byte[(int) Math.min(size, Math.max(64 << 10, 2L * deflated.length))];
-      int n = 0;
-      while (!inf.finished()) {
-        if (n == out.length) {
-          if (n == size) {
-            break; // more output than declared: refused below
-          }
-          out = java.util.Arrays.copyOf(out, (int) Math.min(size, 2L * out.length));
-        }
-        int k = inf.inflate(out, n, out.length - n);
-        if (k == 0 && (inf.needsInput() || inf.needsDictionary())) {
-          break;
-        }
-        n += k;
-      }
-      require(n == size && inf.finished() && inf.getRemaining() == 0,
-          "deflated characters do not inflate to %d bytes", size);
-      return out;
-    } catch (java.util.zip.DataFormatException e) {
-      throw new CodecException(Reason.INVALID, "deflated characters are corrupt", e);
-    } finally {
-      inf.end();
-    }
-  }
-
-  /**
-   * Present elements hold their own dot: it must be in the context, not pending, and (checked at
-   * the end) held nowhere else.
-   */
-  private void checkPresentElements(List<SeqColumns.Unit> units, long[] removed,
-      List<SeqColumns.Unit> waiting) throws CodecException {
-    int ri = 0;
-    long left = removed.length == 0 ? 0 : removed[0];
-    boolean present = true;
-    for (SeqColumns.Unit u : units) {
-      long c = u.start();
-      long end = u.start() + u.length() - 1;
-      while (c <= end) {
-        while (left == 0) {
-          if (++ri >= removed.length) {
-            return; // fewer removed runs than elements: fromColumns reports it
-          }
-          left = removed[ri];
-          present = !present;
-        }
-        long e = Math.min(end, c + left - 1);
-        if (present) {
-          presentRange(u.replica(), c, e);
-        }
-        left -= e - c + 1;
-        c = e + 1;
-      }
-    }
-    for (SeqColumns.Unit u : waiting) {
-      if (u.present()) {
-        presentRange(u.replica(), u.start(), u.start() + u.length() - 1);
-      }
-    }
-  }
-
-  private void presentRange(ReplicaId r, long lo, long hi) throws CodecException {
-    if (!context.contains(r, lo) || context.sameUntil(r, lo, hi) != hi) {
-      require(false, "present elements %s:%s..%s are not all in the context", r, lo, hi);
-    }
-    if (pending.containsAny(r, lo, hi)) {
-      require(false, "present elements %s:%s..%s are pending", r, lo, hi);
-    }
-    elementReplicas.add(r);
-    elementRanges.add(new long[] {lo, hi});
-  }
-
-  /** No dot is held twice: by two present elements, or by an element and a value. */
-  private void checkElementDots() throws CodecException {
-    if (elementRanges.isEmpty()) {
-      return;
-    }
-    Integer[] order = new Integer[elementRanges.size()];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    java.util.Arrays.sort(order, (a, b) -> {
-      int c = elementReplicas.get(a).compareTo(elementReplicas.get(b));
-      return c != 0 ? c : Long.compare(elementRanges.get(a)[0], elementRanges.get(b)[0]);
-    });
-    for (int i = 1; i < order.length; i++) {
-      int a = order[i - 1];
-      int b = order[i];
-      require(!elementReplicas.get(a).equals(elementReplicas.get(b))
-          || elementRanges.get(a)[1] < elementRanges.get(b)[0], "an element's dot appears twice");
-    }
-    CausalContext held = CausalContext.ofRanges(elementReplicas, elementRanges);
-    for (Dot d : seenDots) {
-      require(!held.contains(d), "dot %s appears twice", d);
-    }
-  }
-
-  private DotSet dotSet(List<Long> pairs, boolean mayBeEmpty) throws CodecException {
-    require(pairs.size() % 2 == 0, "dots are pairs");
-    require(pairs.size() / 2 <= MAX_ENTRIES, "more than %d dots in one flag or set element", MAX_ENTRIES);
-    require(mayBeEmpty || !pairs.isEmpty(), "empty dot set outside a keyed delta");
-    DotSet s = new DotSet();
+  private DotFun<dev.meridian.crdt.register.RegisterEntry> register(Leaf leaf)
+      throws CodecException {
+    require(leaf.getRegisterCount() <= MAX_ENTRIES, "register with more than %d values", MAX_ENTRIES);
+    DotFun<dev.meridian.crdt.register.RegisterEntry> f = new DotFun<>();
     Dot prev = null;
-    for (int i = 0; i < pairs.size(); i += 2) {
-      Dot d = dot(pairs.get(i), pairs.get(i + 1));
-      require(prev == null || prev.compareTo(d) < 0, "dots not sorted");
+    for (RegisterEntry e : leaf.getRegisterList()) {
+      require(noUnknownFields(e.getUnknownFields()), "unknown fields in register entry");
+      Dot d = held.dot(e.getReplica(), e.getBack());
+      require(prev == null || prev.compareTo(d) < 0, "register entries not sorted");
       prev = d;
-      s.addAbsent(d);
+      f.putAbsent(d, new dev.meridian.crdt.register.RegisterEntry(
+          registerValue(e), e.getTimestamp() + CrdtCodec.TIMESTAMP_EPOCH));
     }
-    return s;
+    return f;
   }
 
-  private Dot dot(long replicaIndex, long back) throws CodecException {
-    require(replicaIndex >= 0 && replicaIndex < replicas.length, "replica index %d out of range", replicaIndex);
-    long max = context.max(replicas[(int) replicaIndex]);
-    require(back >= 0 && back < max, "dot %d below the context's highest counter %d is out of range", back, max);
-    Dot d = new Dot(replicas[(int) replicaIndex], max - back);
-    require(context.contains(d), "dot %s is not in the context", d);
-    require(seenDots.add(d), "dot %s appears twice", d);
-    require(!pending.contains(d), "dot %s is held but pending (its event not applied)", d);
-    return d;
+  /** A counter's entries: (replica index, back, zigzag amount) triples. */
+  private DotFun<Long> counter(List<Long> c) throws CodecException {
+    require(c.size() % 3 == 0, "counter entries are triples");
+    require(c.size() / 3 <= MAX_ENTRIES, "counter with more than %d entries", MAX_ENTRIES);
+    DotFun<Long> f = new DotFun<>();
+    Dot prev = null;
+    for (int i = 0; i < c.size(); i += 3) {
+      Dot d = held.dot(c.get(i), c.get(i + 1));
+      require(prev == null || prev.compareTo(d) < 0, "counter entries not sorted");
+      prev = d;
+      f.putAbsent(d, unzigzag(c.get(i + 2)));
+    }
+    return f;
+  }
+
+  private DotMap<Object> set(List<SetElement> elements) throws CodecException {
+    DotMap<Object> m = new DotMap<>();
+    Object prev = null;
+    boolean first = true;
+    for (SetElement e : elements) {
+      require(noUnknownFields(e.getUnknownFields()), "unknown fields in set element");
+      Object v = setValue(e);
+      require(first || Scalars.ORDER.compare(prev, v) < 0, "set elements not in strictly ascending order");
+      first = false;
+      prev = v;
+      m.put(v, held.dotSet(e.getDotsList(), !state.getUnkeyed()));
+    }
+    return m;
   }
 
   private static Object registerValue(RegisterEntry e) throws CodecException {
-    switch (e.getValueCase()) {
-      case STRING_VALUE: return e.getStringValue();
-      case LONG_VALUE: return e.getLongValue();
-      case DOUBLE_VALUE: return finite(e.getDoubleValue());
-      case BOOL_VALUE: return e.getBoolValue();
-      case NULL_VALUE:
-        require(e.getNullValue(), "null_value must be true");
-        return null;
-      default: throw new CodecException(Reason.INVALID, "register entry without a value");
-    }
+    return switch (e.getValueCase()) {
+      case STRING_VALUE -> e.getStringValue();
+      case LONG_VALUE -> e.getLongValue();
+      case DOUBLE_VALUE -> finite(e.getDoubleValue());
+      case BOOL_VALUE -> e.getBoolValue();
+      case NULL_VALUE -> nullValue(e.getNullValue());
+      case VALUE_NOT_SET -> throw new CodecException(Reason.INVALID, "register entry without a value");
+    };
   }
 
   private static Object setValue(SetElement e) throws CodecException {
-    switch (e.getValueCase()) {
-      case STRING_VALUE: return e.getStringValue();
-      case LONG_VALUE: return e.getLongValue();
-      case DOUBLE_VALUE: return finite(e.getDoubleValue());
-      case BOOL_VALUE: return e.getBoolValue();
-      case NULL_VALUE:
-        require(e.getNullValue(), "null_value must be true");
-        return null;
-      default: throw new CodecException(Reason.INVALID, "set element without a value");
-    }
+    return switch (e.getValueCase()) {
+      case STRING_VALUE -> e.getStringValue();
+      case LONG_VALUE -> e.getLongValue();
+      case DOUBLE_VALUE -> finite(e.getDoubleValue());
+      case BOOL_VALUE -> e.getBoolValue();
+      case NULL_VALUE -> nullValue(e.getNullValue());
+      case VALUE_NOT_SET -> throw new CodecException(Reason.INVALID, "set element without a value");
+    };
+  }
+
+  /** JSON null, written as a null_value that is always true. */
+  private static Object nullValue(boolean set) throws CodecException {
+    require(set, "null_value must be true");
+    return null;
   }
 
   private static double finite(double d) throws CodecException {
@@ -659,49 +401,5 @@ final class StateDecoder {
       }
     }
     return true;
-  }
-
-  /**
-   * True if a message has no unknown fields. Same as {@code fields.asMap().isEmpty()}, but asMap
-   * clones the field set's TreeMap on every call, and this runs for every leaf and entry.
-   */
-  private static boolean noUnknownFields(UnknownFieldSet fields) {
-    return UnknownFieldSet.getDefaultInstance().equals(fields);
-  }
-
-  /*
-   * The fixed-arity overloads of require exist for the per-leaf and per-dot checks: the varargs
-   * form allocates its array, and boxes primitive arguments, on every call even when the check
-   * passes. All format the same message the varargs form would.
-   */
-
-  static void require(boolean ok, String message) throws CodecException {
-    if (!ok) {
-      throw new CodecException(Reason.INVALID, String.format(message));
-    }
-  }
-
-  static void require(boolean ok, String format, long arg) throws CodecException {
-    if (!ok) {
-      throw new CodecException(Reason.INVALID, String.format(format, arg));
-    }
-  }
-
-  static void require(boolean ok, String format, long arg1, long arg2) throws CodecException {
-    if (!ok) {
-      throw new CodecException(Reason.INVALID, String.format(format, arg1, arg2));
-    }
-  }
-
-  static void require(boolean ok, String format, Object arg) throws CodecException {
-    if (!ok) {
-      throw new CodecException(Reason.INVALID, String.format(format, arg));
-    }
-  }
-
-  static void require(boolean ok, String format, Object... args) throws CodecException {
-    if (!ok) {
-      throw new CodecException(Reason.INVALID, String.format(format, args));
-    }
   }
 }

@@ -282,12 +282,12 @@ final class StateEncoder {
     Object v = entry.value();
     if (v == null) {
       b.setNullValue(true);
-    } else if (v instanceof String) {
-      b.setStringValue((String) v);
-    } else if (v instanceof Long) {
-      b.setLongValue((Long) v);
-    } else if (v instanceof Double) {
-      b.setDoubleValue((Double) v);
+    } else if (v instanceof String string) {
+      b.setStringValue(string);
+    } else if (v instanceof Long number) {
+      b.setLongValue(number);
+    } else if (v instanceof Double real) {
+      b.setDoubleValue(real);
     } else {
       b.setBoolValue((Boolean) v);
     }
@@ -306,12 +306,12 @@ final class StateEncoder {
   private static void setScalar(SetElement.Builder b, Object v) {
     if (v == null) {
       b.setNullValue(true);
-    } else if (v instanceof String) {
-      b.setStringValue((String) v);
-    } else if (v instanceof Long) {
-      b.setLongValue((Long) v);
-    } else if (v instanceof Double) {
-      b.setDoubleValue((Double) v);
+    } else if (v instanceof String string) {
+      b.setStringValue(string);
+    } else if (v instanceof Long number) {
+      b.setLongValue(number);
+    } else if (v instanceof Double real) {
+      b.setDoubleValue(real);
     } else {
       b.setBoolValue((Boolean) v);
     }

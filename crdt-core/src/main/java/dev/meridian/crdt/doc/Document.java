@@ -1,9 +1,7 @@
 package dev.meridian.crdt.doc;
 
-import static dev.meridian.crdt.Preconditions.requireArgument;
 import static dev.meridian.crdt.Preconditions.requireState;
 
-import com.google.common.collect.ImmutableList;
 import dev.meridian.crdt.CrdtType;
 import dev.meridian.crdt.DeltaCrdt;
 import dev.meridian.crdt.Replica;
@@ -15,7 +13,6 @@ import dev.meridian.crdt.map.OrMap;
 import dev.meridian.crdt.map.TypedKey;
 import dev.meridian.crdt.register.MvRegister;
 import dev.meridian.crdt.set.AwSet;
-import dev.meridian.crdt.store.DotFun;
 import dev.meridian.crdt.store.DotMap;
 import dev.meridian.crdt.store.DotSeq;
 import dev.meridian.crdt.store.DotSet;
@@ -95,39 +92,40 @@ public final class Document implements DeltaCrdt<Document> {
    */
   public Document set(String path, Object value) {
     Object v = Scalars.normalize(value);
-    return update(path, CrdtType.REGISTER,
-        (cur, dot, ctx) -> MvRegister.setDelta(castFun(cur), writer(), dot, v, ctx));
+    return delta(writes().update(path, CrdtType.REGISTER,
+        (cur, dot, ctx) -> MvRegister.setDelta(Values.fun(cur), writer(), dot, v, ctx)));
   }
 
   /** Adds {@code amount} (may be negative) to the counter at {@code path}; returns the delta. */
   public Document increment(String path, long amount) {
-    return update(path, CrdtType.COUNTER,
-        (cur, dot, ctx) -> Counter.incrementDelta(castFun(cur), dot, amount, ctx));
+    return delta(writes().update(path, CrdtType.COUNTER,
+        (cur, dot, ctx) -> Counter.incrementDelta(Values.fun(cur), dot, amount, ctx)));
   }
 
   /** Adds a scalar to the set at {@code path}; returns the delta. */
   public Document add(String path, Object element) {
     Object e = Scalars.normalize(element);
-    return update(path, CrdtType.SET,
-        (cur, dot, ctx) -> AwSet.addDelta(castMap(cur), e, dot, ctx));
+    return delta(writes().update(path, CrdtType.SET,
+        (cur, dot, ctx) -> AwSet.addDelta(Values.set(cur), e, dot, ctx)));
   }
 
   /** Removes a scalar from the set at {@code path} (the adds seen here); returns the delta. */
   public Document removeElement(String path, Object element) {
     Object e = Scalars.normalize(element);
-    return update(path, CrdtType.SET,
-        (cur, dot, ctx) -> AwSet.removeDelta(castMap(cur), e, ctx));
+    return delta(writes().update(path, CrdtType.SET,
+        (cur, dot, ctx) -> AwSet.removeDelta(Values.set(cur), e, ctx)));
   }
 
   /** Turns on the flag at {@code path}; returns the delta. */
   public Document enable(String path) {
-    return update(path, CrdtType.FLAG,
-        (cur, dot, ctx) -> EwFlag.enableDelta((DotSet) cur, dot, ctx));
+    return delta(writes().update(path, CrdtType.FLAG,
+        (cur, dot, ctx) -> EwFlag.enableDelta((DotSet) cur, dot, ctx)));
   }
 
   /** Turns off the flag at {@code path}; returns the delta. */
   public Document disable(String path) {
-    return update(path, CrdtType.FLAG, (cur, dot, ctx) -> EwFlag.disableDelta((DotSet) cur, ctx));
+    return delta(writes().update(path, CrdtType.FLAG,
+        (cur, dot, ctx) -> EwFlag.disableDelta((DotSet) cur, ctx)));
   }
 
   /**
@@ -135,37 +133,7 @@ public final class Document implements DeltaCrdt<Document> {
    * delta if absent. Returns the delta.
    */
   public Document remove(String path) {
-    Path p = Path.parse(path);
-    if (p.hasIndex()) {
-      List<Path.Segment> segs = p.segments();
-      Path.Segment last = segs.get(segs.size() - 1);
-      Path parent = p.parent();
-      if (last instanceof Path.Index at) {
-        return delete(parent, at.index(), 1);
-      }
-      if (last instanceof Path.Key key) {
-        return removeKey(parent, key.name());
-      }
-      throw new AssertionError(last); // Segment is sealed: a Key or an Index
-    }
-    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size() - 1, CrdtType.MAP,
-        PathWalk.HOLDS_DOTS);
-    return new Document(map.remove(writer(), p.keys(), null), null);
-  }
-
-  /** Removes every type under {@code name} in the map at {@code parent}, a path with an index. */
-  private Document removeKey(Path parent, String name) {
-    return edit(parent, CrdtType.MAP, 1, (cur, claim) -> {
-      DotMap<TypedKey> delta = new DotMap<>();
-      for (CrdtType t : CrdtType.values()) {
-        DotStore current = cur == null ? null : castTypedMap(cur).get(new TypedKey(name, t));
-        if (current != null) {
-          current.collectDots(claim.context());
-          delta.put(new TypedKey(name, t), current.skeleton());
-        }
-      }
-      return delta;
-    });
+    return delta(writes().remove(path));
   }
 
   /**
@@ -178,84 +146,7 @@ public final class Document implements DeltaCrdt<Document> {
    *     a map
    */
   public Document putMap(String path, Map<String, ?> content) {
-    Path p = Path.parse(path);
-    if (p.hasIndex()) {
-      checkContent(content);
-      return edit(p, CrdtType.MAP, Math.max(1, Values.dotsNeeded(content)), (cur, claim) -> {
-        DotMap<TypedKey> delta = cur == null ? new DotMap<>() : castTypedMap(cur.skeleton());
-        if (cur != null) {
-          cur.collectDots(claim.context());
-        }
-        DotStore fresh = Values.write(content, new Values.Dots(writer(), claim.dot().counter()));
-        CausalContext freshDots = new CausalContext();
-        fresh.collectDots(freshDots);
-        delta.join(new CausalContext(), fresh, freshDots, true, true);
-        return delta;
-      });
-    }
-    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size(), CrdtType.MAP,
-        PathWalk.HOLDS_DOTS);
-    List<String> keys = p.keys();
-    checkContent(content);
-    Document delta = new Document(map.remove(writer(), keys, CrdtType.MAP), null);
-    writeContent(keys, content, delta);
-    return delta;
-  }
-
-  /** Refuses bad content before putMap changes anything. */
-  private static void checkContent(Map<String, ?> content) {
-    for (Map.Entry<String, ?> e : content.entrySet()) {
-      requireArgument(e.getKey() != null, "map content has a null key");
-      Object v = e.getValue();
-      if (v instanceof Map) {
-        @SuppressWarnings("unchecked")
-        Map<String, ?> nested = (Map<String, ?>) v;
-        checkContent(nested);
-      } else if (v instanceof Iterable) {
-        for (Object element : (Iterable<?>) v) {
-          Scalars.normalize(element);
-        }
-      } else {
-        Scalars.normalize(v);
-      }
-    }
-  }
-
-  /**
-   * Writes checked content below {@code at} without checking paths again: the path to {@code at}
-   * was checked before the map there was removed (that removal may leave a key above it holding
-   * only another type, which must not refuse the content), and nothing is left below it.
-   */
-  private void writeContent(List<String> at, Map<String, ?> content, Document delta) {
-    for (Map.Entry<String, ?> e : content.entrySet()) {
-      List<String> keys = ImmutableList.<String>builder().addAll(at).add(e.getKey()).build();
-      Object v = e.getValue();
-      if (v instanceof Map) {
-        @SuppressWarnings("unchecked")
-        Map<String, ?> nested = (Map<String, ?>) v;
-        writeContent(keys, nested, delta);
-      } else if (v instanceof Iterable) {
-        for (Object element : (Iterable<?>) v) {
-          Object x = Scalars.normalize(element);
-          delta.join(write(keys, CrdtType.SET,
-              (cur, dot, ctx) -> AwSet.addDelta(castMap(cur), x, dot, ctx)));
-        }
-      } else {
-        Object x = Scalars.normalize(v);
-        delta.join(write(keys, CrdtType.REGISTER,
-            (cur, dot, ctx) -> MvRegister.setDelta(castFun(cur), writer(), dot, x, ctx)));
-      }
-    }
-  }
-
-  private Document update(String path, CrdtType type, OrMap.LeafMutation mutation) {
-    Path p = Path.parse(path);
-    if (p.hasIndex()) {
-      return edit(p, type, 1, (cur, claim) -> mutation.delta(cur, claim.dot(), claim.context()));
-    }
-    PathWalk.checkPrefix(map.store(), p.segments(), p.segments().size(), type,
-        PathWalk.HOLDS_DOTS);
-    return write(p.keys(), type, mutation);
+    return delta(writes().putMap(path, content));
   }
 
   // ---- lists and text -------------------------------------------------------------------------
@@ -270,15 +161,7 @@ public final class Document implements DeltaCrdt<Document> {
    * @throws IndexOutOfBoundsException unless {@code 0 <= index <= size}
    */
   public Document insert(String path, int index, Object value) {
-    int dots = 1 + Values.dotsNeeded(value);
-    Path p = Path.parse(path);
-    checkPosition(sizeAt(p, CrdtType.LIST), index);
-    return editChecked(p, CrdtType.LIST, dots, (cur, claim) -> {
-      DotSeq list = cur == null ? DotSeq.newList() : (DotSeq) cur;
-      long id = claim.dot().counter();
-      DotStore content = Values.write(value, new Values.Dots(writer(), id + 1));
-      return list.insertDelta(index, writer().id(), id, Values.typeOf(value), content);
-    });
+    return delta(writes().insert(path, index, value));
   }
 
   /**
@@ -290,13 +173,7 @@ public final class Document implements DeltaCrdt<Document> {
    * @throws IndexOutOfBoundsException unless the range lies within the list
    */
   public Document delete(String path, int index, int count) {
-    return delete(Path.parse(path), index, count);
-  }
-
-  private Document delete(Path p, int index, int count) {
-    checkRange(sizeAt(p, CrdtType.LIST), index, count);
-    return editChecked(p, CrdtType.LIST, 1,
-        (cur, claim) -> cur == null ? DotSeq.newList() : ((DotSeq) cur).removeDelta(index, count, claim.context()));
+    return delta(writes().delete(Path.parse(path), index, count));
   }
 
   /**
@@ -307,12 +184,7 @@ public final class Document implements DeltaCrdt<Document> {
    * @throws IndexOutOfBoundsException unless {@code 0 <= index <= length}
    */
   public Document insertText(String path, int index, String text) {
-    requireArgument(!text.isEmpty(), "nothing to insert");
-    Path p = Path.parse(path);
-    checkPosition(sizeAt(p, CrdtType.TEXT), index);
-    return editChecked(p, CrdtType.TEXT, text.length(), (cur, claim) ->
-        (cur == null ? DotSeq.newText() : (DotSeq) cur)
-            .insertTextDelta(index, writer().id(), claim.dot().counter(), text));
+    return delta(writes().insertText(path, index, text));
   }
 
   /**
@@ -323,10 +195,7 @@ public final class Document implements DeltaCrdt<Document> {
    * @throws IndexOutOfBoundsException unless the range lies within the text
    */
   public Document deleteText(String path, int index, int count) {
-    Path p = Path.parse(path);
-    checkRange(sizeAt(p, CrdtType.TEXT), index, count);
-    return editChecked(p, CrdtType.TEXT, 1,
-        (cur, claim) -> cur == null ? DotSeq.newText() : ((DotSeq) cur).removeDelta(index, count, claim.context()));
+    return delta(writes().deleteText(path, index, count));
   }
 
   /** The number of elements of the list, or characters of the text, at {@code path}; 0 if absent. */
@@ -339,45 +208,14 @@ public final class Document implements DeltaCrdt<Document> {
     return s == null ? 0 : (int) ((DotSeq) s).size();
   }
 
-  /** Checks the path (as {@link #edit} does) and returns the length of the list or text there. */
-  private int sizeAt(Path p, CrdtType type) {
-    PathWalk.check(map.store(), p.segments(), type);
-    DotStore s = PathWalk.find(map.store(), p.segments(), type);
-    return s == null ? 0 : (int) ((DotSeq) s).size();
+  /** The writes of this document, as its bound replica. */
+  private PathWrites writes() {
+    return new PathWrites(map, this::writer);
   }
 
-  private static void checkPosition(int size, int index) {
-    if (index < 0 || index > size) {
-      throw new IndexOutOfBoundsException("position " + index + " out of bounds for size " + size);
-    }
-  }
-
-  private static void checkRange(int size, int index, int count) {
-    if (index < 0 || count < 0 || (long) index + count > size) {
-      throw new IndexOutOfBoundsException(
-          "range [" + index + ", " + ((long) index + count) + ") out of bounds for size " + size);
-    }
-  }
-
-  /**
-   * Changes the value of type {@code leafType} at {@code path}, which may run through list
-   * elements: checks the path first (nothing changes if it is refused), claims {@code dots} dots,
-   * and builds the delta down the path: maps for keys, element records for indexes.
-   */
-  private Document edit(Path path, CrdtType leafType, int dots, PathWalk.Edit edit) {
-    PathWalk.check(map.store(), path.segments(), leafType);
-    return editChecked(path, leafType, dots, edit);
-  }
-
-  /** {@link #edit} for a path {@link #sizeAt} has just checked. */
-  private Document editChecked(Path path, CrdtType leafType, int dots, PathWalk.Edit edit) {
-    List<Path.Segment> segs = path.segments();
-    return new Document(map.mutate(writer(), dots,
-        claim -> castTypedMap(PathWalk.descend(map.store(), segs, leafType, edit, claim))), null);
-  }
-
-  private Document write(List<String> keys, CrdtType type, OrMap.LeafMutation mutation) {
-    return new Document(map.update(writer(), keys, type, mutation), null);
+  /** A write's delta: an unbound document. */
+  private static Document delta(OrMap delta) {
+    return new Document(delta, null);
   }
 
   private Replica writer() {
@@ -443,20 +281,6 @@ public final class Document implements DeltaCrdt<Document> {
   /** Every conflict in the document, in path order. */
   public List<Conflict> conflicts() {
     return Conflict.collect(map.store());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <V> DotFun<V> castFun(DotStore s) {
-    return (DotFun<V>) s;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static DotMap<Object> castMap(DotStore s) {
-    return (DotMap<Object>) s;
-  }
-
-  private static DotMap<TypedKey> castTypedMap(DotStore s) {
-    return PathWalk.castTypedMap(s);
   }
 
   // ---- lattice --------------------------------------------------------------------------------

@@ -94,7 +94,10 @@ public final class LocalWrite {
     if (events.isEmpty()) {
       return new Applied(Document.empty(), events, voided);
     }
-    Document delta = returned != live && events.isSubsetOf(returned.context()) ? returned
+    // The live document itself is no delta: it holds every write, not only this mutation's.
+    @SuppressWarnings("ReferenceEquality") // the mutation returned the live document, not a delta
+    boolean returnedLive = returned == live;
+    Document delta = !returnedLive && events.isSubsetOf(returned.context()) ? returned
         : live.deltaSince(live.context().minus(events));
     return new Applied(delta, events, voided);
   }

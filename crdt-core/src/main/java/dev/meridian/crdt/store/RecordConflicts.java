@@ -59,8 +59,8 @@ public final class RecordConflicts {
       });
       return out[0];
     }
-    if (local instanceof DotSeq && incoming instanceof DotSeq) {
-      return findInSequence((DotSeq) local, (DotSeq) incoming, at);
+    if (local instanceof DotSeq localSeq && incoming instanceof DotSeq incomingSeq) {
+      return findInSequence(localSeq, incomingSeq, at);
     }
     return null;
   }

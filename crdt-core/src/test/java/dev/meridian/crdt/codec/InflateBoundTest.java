@@ -35,10 +35,10 @@ class InflateBoundTest {
     new Random(1).nextBytes(raw); // incompressible: inflates to about its deflated size
     byte[] deflated = deflate(raw);
     long declared = 256L * deflated.length; // the most the ratio cap lets a blob declare: ~100 MB
-    assertArrayEquals(raw, StateDecoder.inflate(deflated, raw.length)); // warm-up, and correct
+    assertArrayEquals(raw, SequenceDecoder.inflate(deflated, raw.length)); // warm-up, and correct
     long before = allocated();
     CodecException e = assertThrows(CodecException.class,
-        () -> StateDecoder.inflate(deflated, declared));
+        () -> SequenceDecoder.inflate(deflated, declared));
     long used = allocated() - before;
     assertTrue(e.getMessage().contains("do not inflate to " + declared), e.getMessage());
     // The output is 400 KB; growth by doubling stays within a few times that, far below 100 MB.
@@ -54,8 +54,8 @@ class InflateBoundTest {
       raw[i] = (byte) (random.nextBoolean() ? 'a' : 'b');
     }
     byte[] deflated = deflate(raw);
-    assertArrayEquals(raw, StateDecoder.inflate(deflated, raw.length));
-    assertThrows(CodecException.class, () -> StateDecoder.inflate(deflated, raw.length - 1),
+    assertArrayEquals(raw, SequenceDecoder.inflate(deflated, raw.length));
+    assertThrows(CodecException.class, () -> SequenceDecoder.inflate(deflated, raw.length - 1),
         "more output than declared");
   }
 }

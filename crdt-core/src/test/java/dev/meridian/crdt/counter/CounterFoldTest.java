@@ -128,7 +128,7 @@ class CounterFoldTest {
 
   @SuppressWarnings("unchecked")
   private static List<Counter>[] newLists(int n) {
-    List<Counter>[] out = new List[n];
+    List<Counter>[] out = (List<Counter>[]) new List<?>[n];
     for (int i = 0; i < n; i++) {
       out[i] = new ArrayList<>();
     }

@@ -12,13 +12,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Random;
-import java.util.TreeMap;
+import java.util.NavigableMap;
 import java.util.stream.Stream;
 
 /**
@@ -87,23 +86,7 @@ public final class Cluster implements AutoCloseable {
     List<ReplicaId> ids = Templates.draw(new Random(seed), b.sites);
     long syncMillis = b.durability == Durability.ASYNC ? COMMIT_MILLIS : 50;
     for (int i = 0; i < b.sites; i++) {
-      List<String> peers = new ArrayList<>();
-      for (int j = 0; j < i; j++) {
-        peers.add(address(j)); // a full mesh: each site dials those before it
-      }
-      SyncConfig config = SyncConfig.builder("testkit")
-          .advertisedAddress(address(i))
-          .peers(peers)
-          .learnPeers(false)
-          .pushDelay(Duration.ofMillis(1))
-          .ackDelay(Duration.ofMillis(2))
-          .syncInterval(Duration.ofMillis(100))
-          .pingInterval(Duration.ofMillis(300))
-          .idleTimeout(Duration.ofMillis(1000))
-          .probeTimeout(Duration.ofMillis(400))
-          .reconnect(Duration.ofMillis(20), Duration.ofMillis(500))
-          .compressBatches(false) // frames here are lost and reordered; compression needs a stream
-          .build();
+      SyncConfig config = SiteConfig.of(i);
       ReplicaId id = ids.get(i);
       Path dir = root.resolve("s" + i);
       Templates.copy(b.dataRoot, id, dir);
@@ -115,11 +98,6 @@ public final class Cluster implements AutoCloseable {
       node.start();
       committer(node, syncMillis);
     }
-  }
-
-  /** The address of site i on the simulated network (as {@link SimNode} names it). */
-  private static String address(int i) {
-    return "n" + i + ":7000";
   }
 
   /** The site's committer (and checkpointer): runs every {@code millis} while the cluster does. */
@@ -201,8 +179,8 @@ public final class Cluster implements AutoCloseable {
   }
 
   /** Every non-empty document {@code site} holds, by key. */
-  public TreeMap<String, Document> documents(int site) {
-    TreeMap<String, Document> docs = incarnation(site).documents();
+  public NavigableMap<String, Document> documents(int site) {
+    NavigableMap<String, Document> docs = incarnation(site).documents();
     docs.values().removeIf(d -> !d.hasValues());
     return docs;
   }
@@ -313,7 +291,7 @@ public final class Cluster implements AutoCloseable {
     }
     Site.Incarnation first = incarnation(0);
     CausalContext c0 = first.context();
-    TreeMap<String, Document> d0 = first.documents();
+    NavigableMap<String, Document> d0 = first.documents();
     for (int i = 1; i < size(); i++) {
       Site.Incarnation other = incarnation(i);
       if (!other.context().equals(c0) || !other.documents().equals(d0)) {
@@ -370,7 +348,7 @@ public final class Cluster implements AutoCloseable {
         sb.append(" down\n");
         continue;
       }
-      TreeMap<String, Document> docs = documents(i);
+      NavigableMap<String, Document> docs = documents(i);
       sb.append(docs.isEmpty() ? " no documents\n" : "\n");
       docs.forEach((k, d) -> sb.append("    ").append(k).append(' ').append(d.toJson())
           .append('\n'));

@@ -1,6 +1,5 @@
 package dev.meridian.peer.testkit;
 
-import dev.meridian.crdt.clock.CausalContext;
 import dev.meridian.peer.Meridian;
 import dev.meridian.persistence.Durability;
 import java.nio.file.Path;
@@ -88,18 +87,19 @@ public final class ClusterCheck<O> {
   public record Result(long seed, int steps, int applied, int lost, long convergedAfterMillis,
       long framesSent, long trace) {}
 
-  private record Named<C>(String name, C check) {}
+  /** A check with the name its failures carry. */
+  record Named<C>(String name, C check) {}
 
-  private final Operation<O> operation;
+  final Operation<O> operation;
   private final int sites;
   private final int operations;
   private final Function<Random, O> ops;
   private final Durability durability;
   private final Path dataRoot;
-  private final List<Named<SiteCheck>> invariants;
-  private final List<Named<ConvergedCheck<O>>> converged;
-  private final String replay;
-  private final long stepMillis;
+  final List<Named<SiteCheck>> invariants;
+  final List<Named<ConvergedCheck<O>>> converged;
+  final String replay;
+  final long stepMillis;
 
   private ClusterCheck(Builder<O> b) {
     this.stepMillis = b.stepMillis;
@@ -154,17 +154,8 @@ public final class ClusterCheck<O> {
   public Result run(long seed, String kept) {
     Schedule<O> full = schedule(seed);
     List<Step<O>> steps = new ArrayList<>();
-    for (String part : kept.split(",")) {
-      String p = part.trim();
-      if (p.isEmpty()) {
-        continue;
-      }
-      int dash = p.indexOf('-');
-      int from = Integer.parseInt(dash < 0 ? p : p.substring(0, dash));
-      int to = dash < 0 ? from : Integer.parseInt(p.substring(dash + 1));
-      for (int i = from; i <= to; i++) {
-        steps.add(full.steps().get(i));
-      }
+    for (int i : StepRanges.parse(kept)) {
+      steps.add(full.steps().get(i));
     }
     return runUnshrunk(new Schedule<>(full.seed(), sites, steps),
         seed + "L, \"" + kept + "\"");
@@ -200,132 +191,7 @@ public final class ClusterCheck<O> {
       cb.dataRoot(dataRoot);
     }
     try (Cluster cluster = cb.build()) {
-      return new Run(cluster, schedule, replayArgs).go();
-    }
-  }
-
-  /** One run of a schedule on a cluster. */
-  private final class Run {
-    private final Cluster cluster;
-    private final Schedule<O> schedule;
-    private final String replayArgs;
-    private final List<Integer> opSteps = new ArrayList<>();
-    private final List<O> opList = new ArrayList<>();
-    private final List<Integer> opSites = new ArrayList<>();
-    private final List<CausalContext> opEvents = new ArrayList<>();
-
-    Run(Cluster cluster, Schedule<O> schedule, String replayArgs) {
-      this.cluster = cluster;
-      this.schedule = schedule;
-      this.replayArgs = replayArgs;
-    }
-
-    Result go() {
-      List<Step<O>> steps = schedule.steps();
-      for (int k = 0; k < steps.size(); k++) {
-        Step<O> step = steps.get(k);
-        if (step instanceof Step.Op<O> op) {
-          if (cluster.isUp(op.site())) {
-            runOp(k, op);
-          }
-        } else {
-          cluster.apply(step);
-        }
-        cluster.advance(stepMillis);
-        checkInvariants(k);
-      }
-      long after;
-      try {
-        after = cluster.awaitConvergence();
-      } catch (AssertionError e) {
-        throw failure("convergence", -1, steps.size(), e);
-      }
-      checkInvariants(steps.size());
-      List<Applied<O>> history = new ArrayList<>();
-      int lost = 0;
-      for (int i = 0; i < opList.size(); i++) {
-        CausalContext events = opEvents.get(i);
-        boolean survived = cluster.holds(0, events);
-        if (!survived) {
-          lost++;
-        }
-        history.add(new Applied<>(opSteps.get(i), opSites.get(i), opList.get(i),
-            !events.isEmpty(), survived));
-      }
-      List<Applied<O>> view = List.copyOf(history);
-      for (Named<ConvergedCheck<O>> c : converged) {
-        for (int s = 0; s < cluster.size(); s++) {
-          try {
-            c.check().check(cluster.site(s), view);
-          } catch (Exception | AssertionError e) {
-            throw failure(c.name(), s, steps.size(), e);
-          }
-        }
-      }
-      return new Result(schedule.seed(), steps.size(), opList.size(), lost, after,
-          cluster.framesSent(), cluster.trace());
-    }
-
-    private void runOp(int k, Step.Op<O> op) {
-      CausalContext events = cluster.recording(op.site(), site -> {
-        try {
-          operation.apply(site, op.op());
-        } catch (Exception | AssertionError e) {
-          throw failure("operation", op.site(), k, e);
-        }
-      });
-      opSteps.add(k);
-      opList.add(op.op());
-      opSites.add(op.site());
-      opEvents.add(events);
-    }
-
-    /**
-     * Every invariant at every site that is up; with asynchronous durability a site whose write
-     * waits for its committer is checked after the commit (reading it now would commit early).
-     */
-    private void checkInvariants(int k) {
-      for (Named<SiteCheck> inv : invariants) {
-        for (int s = 0; s < cluster.size(); s++) {
-          if (!cluster.isUp(s) || cluster.hasPendingWrites(s)) {
-            continue;
-          }
-          try {
-            inv.check().check(cluster.site(s));
-          } catch (Exception | AssertionError e) {
-            throw failure(inv.name(), s, k, e);
-          }
-        }
-      }
-    }
-
-    private ScheduleFailure failure(String check, int site, int k, Throwable cause) {
-      if (cause instanceof ScheduleFailure f) {
-        return f;
-      }
-      StringBuilder head = new StringBuilder();
-      head.append(check.equals("operation") ? "an operation threw" : "\"" + check + "\" failed");
-      if (site >= 0) {
-        head.append(" at s").append(site);
-      }
-      head.append(k >= schedule.steps().size() ? " once converged" : " after step " + k)
-          .append(": ").append(cause.getMessage());
-      StringBuilder sb = new StringBuilder();
-      sb.append("  cluster seed ").append(schedule.seed());
-      if (replayArgs != null) {
-        sb.append("; replay: ").append(String.format(java.util.Locale.ROOT, replay, replayArgs));
-      }
-      sb.append('\n').append("schedule:\n").append(schedule.trace(k)).append("sites:\n")
-          .append(safeDescribe());
-      return new ScheduleFailure(head.toString(), sb.toString(), schedule, k, check, cause);
-    }
-
-    private String safeDescribe() {
-      try {
-        return cluster.describe();
-      } catch (RuntimeException e) {
-        return "  (could not read the sites: " + e + ")\n";
-      }
+      return new ScheduleRun<>(this, cluster, schedule, replayArgs).go();
     }
   }
 
@@ -362,7 +228,7 @@ public final class ClusterCheck<O> {
       }
     }
     return best.noted("  shrunk from " + full.steps().size() + " to " + kept.size()
-        + " steps in " + runs + " runs (steps " + ranges(kept) + " of seed " + seed
+        + " steps in " + runs + " runs (steps " + StepRanges.format(kept) + " of seed " + seed
         + "); the whole schedule: " + String.format(java.util.Locale.ROOT, replay, seed + "L"));
   }
 
@@ -372,37 +238,17 @@ public final class ClusterCheck<O> {
       steps.add(full.steps().get(i));
     }
     try {
-      runUnshrunk(new Schedule<>(full.seed(), sites, steps), seed + "L, \"" + ranges(kept) + "\"");
+      runUnshrunk(new Schedule<>(full.seed(), sites, steps),
+          seed + "L, \"" + StepRanges.format(kept) + "\"");
       return null;
     } catch (ScheduleFailure f) {
       return f;
     }
   }
 
-  /** {@code [0,1,2,5]} as {@code "0-2,5"}. */
-  static String ranges(List<Integer> indices) {
-    StringBuilder sb = new StringBuilder();
-    int i = 0;
-    while (i < indices.size()) {
-      int j = i;
-      while (j + 1 < indices.size() && indices.get(j + 1) == indices.get(j) + 1) {
-        j++;
-      }
-      if (sb.length() > 0) {
-        sb.append(',');
-      }
-      sb.append(indices.get(i));
-      if (j > i) {
-        sb.append('-').append(indices.get(j));
-      }
-      i = j + 1;
-    }
-    return sb.toString();
-  }
-
   /** How to build a {@link ClusterCheck}. */
   public static final class Builder<O> {
-    private final Operation<O> operation;
+    final Operation<O> operation;
     private int sites = 3;
     private int operations = 50;
     private Function<Random, O> ops;

@@ -93,6 +93,7 @@ final class Site implements SimStore.Storage {
     }
 
     @Override
+    @SuppressWarnings("FutureReturnValueIgnored") // the simulation sees the write through onLocalWrite
     public void write(String key, Function<Document, Document> mutation,
         Consumer<KeyedDelta> recorded) {
       peer.update(key, mutation).thenAccept(v -> { });
@@ -133,6 +134,7 @@ final class Site implements SimStore.Storage {
     }
 
     @Override
+    @SuppressWarnings("NonApiType") // SimStore#documents, which transport declares, returns a TreeMap
     public TreeMap<String, Document> documents() {
       TreeMap<String, Document> out = new TreeMap<>();
       String after = null;

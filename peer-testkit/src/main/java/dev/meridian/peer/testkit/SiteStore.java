@@ -61,7 +61,7 @@ final class SiteStore implements DocStore {
       store.commit();
       pending = false;
     } catch (StoreException e) {
-      throw new UncheckedIOException("commit of " + store, e);
+      throw new UncheckedIOException("commit of the site's store", e);
     }
   }
 

@@ -78,6 +78,7 @@ final class Templates {
   }
 
   /** A block of a file that is not all zeros. */
+  @SuppressWarnings("ArrayRecordComponent") // built once per template, only read to copy it
   private record Block(long offset, byte[] bytes) {}
 
   /**

@@ -1,5 +1,6 @@
 package dev.meridian.peer.testkit.example;
 
+import java.util.List;
 import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -19,11 +20,11 @@ sealed interface CartOp {
   /** Checks the cart out. */
   record Checkout() implements CartOp {}
 
-  String[] ITEMS = {"apple", "bread", "milk"};
+  List<String> ITEMS = List.of("apple", "bread", "milk");
 
   /** A random operation (seeded schedules). */
   static CartOp random(Random r) {
-    String item = ITEMS[r.nextInt(ITEMS.length)];
+    String item = ITEMS.get(r.nextInt(ITEMS.size()));
     return switch (r.nextInt(10)) {
       case 0, 1, 2, 3 -> new Add(item, 1 + r.nextInt(3));
       case 4, 5 -> new Remove(item);
