@@ -139,6 +139,7 @@ final class Checkpointer {
     }
   }
 
+  @SuppressWarnings("NonAtomicVolatileUpdate") // checkpoints: written under checkpointLock only
   private void checkpointLocked() throws IOException {
     long target = journal.durablePosition();
     int s = 1 - view.current();

@@ -54,10 +54,8 @@ final class CrashPoints {
       return;
     }
     switch (MODE) {
-      case "die":
-        Runtime.getRuntime().halt(137);
-        break;
-      case "pause":
+      case "die" -> Runtime.getRuntime().halt(137);
+      case "pause" -> {
         System.out.println("PAUSED " + point);
         System.out.flush();
         while (true) {
@@ -67,7 +65,8 @@ final class CrashPoints {
             // keep pausing: only kill -9 ends this
           }
         }
-      case "during":
+      }
+      case "during" -> {
         long delayNanos = ThreadLocalRandom.current().nextLong(20_000, 800_000);
         Thread t = new Thread(() -> {
           long end = System.nanoTime() + delayNanos;
@@ -78,9 +77,8 @@ final class CrashPoints {
         }, "crash-during-" + point);
         t.setDaemon(true);
         t.start();
-        break;
-      default:
-        throw new IllegalStateException("unknown crash mode " + MODE);
+      }
+      default -> throw new IllegalStateException("unknown crash mode " + MODE);
     }
   }
 }

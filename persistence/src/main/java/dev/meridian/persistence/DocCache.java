@@ -50,6 +50,7 @@ final class DocCache {
   }
 
   /** A write added about {@code bytes} to the cached {@code doc}: re-weigh it when due. */
+  @SuppressWarnings("ReferenceEquality") // the same live document object, not an equal one
   void grew(String key, Document doc, long bytes) {
     Entry e = cache.getIfPresent(key);
     if (e == null || e.doc != doc) {

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -86,7 +85,7 @@ final class Journal implements Closeable {
   private final JournalNotifier notifier;
 
   private Journal(Path dir, long segmentBytes, long commitIntervalNanos, int maxBuffered,
-      LongConsumer onRoll, Listener listener, TreeMap<Long, JournalFiles.Segment> segs, long end,
+      LongConsumer onRoll, Listener listener, java.util.NavigableMap<Long, JournalFiles.Segment> segs, long end,
       boolean manual) throws IOException {
     this.dir = dir;
     this.segmentBytes = segmentBytes;
@@ -125,7 +124,7 @@ final class Journal implements Closeable {
    * the last segment must be of the current version. A {@code manual} journal has no threads:
    * nothing is written until {@link #commit} is called (a simulation drives it).
    */
-  static Journal open(Path dir, TreeMap<Long, JournalFiles.Segment> segments, long end,
+  static Journal open(Path dir, java.util.NavigableMap<Long, JournalFiles.Segment> segments, long end,
       long segmentBytes, long commitIntervalNanos, int maxBuffered, LongConsumer onRoll,
       Listener listener, boolean manual) throws IOException {
     if (segments.lastEntry().getValue().version() != JournalFiles.VERSION) {
@@ -317,6 +316,7 @@ final class Journal implements Closeable {
   }
 
   /** Takes the buffered batch, writes and fsyncs it; returns a spare buffer, or null on failure. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // fsyncs: the committer is its only writer
   private ByteBuffer commitBatch(ByteBuffer spare) {
     JournalBatch.Taken taken;
     long batchEnd;

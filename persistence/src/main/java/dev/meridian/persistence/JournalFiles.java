@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -81,7 +82,7 @@ final class JournalFiles {
   }
 
   /** The segments in {@code dir} by base position, headers checked. */
-  static TreeMap<Long, Segment> listSegments(Path dir) throws StoreException {
+  static NavigableMap<Long, Segment> listSegments(Path dir) throws StoreException {
     TreeMap<Long, Segment> found = new TreeMap<>();
     if (!Files.isDirectory(dir)) {
       throw new StoreException(StoreException.Reason.MISSING_FILE, dir,
@@ -159,7 +160,7 @@ final class JournalFiles {
    *
    * @throws StoreException naming the segment and offset of damaged records, or a gap
    */
-  static ScanResult recover(TreeMap<Long, Segment> segments, long from, RecordVisitor visitor)
+  static ScanResult recover(NavigableMap<Long, Segment> segments, long from, RecordVisitor visitor)
       throws IOException {
     Long startBase = segments.floorKey(from);
     if (startBase == null) {
@@ -195,7 +196,7 @@ final class JournalFiles {
               "journal segment " + file + " has a " + problem + " at offset " + stop
                   + " (position " + (base + stop) + "): acknowledged records are damaged");
         }
-        long torn = bytes.length - cut;
+        long torn = (long) bytes.length - cut;
         LOG.warn("journal segment {}: dropping a torn last batch of {} bytes at offset {} ({})",
             file, torn, cut, problem);
         try (FileChannel w = FileChannel.open(file, StandardOpenOption.WRITE)) {

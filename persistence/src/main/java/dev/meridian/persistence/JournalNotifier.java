@@ -64,6 +64,7 @@ final class JournalNotifier {
     }
   }
 
+  @SuppressWarnings("ReferenceEquality") // STOP is a sentinel: the one object, not an equal Done
   private void loop() {
     while (true) {
       Done d;

@@ -22,6 +22,7 @@ final class JournalRecords {
   sealed interface Entry permits Delta, Reserve {}
 
   /** A delta (encoded with CrdtCodec) for the document at {@code key}. */
+  @SuppressWarnings("ArrayRecordComponent") // parsed once and read, never compared or hashed
   record Delta(long clock, String key, byte[] delta) implements Entry {}
 
   /** Every dot counter up to {@code counter} may be handed out. */

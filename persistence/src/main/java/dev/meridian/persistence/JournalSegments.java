@@ -29,7 +29,7 @@ final class JournalSegments {
   private final Path dir;
   private final TreeMap<Long, Path> segments = new TreeMap<>();
 
-  JournalSegments(Path dir, TreeMap<Long, JournalFiles.Segment> found) {
+  JournalSegments(Path dir, java.util.NavigableMap<Long, JournalFiles.Segment> found) {
     this.dir = dir;
     found.forEach((base, s) -> segments.put(base, s.path()));
   }

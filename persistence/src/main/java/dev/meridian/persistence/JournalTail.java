@@ -49,6 +49,7 @@ final class JournalTail implements Closeable {
    * Fills in the batch's marker (its start, length and body checksum) and writes it, in two
    * halves with a crash point between.
    */
+  @SuppressWarnings("ByteBufferBackingArray") // batches come from ByteBuffer.allocate: offset 0
   void write(ByteBuffer batch, long start) throws IOException {
     int length = batch.position();
     int bodyCrc = JournalFiles.crc(batch.array(), MARKER_BYTES, length - MARKER_BYTES);

@@ -24,7 +24,7 @@ final class KeyLocks {
 
   /** The lock of {@code key}'s stripe. */
   Object stripe(String key) {
-    return stripes[(key.hashCode() * 0x9E3779B9 >>> 24) & (STRIPES - 1)];
+    return stripes[((key.hashCode() * 0x9E3779B9) >>> 24) & (STRIPES - 1)];
   }
 
   /** A record of {@code key} ending at {@code end} was journalled; the caller holds its stripe. */

@@ -17,6 +17,7 @@ import java.nio.file.Path;
  * @param slots the two slots, A and B
  * @param lastSegmentBase the base position of the journal's last segment
  */
+@SuppressWarnings("ArrayRecordComponent") // two slots, replaced whole by with(), never compared
 record Manifest(long replica, Slot[] slots, long lastSegmentBase) {
   private static final long MAGIC = 0x4d52444e4d414e49L; // "MRDNMANI"
   private static final int VERSION = 1;

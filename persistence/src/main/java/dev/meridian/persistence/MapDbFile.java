@@ -65,7 +65,7 @@ final class MapDbFile implements Closeable {
   final CausalContext storeContext;
 
   @SuppressWarnings("unchecked")
-  private MapDbFile(Path path, DB db, boolean create) {
+  private MapDbFile(Path path, DB db) {
     this.path = path;
     this.db = db;
     this.meta = db.treeMap("meta", Serializer.STRING, Serializer.BYTE_ARRAY).counterEnable()
@@ -89,7 +89,7 @@ final class MapDbFile implements Closeable {
   /** Creates a new file holding nothing, at {@code position}, committed. */
   static MapDbFile create(Path path, ReplicaId replica, long position) throws java.io.IOException {
     Files.deleteIfExists(path);
-    MapDbFile f = new MapDbFile(path, make(path), true);
+    MapDbFile f = new MapDbFile(path, make(path));
     f.info.put("format", ByteBuffer.allocate(4).putInt(FORMAT).array());
     f.info.put("replica", longBytes(replica.value()));
     f.position = position;
@@ -115,7 +115,7 @@ final class MapDbFile implements Closeable {
           "MapDB file " + path + " does not open: " + e, e);
     }
     try {
-      MapDbFile f = new MapDbFile(path, db, false);
+      MapDbFile f = new MapDbFile(path, db);
       byte[] format = f.info.get("format");
       if (format == null) {
         throw new StoreException(StoreException.Reason.FOREIGN_FILE, path,

@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
@@ -99,7 +98,7 @@ final class Recovery {
               + r.replicaId);
     }
     Path journalDir = dir.resolve(JOURNAL_DIR);
-    TreeMap<Long, JournalFiles.Segment> segments = JournalFiles.listSegments(journalDir);
+    java.util.NavigableMap<Long, JournalFiles.Segment> segments = JournalFiles.listSegments(journalDir);
     if (!segments.containsKey(manifest.lastSegmentBase())) {
       Path missing = JournalFiles.segmentPath(journalDir, manifest.lastSegmentBase());
       throw new StoreException(StoreException.Reason.MISSING_FILE, missing,

@@ -89,7 +89,8 @@ public final class ReopeningStore implements DocStore {
 
   private void schedule(MapDbDocStore failed, long delayMillis) {
     try {
-      reopener.schedule(() -> reopen(failed, delayMillis), delayMillis, TimeUnit.MILLISECONDS);
+      var unused = reopener.schedule(() -> reopen(failed, delayMillis), delayMillis,
+          TimeUnit.MILLISECONDS); // reopen reports its own failures
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closing
     }

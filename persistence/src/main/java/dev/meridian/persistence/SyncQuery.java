@@ -35,7 +35,7 @@ final class SyncQuery implements CloseableIterator<KeyedDelta> {
   private final CausalContext remote;
   private final Map<ReplicaId, Long> starts = new HashMap<>();
   private final List<ReplicaId> replicas = new ArrayList<>();
-  private final TreeSet<String> overlayKeys;
+  private final java.util.NavigableSet<String> overlayKeys;
   /** Overlay documents the overlay pass made candidates (at most the overlay's size). */
   private final java.util.Set<String> overlayReturned = new java.util.HashSet<>();
   private final Iterator<String> overlayIt;

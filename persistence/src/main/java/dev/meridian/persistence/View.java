@@ -28,6 +28,7 @@ final class View {
    * its context ({@code replica, counter} pairs), so the sync query can skip documents without
    * decoding them.
    */
+  @SuppressWarnings("ArrayRecordComponent") // held and read, never compared or hashed
   record OverlayRecord(long position, byte[] delta, long[] newest) {}
 
   /** The newest dot per replica of {@code context}, as {@code replica, counter} pairs. */
@@ -151,7 +152,7 @@ final class View {
   }
 
   /** The keys of the overlay (a copy), for the sync query. */
-  java.util.TreeSet<String> overlayKeys() {
+  java.util.NavigableSet<String> overlayKeys() {
     return new java.util.TreeSet<>(overlay.keySet());
   }
 
@@ -213,6 +214,7 @@ final class View {
   }
 
   /** Makes file {@code s}, which holds everything below {@code target}, current; trims the overlay. */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // generation: written under the write lock only
   void switchTo(int s, long target) {
     lock.writeLock().lock();
     try {
