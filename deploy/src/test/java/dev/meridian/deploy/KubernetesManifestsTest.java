@@ -159,7 +159,7 @@ class KubernetesManifestsTest {
 
     Manifest headless = service(text(sts.body(), "spec", "serviceName"));
     assertEquals("None", text(headless.body(), "spec", "clusterIP"));
-    assertEquals(Boolean.TRUE, map(headless.body(), "spec").get("publishNotReadyAddresses"),
+    assertEquals(true, map(headless.body(), "spec").get("publishNotReadyAddresses"),
         "peers starting together must find each other before they are ready");
     for (Manifest s : manifests("Service")) {
       assertEquals(labels, map(s.body(), "spec", "selector"), s.name());

@@ -14,7 +14,9 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -25,7 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate) asks of a peer whose main port requires mutual TLS.
  */
 class HealthServerTest {
+  private static final InetAddress LOOPBACK = loopback();
+
   @TempDir Path dir;
+
+  private static InetAddress loopback() {
+    try {
+      return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+    } catch (UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
 
   /** A plaintext Check, as the kubelet sends it. */
   private static ServingStatus check(int port, String service) throws InterruptedException {
@@ -44,7 +56,7 @@ class HealthServerTest {
     TestPki pki = new TestPki(dir, "health-ca");
     PeerDaemon daemon = PeerDaemon.start(Meridian.builder().dataDir(dir.resolve("data"))
         .site("lisbon").listen("127.0.0.1:0").tls(pki.issuePeer("lisbon")), null,
-        new InetSocketAddress("127.0.0.1", 0));
+        new InetSocketAddress(LOOPBACK, 0));
     int health = daemon.healthPort();
     int main = Integer.parseInt(daemon.peer().listenAddress().replaceAll(".*:", ""));
     try {
@@ -65,7 +77,7 @@ class HealthServerTest {
 
   @Test
   void stopping_answersNotServingUntilClosed() throws Exception {
-    try (HealthServer server = HealthServer.start(new InetSocketAddress("127.0.0.1", 0))) {
+    try (HealthServer server = HealthServer.start(new InetSocketAddress(LOOPBACK, 0))) {
       assertEquals(ServingStatus.SERVING, check(server.port(), ""));
       server.stopping();
       assertEquals(ServingStatus.NOT_SERVING, check(server.port(), ""));
@@ -75,9 +87,9 @@ class HealthServerTest {
 
   @Test
   void start_portInUse_namesTheAddress() throws Exception {
-    try (HealthServer first = HealthServer.start(new InetSocketAddress("127.0.0.1", 0))) {
+    try (HealthServer first = HealthServer.start(new InetSocketAddress(LOOPBACK, 0))) {
       IOException e = assertThrows(IOException.class,
-          () -> HealthServer.start(new InetSocketAddress("127.0.0.1", first.port())));
+          () -> HealthServer.start(new InetSocketAddress(LOOPBACK, first.port())));
       String expected = "cannot serve health on 127.0.0.1:" + first.port() + ": ";
       assertTrue(e.getMessage().startsWith(expected), e.getMessage());
     }
