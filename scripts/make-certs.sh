@@ -3,13 +3,13 @@
 # peer (URI SAN meridian-peer:<site>), one per client (URI SAN meridian-client:<name>), bearer
 # tokens, and an access file holding the tokens' SHA-256 hashes and the grants.
 #
-#   scripts/make-certs.sh OUT_DIR SITE=HOST... [-- CLIENT...]
+#   scripts/make-certs.sh OUT_DIR SITE=HOST[,HOST...]... [-- CLIENT...]
 #
 #   scripts/make-certs.sh ./pki lisbon=10.0.0.1 porto=10.0.0.2 faro=peer3.example.org -- billing
 #
-# HOST is an IP address or a DNS name (the one the other peers and clients dial); the certificate
-# also names 127.0.0.1 and localhost. Writes into OUT_DIR (created; refuses to overwrite an
-# existing ca-key.pem):
+# HOST is an IP address or a DNS name (the one the other peers and clients dial; several, comma
+# separated, for a peer dialled under several names); the certificate also names 127.0.0.1 and
+# localhost. Writes into OUT_DIR (created; refuses to overwrite an existing ca-key.pem):
 #   ca.pem ca-key.pem                      the CA (keep ca-key.pem offline)
 #   <site>.pem <site>-key.pem              each peer's certificate and PKCS#8 key
 #   client-<name>.pem client-<name>-key.pem each client certificate
@@ -54,8 +54,13 @@ sites=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
   site=${1%%=*}; host=${1#*=}
   [ "$site" != "$1" ] && [ -n "$host" ] || usage
-  if [[ $host =~ ^[0-9.]+$ || $host == *:* ]]; then hostsan="IP:$host"; else hostsan="DNS:$host"; fi
-  issue "$site" "$site" "URI:meridian-peer:$site,$hostsan,IP:127.0.0.1,DNS:localhost"
+  hostsans=""
+  IFS=, read -ra hosts <<< "$host"
+  for h in "${hosts[@]}"; do
+    [ -n "$h" ] || usage
+    if [[ $h =~ ^[0-9.]+$ || $h == *:* ]]; then hostsans+="IP:$h,"; else hostsans+="DNS:$h,"; fi
+  done
+  issue "$site" "$site" "URI:meridian-peer:$site,${hostsans}IP:127.0.0.1,DNS:localhost"
   sites+=("$site"); shift
 done
 [ ${#sites[@]} -gt 0 ] || usage

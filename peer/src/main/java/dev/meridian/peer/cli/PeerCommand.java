@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
         "  meridian peer --data-dir /tmp/b --listen 127.0.0.1:7402 --peer 127.0.0.1:7401",
         "  meridian peer --config peer.yaml --print-config",
         "", "Config file keys: data-dir, site, listen, peers, cluster, durability,",
-        "tls {cert, key, ca, allowed-peers}, metrics, insecure-plaintext, access-file.",
+        "tls {cert, key, ca, allowed-peers}, metrics, health, insecure-plaintext,",
+        "access-file.",
         "Log level: MERIDIAN_LOG_LEVEL (default INFO)."})
 public final class PeerCommand implements Callable<Integer> {
   /** How often the daemon checks its access file for changes. */
@@ -77,6 +78,11 @@ public final class PeerCommand implements Callable<Integer> {
   @Option(names = "--metrics", paramLabel = "HOST:PORT",
       description = "Prometheus endpoint (127.0.0.1:7480), or 'none'.")
   String metrics;
+
+  @Option(names = "--health", paramLabel = "HOST:PORT",
+      description = "Plaintext gRPC health endpoint for probes that cannot do mutual TLS"
+          + " (Kubernetes grpc probes), or 'none' (the default).")
+  String health;
 
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "This peer's certificate chain (PEM).")
   Path tlsCert;
@@ -130,6 +136,7 @@ public final class PeerCommand implements Callable<Integer> {
             ACCESS_FILE_CHECK));
       }
       daemon = PeerDaemon.start(store, effective.metrics()
+          .map(h -> new InetSocketAddress(h.host(), h.port())).orElse(null), effective.health()
           .map(h -> new InetSocketAddress(h.host(), h.port())).orElse(null));
     } catch (IllegalArgumentException e) {
       err.println("meridian peer: " + e.getMessage());
@@ -172,6 +179,9 @@ public final class PeerCommand implements Callable<Integer> {
     }
     if (metrics != null) {
       b.metrics(metrics);
+    }
+    if (health != null) {
+      b.health(health);
     }
     if (tlsCert != null) {
       b.tlsCert(tlsCert);

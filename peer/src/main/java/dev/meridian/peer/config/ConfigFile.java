@@ -52,6 +52,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  *   ca: tls/ca.pem
  *   allowed-peers: [berlin-2]     # certificate names; empty accepts any the CA signed
  * metrics: 127.0.0.1:7480         # Prometheus endpoint, or none
+ * health: 127.0.0.1:7401          # plaintext gRPC health only (for probes), or none (default)
  * insecure-plaintext: false       # true lets plaintext servers listen beyond loopback
  * access-file: access.txt         # tokens, certificates and their grants (docs/security.md)
  * }</pre>
@@ -171,6 +172,7 @@ public final class ConfigFile {
         case Keys.DURABILITY -> builder.durability(Values.durability(text(value, key), file));
         case Keys.TLS -> readTls(value);
         case Keys.METRICS -> builder.metrics(serverAddress(value, key));
+        case Keys.HEALTH -> builder.health(serverAddress(value, key));
         case Keys.INSECURE_PLAINTEXT ->
             builder.insecurePlaintext(Values.bool(text(value, key), file, key));
         case Keys.ACCESS_FILE -> builder.accessFile(path(value, key));

@@ -14,6 +14,7 @@ final class Keys {
   static final String DURABILITY = "durability";
   static final String TLS = "tls";
   static final String METRICS = "metrics";
+  static final String HEALTH = "health";
   static final String INSECURE_PLAINTEXT = "insecure-plaintext";
   static final String ACCESS_FILE = "access-file";
 
@@ -29,7 +30,7 @@ final class Keys {
 
   /** The top-level keys, in the order the file and {@link PeerConfig#toYaml()} list them. */
   static final List<String> TOP = List.of(DATA_DIR, SITE, LISTEN, PEERS, CLUSTER, DURABILITY, TLS, METRICS,
-      INSECURE_PLAINTEXT, ACCESS_FILE);
+      HEALTH, INSECURE_PLAINTEXT, ACCESS_FILE);
 
   /** The keys inside {@code tls}. */
   static final List<String> TLS_KEYS = List.of(CERT, KEY, CA, ALLOWED_PEERS);

@@ -32,6 +32,7 @@ import java.util.Optional;
  *   <tr><td>{@code durability}<td>{@link #durability()}<td>{@code durable}
  *   <tr><td>{@code tls}<td>{@link #tls()}<td>none: plaintext
  *   <tr><td>{@code metrics}<td>{@link #metrics()}<td>{@code 127.0.0.1:7480}
+ *   <tr><td>{@code health}<td>{@link #health()}<td>none
  *   <tr><td>{@code insecure-plaintext}<td>{@link #insecurePlaintext()}<td>{@code false}
  *   <tr><td>{@code access-file}<td>{@link #accessFile()}<td>none: no access control
  * </table>
@@ -71,12 +72,13 @@ public final class PeerConfig {
   private final Durability durability;
   private final TlsConfig tls;
   private final HostPort metrics;
+  private final HostPort health;
   private final boolean insecurePlaintext;
   private final Path accessFile;
 
   private PeerConfig(Path dataDir, String site, HostPort listen, List<HostPort> peers, String cluster,
-      Durability durability, TlsConfig tls, HostPort metrics, boolean insecurePlaintext,
-      Path accessFile) {
+      Durability durability, TlsConfig tls, HostPort metrics, HostPort health,
+      boolean insecurePlaintext, Path accessFile) {
     this.dataDir = dataDir;
     this.site = site;
     this.listen = listen;
@@ -85,6 +87,7 @@ public final class PeerConfig {
     this.durability = durability;
     this.tls = tls;
     this.metrics = metrics;
+    this.health = health;
     this.insecurePlaintext = insecurePlaintext;
     this.accessFile = accessFile;
   }
@@ -159,6 +162,18 @@ public final class PeerConfig {
   }
 
   /**
+   * Where the plaintext gRPC health endpoint listens; YAML {@code health}; empty (the default,
+   * {@code none}) if there is none. It serves only the standard {@code grpc.health.v1.Health}
+   * service, answering as the main port's health does, for probes that cannot present a client
+   * certificate to a mutual-TLS port (Kubernetes' {@code grpc} probes). It carries no documents
+   * and accepts no credentials, so it may listen beyond loopback without {@code
+   * insecure-plaintext}.
+   */
+  public Optional<HostPort> health() {
+    return Optional.ofNullable(health);
+  }
+
+  /**
    * Whether servers may listen beyond loopback in plaintext (the gRPC port without TLS, the
    * metrics endpoint, which is always plain HTTP); YAML {@code insecure-plaintext}, default false.
    */
@@ -179,8 +194,8 @@ public final class PeerConfig {
    * The configuration as a YAML file: every setting, with its effective value, under the keys
    * {@link ConfigFile#load} reads; what {@code meridian peer --print-config} shows. Paths are
    * absolute, so loading the text from any directory gives an equal configuration. A site left
-   * to be generated is omitted; {@code tls}, {@code insecure-plaintext} and {@code
-   * access-file} appear only when set; a disabled server is {@code
+   * to be generated is omitted; {@code tls}, {@code health}, {@code insecure-plaintext} and
+   * {@code access-file} appear only when set; a disabled server is {@code
    * none}. The text starts with a comment line.
    */
   public String toYaml() {
@@ -202,6 +217,9 @@ public final class PeerConfig {
       root.put(Keys.TLS, group);
     }
     root.put(Keys.METRICS, addressText(metrics));
+    if (health != null) {
+      root.put(Keys.HEALTH, health.toString());
+    }
     if (insecurePlaintext) {
       root.put(Keys.INSECURE_PLAINTEXT, "true");
     }
@@ -227,6 +245,7 @@ public final class PeerConfig {
         && durability == other.durability
         && Objects.equals(tls, other.tls)
         && Objects.equals(metrics, other.metrics)
+        && Objects.equals(health, other.health)
         && insecurePlaintext == other.insecurePlaintext
         && Objects.equals(accessFile, other.accessFile);
   }
@@ -234,7 +253,7 @@ public final class PeerConfig {
   /** A hash of the settings, consistent with {@link #equals}. */
   @Override
   public int hashCode() {
-    return Objects.hash(dataDir, site, listen, peers, cluster, durability, tls, metrics,
+    return Objects.hash(dataDir, site, listen, peers, cluster, durability, tls, metrics, health,
         insecurePlaintext, accessFile);
   }
 
@@ -243,7 +262,7 @@ public final class PeerConfig {
   public String toString() {
     return "PeerConfig[dataDir=" + dataDir + ", site=" + site + ", listen=" + addressText(listen)
         + ", peers=" + peers + ", cluster=" + cluster + ", durability=" + durability
-        + ", tls=" + tls + ", metrics=" + addressText(metrics)
+        + ", tls=" + tls + ", metrics=" + addressText(metrics) + ", health=" + addressText(health)
         + ", insecurePlaintext=" + insecurePlaintext + ", accessFile=" + accessFile + "]";
   }
 
@@ -265,6 +284,7 @@ public final class PeerConfig {
     private Path tlsCa;
     private List<String> tlsAllowedPeers = List.of();
     private String metrics = DEFAULT_METRICS.toString();
+    private String health = Values.NONE;
     private boolean insecurePlaintext;
     private Path accessFile;
     /** Setting key (data-dir, tls.cert...) to the file that set it; absent if set by code. */
@@ -412,6 +432,17 @@ public final class PeerConfig {
     }
 
     /**
+     * Sets the plaintext gRPC health endpoint address as text: {@code host:port}, {@code
+     * [ipv6]:port}, or {@code none} (the default) for none. See {@link PeerConfig#health()}.
+     *
+     * @throws NullPointerException if {@code health} is null
+     */
+    public Builder health(String health) {
+      this.health = Objects.requireNonNull(health, "health");
+      return set(Keys.HEALTH);
+    }
+
+    /**
      * Lets servers listen beyond loopback in plaintext: for a network you trust entirely. Without
      * it, {@link #build()} refuses a non-loopback listen address without TLS and a non-loopback
      * metrics address.
@@ -444,7 +475,7 @@ public final class PeerConfig {
      *
      * @throws ConfigException with reason {@code INVALID_VALUE} for the first setting that is
      *     not valid: a bad site, address, or cluster name; a peer given twice or with port 0;
-     *     metrics on the listening address; TLS files given only in part, missing or unreadable;
+     *     metrics on the listening address; health on the listening or the metrics address; TLS files given only in part, missing or unreadable;
      *     allowed peers without TLS; a server beyond loopback in plaintext without {@code
      *     insecure-plaintext}; the gRPC port beyond loopback under the default cluster id; an
      *     access file that is missing, or set with peers but without TLS. The message names the
@@ -462,6 +493,16 @@ public final class PeerConfig {
         throw new ConfigException(INVALID_VALUE, origins.get(Keys.METRICS), Keys.METRICS,
             "'" + metrics + "' is also the listen address");
       }
+      HostPort healthAddress =
+          Values.serverAddress(health, origins.get(Keys.HEALTH), Keys.HEALTH).orElse(null);
+      if (healthAddress != null && healthAddress.port() != 0) {
+        String clash = healthAddress.equals(listenAddress) ? "listen"
+            : healthAddress.equals(metricsAddress) ? "metrics" : null;
+        if (clash != null) {
+          throw new ConfigException(INVALID_VALUE, origins.get(Keys.HEALTH), Keys.HEALTH,
+              "'" + health + "' is also the " + clash + " address");
+        }
+      }
       TlsConfig checkedTls = buildTls();
       Exposure.check(listenAddress, checkedCluster, checkedTls != null, metricsAddress,
           insecurePlaintext, origins);
@@ -474,7 +515,7 @@ public final class PeerConfig {
                 + " (--tls-cert, --tls-key, --tls-ca)");
       }
       return new PeerConfig(dataDir.toAbsolutePath().normalize(), checkedSite, listenAddress,
-          peerAddresses, checkedCluster, durability, checkedTls, metricsAddress,
+          peerAddresses, checkedCluster, durability, checkedTls, metricsAddress, healthAddress,
           insecurePlaintext, checkedAccess);
     }
 

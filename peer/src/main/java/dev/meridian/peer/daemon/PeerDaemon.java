@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running peer daemon: the store (with its gRPC server) and the metrics endpoint, closed cleanly
- * on SIGTERM or SIGINT: replication says goodbye to its peers, every write is made durable, the
+ * A running peer daemon: the store (with its gRPC server), the metrics endpoint and, if asked for,
+ * the plaintext health endpoint ({@link HealthServer}), closed cleanly on SIGTERM or SIGINT: replication says goodbye to its peers, every write is made durable, the
  * data directory is released.
  */
 public final class PeerDaemon {
@@ -18,11 +18,13 @@ public final class PeerDaemon {
 
   private final Meridian peer;
   private final MetricsServer metrics;
+  private final HealthServer health;
   private final CountDownLatch stopped = new CountDownLatch(1);
 
-  private PeerDaemon(Meridian peer, MetricsServer metrics) {
+  private PeerDaemon(Meridian peer, MetricsServer metrics, HealthServer health) {
     this.peer = peer;
     this.metrics = metrics;
+    this.health = health;
   }
 
   /**
@@ -31,17 +33,31 @@ public final class PeerDaemon {
    */
   public static PeerDaemon start(Meridian.Builder builder, InetSocketAddress metricsAddress)
       throws IOException {
+    return start(builder, metricsAddress, null);
+  }
+
+  /**
+   * Opens the store with {@code builder}, serves metrics on {@code metricsAddress} and gRPC health
+   * in plaintext on {@code healthAddress} (either null for none). If an address cannot be bound,
+   * what was started is closed again.
+   */
+  public static PeerDaemon start(Meridian.Builder builder, InetSocketAddress metricsAddress,
+      InetSocketAddress healthAddress) throws IOException {
     Meridian peer = builder.open();
     MetricsServer metrics = null;
     try {
       if (metricsAddress != null) {
         metrics = MetricsServer.start(peer, metricsAddress);
       }
+      HealthServer health = healthAddress == null ? null : HealthServer.start(healthAddress);
+      return new PeerDaemon(peer, metrics, health);
     } catch (IOException | RuntimeException e) {
+      if (metrics != null) {
+        metrics.close();
+      }
       peer.close();
       throw e;
     }
-    return new PeerDaemon(peer, metrics);
   }
 
   /** The store. */
@@ -52,6 +68,11 @@ public final class PeerDaemon {
   /** The metrics port, or -1 without an endpoint. */
   public int metricsPort() {
     return metrics == null ? -1 : metrics.port();
+  }
+
+  /** The plaintext health port, or -1 without one. */
+  public int healthPort() {
+    return health == null ? -1 : health.port();
   }
 
   /**
@@ -68,18 +89,27 @@ public final class PeerDaemon {
     stopped.await();
   }
 
-  /** Closes the metrics endpoint and the store; idempotent. */
+  /**
+   * Closes the metrics endpoint and the store, the health endpoint answering {@code NOT_SERVING}
+   * meanwhile and closing last; idempotent.
+   */
   public synchronized void stop() {
     if (stopped.getCount() == 0) {
       return;
     }
     LOG.info("stopping peer {}", peer.site());
     try {
+      if (health != null) {
+        health.stopping();
+      }
       if (metrics != null) {
         metrics.close();
       }
       peer.close();
     } finally {
+      if (health != null) {
+        health.close();
+      }
       stopped.countDown();
     }
   }

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigFileTest {
   private static final String TOP_KEYS = "valid keys: data-dir, site, listen, peers, cluster, durability, tls, metrics,"
-      + " insecure-plaintext, access-file";
+      + " health, insecure-plaintext, access-file";
 
   @TempDir Path dir;
 
@@ -81,6 +81,7 @@ class ConfigFileTest {
           ca: tls/ca.pem
           allowed-peers: [berlin-2, paris-1]
         metrics: none
+        health: 0.0.0.0:7402
         """);
     assertEquals(Path.of("/var/lib/meridian"), config.dataDir());
     assertEquals(Optional.of("berlin-1"), config.site());
@@ -94,6 +95,7 @@ class ConfigFileTest {
     assertEquals(dir.resolve("tls/ca.pem"), tls.ca());
     assertEquals(List.of("berlin-2", "paris-1"), tls.allowedPeers());
     assertEquals(Optional.empty(), config.metrics());
+    assertEquals(Optional.of(HostPort.of("0.0.0.0", 7402)), config.health());
   }
 
   @Test

@@ -41,6 +41,7 @@ class PeerConfigTest {
     assertEquals(Durability.DURABLE, config.durability());
     assertEquals(Optional.empty(), config.tls());
     assertEquals(Optional.of(HostPort.of("127.0.0.1", 7480)), config.metrics());
+    assertEquals(Optional.empty(), config.health());
   }
 
   @Test
@@ -235,6 +236,33 @@ class PeerConfigTest {
     assertNotEquals(PeerConfig.defaults(), PeerConfig.builder().listen("none").build());
     assertNotEquals(PeerConfig.defaults(), PeerConfig.builder().durability(Durability.ASYNC).build());
     assertNotEquals(PeerConfig.defaults(), withTls().build());
+  }
+
+  @Test
+  void health_beyondLoopback_needsNoInsecurePlaintext() throws Exception {
+    PeerConfig config = PeerConfig.builder().health("0.0.0.0:7401").build();
+    assertEquals(Optional.of(HostPort.of("0.0.0.0", 7401)), config.health());
+    assertNotEquals(PeerConfig.defaults(), config);
+    assertEquals(Optional.empty(), PeerConfig.builder().health("0.0.0.0:7401").health("none")
+        .build().health());
+  }
+
+  @Test
+  void health_onAnotherServersAddress_isRefused() {
+    assertEquals("health: '127.0.0.1:7400' is also the listen address",
+        failure(PeerConfig.builder().health("127.0.0.1:7400")).getMessage());
+    assertEquals("health: '127.0.0.1:7480' is also the metrics address",
+        failure(PeerConfig.builder().health("127.0.0.1:7480")).getMessage());
+    assertEquals("health: 'h:99999' has port 99999, out of range (expected 0..65535)",
+        failure(PeerConfig.builder().health("h:99999")).getMessage());
+  }
+
+  @Test
+  void toYaml_health_roundTrips() throws Exception {
+    PeerConfig config = PeerConfig.builder().health("127.0.0.1:7401").build();
+    String yaml = config.toYaml();
+    assertTrue(yaml.endsWith("metrics: 127.0.0.1:7480\nhealth: 127.0.0.1:7401\n"), yaml);
+    assertEquals(config, ConfigFile.load(Files.writeString(dir.resolve("peer.yaml"), yaml)).build());
   }
 
   @Test

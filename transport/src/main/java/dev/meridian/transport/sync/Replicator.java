@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * a stream); hands every incoming frame to {@link #receive}; sends what {@link SyncSession#poll}
  * returns while the stream is ready (and a closing session's last frames regardless); ends a stream
  * once {@link SyncSession#isFinished()} and then, like for any stream that ended, calls {@link
- * #streamClosed}; calls {@link #tick} at {@link #nextDeadline()}; dials {@link #dueDials}; and
+ * #streamClosed}; calls {@link #tick} at {@link #nextDeadline}; dials {@link #dueDials}; and
  * forwards the store's local deltas to {@link #onLocalDelta}.
  */
 public final class Replicator {
