@@ -192,8 +192,8 @@ public final class PeerMetrics {
         t.setDaemon(true);
         return t;
       });
-      refresher.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(), REFRESH.toMillis(),
-          TimeUnit.MILLISECONDS);
+      var unused = refresher.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(),
+          REFRESH.toMillis(), TimeUnit.MILLISECONDS); // ends when close() shuts the refresher
     }
   }
 
