@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A peer's meters, registered through Micrometer: always in a Prometheus registry of the peer's
@@ -56,6 +58,7 @@ import java.util.function.ToLongFunction;
  * stream whose lag is unknown has no lag meter.
  */
 public final class PeerMetrics {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerMetrics.class);
   /** How often the per-stream meters of a host registry are brought up to date. */
   static final Duration REFRESH = Duration.ofSeconds(1);
 
@@ -192,7 +195,7 @@ public final class PeerMetrics {
         t.setDaemon(true);
         return t;
       });
-      var unused = refresher.scheduleWithFixedDelay(this::refresh, REFRESH.toMillis(),
+      var unused = refresher.scheduleWithFixedDelay(this::refreshLogged, REFRESH.toMillis(),
           REFRESH.toMillis(), TimeUnit.MILLISECONDS); // ends when close() shuts the refresher
     }
   }
@@ -216,6 +219,15 @@ public final class PeerMetrics {
         registry.remove(host);
       }
       prometheus.close();
+    }
+  }
+
+  /** {@link #refresh}, for the refresher: a failure is logged and the next second tries again. */
+  private void refreshLogged() {
+    try {
+      refresh();
+    } catch (RuntimeException e) {
+      LOG.warn("could not bring the peer's meters up to date", e);
     }
   }
 
