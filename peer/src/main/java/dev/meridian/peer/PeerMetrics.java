@@ -135,8 +135,9 @@ public final class PeerMetrics {
     perPeer(out, byStream, "meridian_peer_queued_bytes", "gauge", "Pushes waiting to be sent.",
         ps -> sum(ps, PeerStats::queuedBytes));
     out.append("# HELP meridian_replication_refusals_total Frames and streams refused from peers,"
-        + " by kind (impersonation, own-dots, implausible-counter, conflicting-record, frame,"
-        + " handshakes).\n# TYPE meridian_replication_refusals_total counter\n");
+        + " by kind (certificate, allowlist, impersonation, own-dots, implausible-counter,"
+        + " conflicting-record, frame, handshakes, identity-store).\n"
+        + "# TYPE meridian_replication_refusals_total counter\n");
     for (Map.Entry<String, Long> e : peer.replicationRefusals().entrySet()) {
       out.append("meridian_replication_refusals_total{kind=\"").append(escape(e.getKey()))
           .append("\"} ").append(e.getValue()).append('\n');

@@ -172,6 +172,17 @@ public final class Replicator {
     s.close(why, true);
   }
 
+  /**
+   * Closes a session the driver refused for what its transport says of the peer (its
+   * certificate), before any frame of the peer was handed in: the session says Goodbye with
+   * {@code why} and finishes. The driver counts and logs such refusals; this counts nothing.
+   */
+  public void closeRefused(SyncSession s, Refusal why) {
+    if (!s.isClosing() && !s.isFinished()) {
+      s.close(why, true);
+    }
+  }
+
   /** The stream of {@code s} is over (ended by either side or broken); forget the session. */
   public void streamClosed(SyncSession s, Refusal why, long now) {
     s.ended(why);

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Peer identities under mutual TLS, over real gRPC on 127.0.0.1: a peer is the site its
- * certificate names ({@code meridian-peer:<site>}); a Hello naming another site, a replica id
- * claimed by a site other than the one it was first seen under, and a client certificate trying
- * to replicate are each refused with PERMISSION_DENIED and a reason, counted, and change nothing.
+ * certificate names ({@code meridian-peer:<site>}, exactly one); a certificate naming no site or
+ * two, a Hello naming another site, a replica id claimed by a site other than the one it was
+ * first seen under, and a client certificate trying to replicate are each refused with
+ * PERMISSION_DENIED and a reason, counted, and change nothing, by either end of a stream.
  */
 class PeerIdentityTest {
   private static final String CLUSTER = "identity-cluster";
@@ -175,6 +176,107 @@ class PeerIdentityTest {
         s.toString());
     assertTrue(answers.isEmpty(), "refused before any frame: " + answers);
     l.assertUnchanged();
+  }
+
+  @Test
+  void certificateWithoutSite_cannotReplicate() throws Exception {
+    Lisbon l = new Lisbon();
+    List<SyncFrame> answers = new ArrayList<>();
+    // A certificate of the CA naming only CN and DNS names, and a Hello naming the CN as site.
+    Status s = l.hello(pki.issueWithoutSite("osaka"), ReplicaId.random(), "osaka", answers);
+    assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
+    assertTrue(s.getDescription().startsWith("the certificate names no site: a certificate "
+        + "replicates only if it carries exactly one URI subject alternative name "
+        + "meridian-peer:<site>"), s.toString());
+    assertTrue(s.getDescription().contains("osaka"), "names what the certificate names: " + s);
+    assertTrue(answers.isEmpty(), "refused before any frame: " + answers);
+    assertEquals(Map.of("certificate", 1L), l.node.refusalsByKind());
+    assertEquals(1, l.node.identityRefusals());
+    l.assertUnchanged();
+    assertFalse(Files.exists(l.bindingsFile), "no binding recorded for a refused peer");
+  }
+
+  @Test
+  void certificateNamingTwoSites_cannotReplicate() throws Exception {
+    Lisbon l = new Lisbon();
+    TestPki.Leaf two = pki.issueFiles("porto", List.of(TlsSettings.PEER_SCHEME + "porto",
+        TlsSettings.PEER_SCHEME + "faro"));
+    List<SyncFrame> answers = new ArrayList<>();
+    Status s = l.hello(TlsSettings.mutual(two.cert(), two.key(), pki.caFile()),
+        ReplicaId.random(), "porto", answers);
+    assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("names 2 sites ([porto, faro]); a peer certificate "
+        + "names one"), s.toString());
+    assertTrue(answers.isEmpty(), "refused before any frame: " + answers);
+    assertEquals(Map.of("certificate", 1L), l.node.refusalsByKind());
+    l.assertUnchanged();
+  }
+
+  @Test
+  void dialledServer_whoseCertificateNamesNoSite_isToldInAGoodbye_andNothingIsTaken()
+      throws Exception {
+    // A hand-driven server with a certificate of the CA that names no site: it answers a Hello
+    // with a Hello and a batch, and records what the dialler sends.
+    java.util.concurrent.BlockingQueue<SyncFrame> received =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    InMemoryReplicaStore theirs = InMemoryReplicaStore.create(Replica.random());
+    theirs.update("theirs", d -> d.set("x", 1));
+    io.grpc.Server raw = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+        new InetSocketAddress("127.0.0.1", 0), pki.issueWithoutSite("osaka").serverCredentials())
+        .addService(new dev.meridian.transport.proto.ReplicationGrpc.ReplicationImplBase() {
+          @Override
+          public io.grpc.stub.StreamObserver<SyncFrame> sync(
+              io.grpc.stub.StreamObserver<SyncFrame> out) {
+            return new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(SyncFrame f) {
+                received.add(f);
+                if (f.hasHello()) {
+                  out.onNext(SyncFrame.newBuilder().setHello(Hello.newBuilder()
+                      .setProtocolVersion(SyncConfig.PROTOCOL_VERSION).setClusterId(CLUSTER)
+                      .setReplicaId(theirs.replicaId().value()).setSite("osaka")
+                      .setContext(ByteString.copyFrom(CrdtCodec.encode(theirs.context()))))
+                      .build());
+                  out.onNext(SyncFrame.newBuilder().setBatch(
+                      dev.meridian.transport.proto.DeltaBatch.newBuilder().setSeq(1)
+                          .addDeltas(dev.meridian.transport.proto.Delta.newBuilder()
+                              .setKey("theirs").setDelta(ByteString.copyFrom(CrdtCodec.encode(
+                                  theirs.get("theirs")))))).build());
+                }
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {
+                out.onCompleted();
+              }
+            };
+          }
+        }).build().start();
+    closeables.add(() -> raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    InMemoryReplicaStore faro = InMemoryReplicaStore.create(Replica.random());
+    ReplicationNode dialler = ReplicationNode.startNetty(faro, SyncConfig.builder(CLUSTER)
+        .site("faro").peers(List.of("127.0.0.1:" + raw.getPort())).build(),
+        pki.issuePeer("faro"), null);
+    closeables.add(dialler);
+    SyncFrame bye = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (bye == null && System.nanoTime() < deadline) {
+      SyncFrame f = received.poll(100, TimeUnit.MILLISECONDS);
+      if (f != null && f.hasGoodbye()) {
+        bye = f;
+      }
+    }
+    assertNotNull(bye, "the dialler says Goodbye to a server it refuses");
+    assertEquals(Status.Code.PERMISSION_DENIED.value(), bye.getGoodbye().getCode());
+    assertTrue(bye.getGoodbye().getReason().startsWith("the certificate names no site"),
+        bye.toString());
+    assertNull(faro.get("theirs"), "nothing taken from a server the dialler refused");
+    assertEquals(0, dialler.sessionsOpened());
+    assertTrue(dialler.refusalsByKind().getOrDefault("certificate", 0L) >= 1,
+        dialler.refusalsByKind().toString());
   }
 
   @Test
