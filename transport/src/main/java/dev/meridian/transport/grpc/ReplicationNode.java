@@ -151,8 +151,10 @@ public final class ReplicationNode implements AutoCloseable {
   /**
    * Starts replication over Netty: listens on {@code listen} (null to only dial) with {@code tls},
    * dials peers with the same settings. A frame over the configured maximum size is refused by the
-   * engine with RESOURCE_EXHAUSTED and a Goodbye saying so; gRPC itself cuts any message over twice
-   * that size before reading it (the peer then sees only a reset stream).
+   * engine with RESOURCE_EXHAUSTED and a Goodbye saying so; a message over twice that size ({@link
+   * #hardLimit}), to any service on the port, is cut while it is read, with RESOURCE_EXHAUSTED
+   * naming the method and the limit, and a call whose messages come compressed is refused
+   * (UNIMPLEMENTED) before one is read.
    */
   public static ReplicationNode startNetty(ReplicaStore store, SyncConfig config, TlsSettings tls,
       InetSocketAddress listen) throws IOException {
@@ -180,7 +182,10 @@ public final class ReplicationNode implements AutoCloseable {
       NettyServerBuilder netty = NettyServerBuilder.forAddress(listen, tls.isSecure()
               ? ServerHandshakes.of(tls.serverCredentials(), handshakeRefusals)
               : tls.serverCredentials())
-          .maxInboundMessageSize(hardLimit(config))
+          .maxInboundMessageSize(InboundLimits.GRPC_LIMIT)
+          .addStreamTracerFactory(InboundLimits.tracers(hardLimit(config)))
+          .decompressorRegistry(InboundLimits.decompressors())
+          .intercept(InboundLimits.uncompressedOnly())
           .permitKeepAliveTime(1, TimeUnit.SECONDS);
       if (services.isEmpty()) {
         netty.directExecutor(); // callbacks only post to the loop
@@ -203,7 +208,10 @@ public final class ReplicationNode implements AutoCloseable {
     return start(store, config, tls, server, channels, identityRefusals, handshakeRefusals);
   }
 
-  /** gRPC's own message limit: twice the engine's, so the engine can answer in between. */
+  /**
+   * The most bytes a message to the server may have, on every service of the port: twice the
+   * engine's frame limit, so the engine answers a frame in between with a Goodbye.
+   */
   public static int hardLimit(SyncConfig config) {
     return (int) Math.min(Integer.MAX_VALUE, 2L * config.maxMessageBytes());
   }

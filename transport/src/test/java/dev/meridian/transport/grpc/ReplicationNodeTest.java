@@ -203,9 +203,11 @@ class ReplicationNodeTest {
     peer.send(hello(CLUSTER, "huge"));
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
     Document doc = Document.create(Replica.random());
-    Document delta = doc.set("blob", "x".repeat(1_000_000)); // gRPC's own limit is 128 KiB
+    Document delta = doc.set("blob", "x".repeat(1_000_000)); // the hard limit is 128 KiB
     peer.send(batch(1, "huge", CrdtCodec.encode(delta)));
     Status s = peer.awaitStatus();
+    // The stream's headers went out with the Hello, so the cut message resets it (a status can
+    // only go out before them: InboundLimitsTest).
     assertTrue(!s.isOk(), "the stream failed: " + s);
     f.assertUnchanged();
   }
