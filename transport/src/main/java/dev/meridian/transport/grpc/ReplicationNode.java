@@ -190,9 +190,12 @@ public final class ReplicationNode implements AutoCloseable {
       if (services.isEmpty()) {
         netty.directExecutor(); // callbacks only post to the loop
       }
+      List<String> names = new ArrayList<>(List.of(ReplicationGrpc.SERVICE_NAME));
       for (ServerServiceDefinition s : services) {
         netty.addService(s);
+        names.add(s.getServiceDescriptor().getName());
       }
+      netty.fallbackHandlerRegistry(new UnknownMethods(names));
       server = netty;
     }
     // Shared with the node before it starts: its loop may dial before start returns.

@@ -108,6 +108,18 @@ class InboundLimitsTest {
   }
 
   @Test
+  void unknownMethod_isAnsweredInOurWords() {
+    MethodDescriptor<byte[], byte[]> missing = METHOD.toBuilder()
+        .setFullMethodName("meridian.test.Echo/Shout").build();
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> ClientCalls.blockingUnaryCall(channel, missing, CallOptions.DEFAULT, new byte[3]));
+    assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode(), e.toString());
+    assertEquals("this peer has no method 'meridian.test.Echo/Shout'; the services it serves are"
+        + " meridian.transport.v1.Replication, meridian.test.Echo", e.getStatus().getDescription());
+    assertEquals(0, served.get());
+  }
+
+  @Test
   void compressedCall_isRefusedBeforeAnyMessageIsRead() {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> call(10, CallOptions.DEFAULT.withCompression("gzip")));
