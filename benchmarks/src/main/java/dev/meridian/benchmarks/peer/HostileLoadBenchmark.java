@@ -67,8 +67,11 @@ import org.HdrHistogram.Histogram;
  * <ul>
  *   <li><b>1,000 watchers that stop reading</b>: 10 connections with a 1 KiB flow-control window,
  *       100 watches each (the most one connection may hold), with documents, that never ask for
- *       a message; each one the daemon ends (it falls behind) is opened again at once. A writer
- *       changes the 20 watched documents (1 KB each) {@link #WATCHED_WRITES} times a second.
+ *       a message. A client that does not read never hears that its watch was ended (the status
+ *       waits behind the events it did not read), so each connection opens 100 watches again
+ *       every second: the daemon refuses those over 100 per connection at once, and so holds
+ *       1,000 again each second, however many it ended for falling behind. A writer changes the
+ *       20 watched documents (1 KB each) {@link #WATCHED_WRITES} times a second.
  *   <li><b>Huge JSON numbers</b>: Updates whose value is a number of 7,000,000 digits (under the
  *       message limit, so the JSON check refuses it) or 10,000,000 digits (10 MB: over the
  *       message limit, cut while it is read), {@link #NUMBER_RATE} a second.
@@ -82,7 +85,9 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Printed: the probe's p50 and p99 per call in both phases and the ratio of the p99s, what the
  * hostile clients got (counts by outcome), and the daemon's state after it (alive or not, any
- * OutOfMemoryError in its log, the most heap it held after a collection, its longest GC pause).
+ * OutOfMemoryError in its log, its live heap at the end of the last hostile round (after a full
+ * collection, forced with {@code jcmd} once the probe is done), the most heap in use after a
+ * young collection (which counts old garbage not yet collected), its longest GC pause).
  * Each hostile client has at most {@link #HOSTILE_IN_FLIGHT} calls unanswered; {@code
  * -Dmeridian.bench.hostile=watches,lists} runs only those named. Nothing is asserted on time: on a shared 2-core machine the ratio says more
  * about the neighbours than about the daemon, so runs are repeated and reported as they came.
@@ -104,7 +109,7 @@ public final class HostileLoadBenchmark {
   private static final int WATCH_CONNECTIONS = 10;
   private static final int WATCHES_PER_CONNECTION = 100;
   /** Writes a second to the watched documents while the watchers stall. */
-  static final int WATCHED_WRITES = 100;
+  static final int WATCHED_WRITES = 20;
   /** Huge-number Updates a second, 7 MB and 10 MB alternately. */
   static final int NUMBER_RATE = 4;
   /** List calls a second over the deleted documents. */
@@ -128,8 +133,6 @@ public final class HostileLoadBenchmark {
   private final AtomicBoolean hostile = new AtomicBoolean();
   private final List<Thread> threads = new ArrayList<>();
   private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
-  /** Stalled watches started and not ended yet. */
-  private final AtomicLong watchesOpen = new AtomicLong();
   private Process daemon;
   private ManagedChannel probeChannel;
   private int port;
@@ -177,14 +180,16 @@ public final class HostileLoadBenchmark {
 
       Histogram[] unloaded = histograms();
       Histogram[] loaded = histograms();
-      long watching = Long.MAX_VALUE;
+      long liveAtEnd = -1;
       for (int r = 0; r < rounds; r++) {
         Thread.sleep(2_000); // the daemon settles: watches ended, streams closed
         probe(probe, roundSeconds, unloaded);
         startHostileLoad();
         Thread.sleep(1_000); // every hostile client under way
         probe(probe, roundSeconds, loaded);
-        watching = Math.min(watching, watchesOpen.get());
+        if (r == rounds - 1) {
+          liveAtEnd = liveHeapMegabytes();
+        }
         stopHostileLoad();
       }
       Map<String, Long> got = counts();
@@ -199,10 +204,8 @@ public final class HostileLoadBenchmark {
           loaded[2].getTotalCount());
       line("p99 hostile/unloaded: Get %.2f, Update %.2f", ms(loaded[0], 99) / ms(unloaded[0], 99),
           ms(loaded[1], 99) / ms(unloaded[1], 99));
-      line("hostile clients got, in the hostile rounds: %s; stalled watches open at the end"
-          + " of each hostile round, fewest: %,d", got,
-          ATTACKS.contains("watches") ? watching : 0);
-      line(daemonState(DocumentsGrpc.newBlockingStub(probeChannel)));
+      line("hostile clients got, in the hostile rounds: %s", got);
+      line(daemonState(DocumentsGrpc.newBlockingStub(probeChannel), liveAtEnd));
     } finally {
       stopHostileLoad();
       if (probeChannel != null) {
@@ -294,14 +297,25 @@ public final class HostileLoadBenchmark {
   private void startHostileLoad() throws IOException {
     hostile.set(true);
     if (ATTACKS.contains("watches")) {
+      List<DocumentsGrpc.DocumentsStub> watchers = new ArrayList<>();
       for (int c = 0; c < WATCH_CONNECTIONS; c++) {
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
             .flowControlWindow(1024).build();
         hostileChannels.add(ch);
-        for (int w = 0; w < WATCHES_PER_CONNECTION; w++) {
-          stalledWatch(DocumentsGrpc.newStub(ch));
-        }
+        watchers.add(DocumentsGrpc.newStub(ch));
       }
+      spawn("watchers", () -> {
+        long next = System.nanoTime();
+        while (hostile.get()) {
+          for (DocumentsGrpc.DocumentsStub w : watchers) {
+            for (int i = 0; i < WATCHES_PER_CONNECTION; i++) {
+              stalledWatch(w);
+            }
+          }
+          next += TimeUnit.SECONDS.toNanos(1);
+          LockSupport.parkNanos(next - System.nanoTime());
+        }
+      });
       DocumentsGrpc.DocumentsStub writer = DocumentsGrpc.newStub(hostileChannel());
       String filler = "x".repeat(1_000);
       AtomicLong n = new AtomicLong();
@@ -373,12 +387,8 @@ public final class HostileLoadBenchmark {
     hostileChannels.clear();
   }
 
-  /** A watch that never asks for a message; opened again when the daemon ends it. */
+  /** A watch that never asks for a message. */
   private void stalledWatch(DocumentsGrpc.DocumentsStub stub) {
-    if (!hostile.get()) {
-      return;
-    }
-    watchesOpen.incrementAndGet();
     stub.watch(WatchRequest.newBuilder().setPrefix("w/").setIncludeDocuments(true).build(),
         new ClientResponseObserver<WatchRequest, WatchEvent>() {
           @Override
@@ -391,14 +401,14 @@ public final class HostileLoadBenchmark {
 
           @Override
           public void onError(Throwable t) {
-            count("watch", Status.fromThrowable(t));
-            stalledWatch(stub); // counted open before this one is counted closed
-            watchesOpen.decrementAndGet();
+            Status s = Status.fromThrowable(t);
+            boolean full = s.getDescription() != null
+                && s.getDescription().startsWith("this connection holds");
+            count(full ? "watch refused, connection full" : "watch", s);
           }
 
           @Override
           public void onCompleted() {
-            watchesOpen.decrementAndGet();
             count("watch", Status.OK);
           }
         });
@@ -527,7 +537,27 @@ public final class HostileLoadBenchmark {
     }
   }
 
-  private String daemonState(DocumentsGrpc.DocumentsBlockingStub api) throws IOException {
+  /**
+   * The daemon's live heap in MB: the total of {@code jcmd GC.class_histogram}, which collects in
+   * full first (a pause: taken only once the probe is done); -1 if jcmd cannot tell.
+   */
+  private long liveHeapMegabytes() {
+    try {
+      Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+          .toString(), Long.toString(daemon.pid()), "GC.class_histogram").redirectErrorStream(true)
+          .start();
+      String out = new String(jcmd.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      jcmd.waitFor(60, TimeUnit.SECONDS);
+      Matcher m = Pattern.compile("Total\\s+\\d+\\s+(\\d+)").matcher(out);
+      return m.find() ? Long.parseLong(m.group(1)) >> 20 : -1;
+    } catch (IOException | InterruptedException e) {
+      return -1;
+    }
+  }
+
+  private String daemonState(DocumentsGrpc.DocumentsBlockingStub api, long liveAtEnd)
+      throws IOException {
     boolean alive = daemon.isAlive();
     String log = Files.exists(dir.resolve("daemon.log"))
         ? Files.readString(dir.resolve("daemon.log")) : "";
@@ -537,12 +567,18 @@ public final class HostileLoadBenchmark {
     long fullGcs = 0;
     Path gc = dir.resolve("gc.log");
     if (Files.exists(gc)) {
-      Matcher m = Pattern.compile("(Pause [A-Za-z]+).*?\\d+M->(\\d+)M\\(\\d+M\\) ([0-9.]+)ms")
-          .matcher(Files.readString(gc));
-      while (m.find()) {
-        maxAfter = Math.max(maxAfter, Long.parseLong(m.group(2)));
+      Pattern pause = Pattern.compile("(Pause [A-Za-z]+).*?\\d+M->(\\d+)M\\(\\d+M\\) ([0-9.]+)ms");
+      for (String l : Files.readAllLines(gc)) {
+        Matcher m = pause.matcher(l);
+        if (!m.find() || l.contains("Heap Inspection")) {
+          continue; // not a pause, or jcmd's
+        }
         longestPause = Math.max(longestPause, Double.parseDouble(m.group(3)));
-        fullGcs += m.group(1).equals("Pause Full") ? 1 : 0;
+        if (m.group(1).equals("Pause Young")) {
+          maxAfter = Math.max(maxAfter, Long.parseLong(m.group(2)));
+        } else if (m.group(1).equals("Pause Full")) {
+          fullGcs++;
+        }
       }
     }
     String documents = "";
@@ -550,10 +586,11 @@ public final class HostileLoadBenchmark {
       documents = ", " + api.status(StatusRequest.getDefaultInstance()).getDocuments()
           + " documents";
     }
-    return String.format(Locale.ROOT, "daemon after the run: %s, %s; heap after GC at most %d MB"
-        + " of 512, longest GC pause %.1f ms, %d full GCs%s", alive ? "alive" : "NOT ALIVE (exit "
+    return String.format(Locale.ROOT, "daemon after the run: %s, %s; live heap at the end of"
+        + " the last hostile round %d MB of 512; in use after a young GC at most %d MB; longest"
+        + " GC pause %.1f ms, %d full GCs (besides jcmd's)%s", alive ? "alive" : "NOT ALIVE (exit "
         + daemon.exitValue() + ")", oom ? "OutOfMemoryError in its log" : "no OutOfMemoryError",
-        maxAfter, longestPause, fullGcs, documents);
+        liveAtEnd, maxAfter, longestPause, fullGcs, documents);
   }
 
   private ManagedChannel channel() {
