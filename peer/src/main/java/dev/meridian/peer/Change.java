@@ -33,19 +33,22 @@ public final class Change {
   /** The events (dots) of the change; what a cursor grows by once it is delivered. */
   private final CausalContext events;
   private final String cursor;
+  /** The document's JSON, rendered once for this change and every copy of it given a cursor. */
+  private final Rendered rendered;
 
   Change(String key, Origin origin, Function<String, Optional<Document>> reader,
       CausalContext events) {
-    this(key, origin, reader, events, null);
+    this(key, origin, reader, events, null, new Rendered());
   }
 
   private Change(String key, Origin origin, Function<String, Optional<Document>> reader,
-      CausalContext events, String cursor) {
+      CausalContext events, String cursor, Rendered rendered) {
     this.key = Objects.requireNonNull(key, "key");
     this.origin = Objects.requireNonNull(origin, "origin");
     this.reader = reader;
     this.events = Objects.requireNonNull(events, "events");
     this.cursor = cursor;
+    this.rendered = rendered;
   }
 
   CausalContext events() {
@@ -54,7 +57,7 @@ public final class Change {
 
   /** This change as given to one watcher, with that watcher's cursor after it. */
   Change withCursor(String watcherCursor) {
-    return new Change(key, origin, reader, events, watcherCursor);
+    return new Change(key, origin, reader, events, watcherCursor, rendered);
   }
 
   /**
@@ -82,6 +85,27 @@ public final class Change {
    */
   public Optional<Document> document() {
     return reader.apply(key);
+  }
+
+  /**
+   * The document's JSON ("{}" if it is empty or deleted), read and rendered once for this change
+   * and shared by every watcher the change is given to: the first to ask reads the document (as
+   * {@link #document()}, so it is the document after the change), the others get the same text.
+   * A thousand watchers of one prefix thus cost one read and one rendering per change, and hold
+   * one copy of the text between them.
+   */
+  String json() {
+    synchronized (rendered) {
+      if (rendered.json == null) {
+        rendered.json = document().map(Document::toJson).orElse("{}");
+      }
+      return rendered.json;
+    }
+  }
+
+  /** One change's JSON once rendered (guarded by itself). */
+  private static final class Rendered {
+    private String json;
   }
 
   @Override

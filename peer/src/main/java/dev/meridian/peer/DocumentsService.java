@@ -60,6 +60,13 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   /** Events a watch buffers for a client that does not read, and their bytes, before it ends. */
   static final int WATCH_BUFFER = 1_000;
   static final long WATCH_BUFFER_BYTES = 8L << 20;
+  /**
+   * Bytes of events all watches together buffer for clients that do not read: an eighth of the
+   * heap, between 8 and 256 MiB (64 MiB for a 512 MiB heap). A watch whose buffering would pass
+   * it is ended as one that fell behind.
+   */
+  static final long ALL_WATCHES_BUFFER_BYTES =
+      Math.max(8L << 20, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8));
   /** The client connection of the call being served (its remote address). */
   private static final Context.Key<String> CLIENT = Context.key("meridian-client");
 
@@ -90,16 +97,32 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
 
   private final int watchBuffer;
   private final long watchBufferBytes;
+  private final WatchBudget allWatches;
 
   DocumentsService(Meridian store) {
-    this(store, WATCH_BUFFER, WATCH_BUFFER_BYTES);
+    this(store, WATCH_BUFFER, WATCH_BUFFER_BYTES, ALL_WATCHES_BUFFER_BYTES);
   }
 
   /** A service whose watches buffer at most {@code watchBuffer} events of {@code bytes} in all. */
   DocumentsService(Meridian store, int watchBuffer, long watchBufferBytes) {
+    this(store, watchBuffer, watchBufferBytes, ALL_WATCHES_BUFFER_BYTES);
+  }
+
+  /**
+   * A service whose watches buffer at most {@code watchBuffer} events of {@code watchBufferBytes}
+   * each, and {@code allWatchesBytes} together.
+   */
+  DocumentsService(Meridian store, int watchBuffer, long watchBufferBytes,
+      long allWatchesBytes) {
     this.store = store;
     this.watchBuffer = watchBuffer;
     this.watchBufferBytes = watchBufferBytes;
+    this.allWatches = new WatchBudget(allWatchesBytes);
+  }
+
+  /** Bytes of events the watches of this service hold for clients that do not read, now. */
+  long watchBytesBuffered() {
+    return allWatches.used();
   }
 
   @Override
@@ -277,7 +300,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       return;
     }
     WatchStream stream = new WatchStream(call, request.getIncludeDocuments(), watchBuffer,
-        watchBufferBytes, () -> watchesPerClient.release(client));
+        watchBufferBytes, allWatches, () -> watchesPerClient.release(client));
     call.setOnReadyHandler(stream::drain);
     call.setOnCancelHandler(stream::cancelled);
     try {
@@ -292,17 +315,22 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
   /**
    * One client's watch: a watcher that never blocks. Events go out while the call is ready and
    * wait in a bounded buffer otherwise; a client that lets more than {@link #WATCH_BUFFER} events
-   * (or {@link #WATCH_BUFFER_BYTES} bytes) pile up beyond what gRPC's flow control holds is ended
-   * with RESOURCE_EXHAUSTED, so a stalled client holds no thread and a bounded amount of memory.
+   * (or {@link #WATCH_BUFFER_BYTES} bytes) pile up beyond what gRPC's flow control holds, or
+   * whose events would take the buffers of all watches past {@link #ALL_WATCHES_BUFFER_BYTES}, is
+   * ended with RESOURCE_EXHAUSTED, so a stalled client holds no thread and a bounded amount of
+   * memory, and stalled clients together a bounded amount too. A change's document is rendered
+   * once for all watches ({@link Change#json()}).
    */
   private static final class WatchStream implements Watcher, Watches.Paced {
     private final ServerCallStreamObserver<WatchEvent> call;
     private final boolean documents;
     private final int maxEvents;
     private final long maxBytes;
+    private final WatchBudget all;
     private final Runnable release;
     private final java.util.ArrayDeque<WatchEvent> buffer = new java.util.ArrayDeque<>();
-    private long bufferedBytes;
+    /** Written under this stream's lock; read without it by {@link WatchBudget#endLargest}. */
+    private volatile long bufferedBytes;
     private boolean done;
     private boolean completeAfterDrain;
     private boolean releasedOnce;
@@ -311,12 +339,14 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     private Runnable onReady;
 
     WatchStream(ServerCallStreamObserver<WatchEvent> call, boolean documents, int maxEvents,
-        long maxBytes, Runnable release) {
+        long maxBytes, WatchBudget all, Runnable release) {
       this.call = call;
       this.documents = documents;
       this.maxEvents = maxEvents;
       this.maxBytes = maxBytes;
+      this.all = all;
       this.release = release;
+      all.register(this);
     }
 
     synchronized void started(Meridian.Watch w) {
@@ -336,7 +366,7 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
           })
           .setCursor(change.cursor());
       if (documents) {
-        e.setJson(change.document().map(Document::toJson).orElse("{}"));
+        e.setJson(change.json());
       }
       send(e.build());
     }
@@ -363,6 +393,13 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
       resume.run();
     }
 
+    /**
+     * Sends {@code event} now if the call is ready and nothing waits before it, else buffers it.
+     * Buffered bytes count against the budget of all watches; when it is spent, the watch holding
+     * the most is ended (this one, if none holds more), and the event is buffered if that made
+     * room. The ending happens with no stream's lock held, so two streams never wait for each
+     * other.
+     */
     private void send(WatchEvent event) {
       synchronized (this) {
         if (done) {
@@ -373,14 +410,49 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
           lastCursor = event.getCursor();
           return;
         }
+      }
+      int size = event.getSerializedSize();
+      boolean taken = all.take(size);
+      if (!taken) {
+        all.endLargest(size);
+        taken = all.take(size);
+      }
+      synchronized (this) {
+        if (done) {
+          if (taken) {
+            all.give(size);
+          }
+          return;
+        }
+        if (!taken) {
+          endForBudget();
+          return;
+        }
         buffer.add(event);
-        bufferedBytes += event.getSerializedSize();
+        bufferedBytes += size;
         if (buffer.size() > maxEvents || bufferedBytes > maxBytes) {
           finish(Status.RESOURCE_EXHAUSTED.withDescription("the client fell more than "
               + maxEvents + " changes (or " + maxBytes + " bytes) behind; resume from the last"
               + " cursor sent: " + lastCursor));
+          return;
         }
+        drain(); // the call may have become ready since it was looked at
       }
+    }
+
+    /** Ends this watch because the buffers of all watches are full and this one holds the most. */
+    synchronized void endForBudget() {
+      if (!done) {
+        finish(Status.RESOURCE_EXHAUSTED.withDescription("the client fell behind while the "
+            + "watches of this peer hold " + all.limit() + " bytes of changes their clients have"
+            + " not read, the most it holds for all of them, and this watch held the most;"
+            + " resume from the last cursor sent: " + lastCursor));
+      }
+    }
+
+    /** Bytes buffered now. */
+    long bufferedBytes() {
+      return bufferedBytes;
     }
 
     @Override
@@ -402,7 +474,9 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     synchronized void drain() {
       while (!done && !buffer.isEmpty() && call.isReady()) {
         WatchEvent e = buffer.poll();
-        bufferedBytes -= e.getSerializedSize();
+        int size = e.getSerializedSize();
+        bufferedBytes -= size;
+        all.give(size);
         call.onNext(e);
         lastCursor = e.getCursor();
       }
@@ -420,16 +494,22 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
 
     synchronized void cancelled() {
       done = true;
-      buffer.clear();
+      clearBuffer();
       if (watch != null) {
         watch.close();
       }
       released();
     }
 
+    private void clearBuffer() {
+      buffer.clear();
+      all.give(bufferedBytes);
+      bufferedBytes = 0;
+    }
+
     private void finish(Status status) {
       done = true;
-      buffer.clear();
+      clearBuffer();
       if (!call.isCancelled()) {
         call.onError(status.asRuntimeException());
       }
@@ -442,8 +522,82 @@ final class DocumentsService extends DocumentsGrpc.DocumentsImplBase {
     synchronized void released() {
       if (!releasedOnce) {
         releasedOnce = true;
+        all.unregister(this);
         release.run();
       }
+    }
+  }
+
+  /**
+   * Bytes buffered by all watches of the service, up to a limit, and the watches that may hold
+   * some (thread-safe).
+   */
+  static final class WatchBudget {
+    private final long limit;
+    private final java.util.concurrent.atomic.AtomicLong used =
+        new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Set<WatchStream> streams =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void register(WatchStream s) {
+      streams.add(s);
+    }
+
+    void unregister(WatchStream s) {
+      streams.remove(s);
+    }
+
+    /**
+     * Ends the watch holding the most buffered bytes, if the budget cannot take {@code wanted}
+     * more: it is the furthest behind of the watches whose clients do not read.
+     */
+    void endLargest(long wanted) {
+      if (used.get() + wanted <= limit) {
+        return;
+      }
+      WatchStream largest = null;
+      long most = 0;
+      for (WatchStream s : streams) {
+        long b = s.bufferedBytes();
+        if (b > most) {
+          most = b;
+          largest = s;
+        }
+      }
+      if (largest != null) {
+        largest.endForBudget();
+      }
+    }
+
+    WatchBudget(long limit) {
+      this.limit = limit;
+    }
+
+    /** Takes {@code n} bytes if that keeps the total within the limit; false otherwise. */
+    boolean take(long n) {
+      while (true) {
+        long u = used.get();
+        if (u + n > limit) {
+          return false;
+        }
+        if (used.compareAndSet(u, u + n)) {
+          return true;
+        }
+      }
+    }
+
+    /** Gives back {@code n} bytes taken before. */
+    void give(long n) {
+      used.addAndGet(-n);
+    }
+
+    long limit() {
+      return limit;
+    }
+
+    /** The bytes taken now. */
+    long used() {
+      return used.get();
     }
   }
 

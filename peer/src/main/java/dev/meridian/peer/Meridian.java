@@ -416,9 +416,9 @@ public final class Meridian implements AutoCloseable {
    * the replica last found there if any. An address found to be this peer's own is left out.
    */
   /**
-   * What this peer refused from other peers so far, by kind ("impersonation", "own-dots",
-   * "implausible-counter", "conflicting-record", "frame", "handshakes": see {@code
-   * Replicator.refusalsByKind}); empty without replication.
+   * What this peer refused from other peers so far, by kind ("certificate", "impersonation",
+   * "own-dots", "frame"...: see {@link ReplicationNode#refusalsByKind()}); empty without
+   * replication.
    */
   public Map<String, Long> replicationRefusals() {
     ReplicationNode n = node;

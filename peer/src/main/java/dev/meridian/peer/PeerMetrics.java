@@ -262,8 +262,9 @@ public final class PeerMetrics {
         }
       }
       kinds("meridian.replication.refusals", "kind",
-          "Frames and streams refused from peers, by kind (impersonation, own-dots,"
-              + " implausible-counter, conflicting-record, frame, handshakes).",
+          "Frames and streams refused from peers, by kind (certificate, allowlist,"
+              + " impersonation, own-dots, implausible-counter, conflicting-record, frame,"
+              + " handshakes, identity-store).",
           replicationRefusals);
       kinds("meridian.auth.refused", "reason",
           "Calls and streams refused for who made them, by reason.", authRefusals);

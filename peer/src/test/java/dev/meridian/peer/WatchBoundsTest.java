@@ -158,6 +158,95 @@ class WatchBoundsTest {
   }
 
   @Test
+  void watch_stalledClientsTogether_holdNoMoreThanTheSharedLimit_andAReaderIsServed()
+      throws Exception {
+    // Each watch may buffer 1,000 events of 8 MiB; all of them together 200 KB.
+    peer = Meridian.builder().dataDir(dir).site("watched")
+        .durability(dev.meridian.persistence.Durability.ASYNC).open();
+    DocumentsService service = new DocumentsService(peer, 1_000, 8 << 20, 200_000);
+    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(DocumentsService.definition(service)).build().start();
+    List<Stalled> stalled = new ArrayList<>();
+    for (int c = 0; c < 2; c++) {
+      ManagedChannel channel = connection();
+      for (int i = 0; i < 10; i++) {
+        stalled.add(watch(channel, "w/"));
+      }
+    }
+    ManagedChannel readerChannel = NettyChannelBuilder.forAddress("127.0.0.1", server.getPort())
+        .usePlaintext().build();
+    channels.add(readerChannel);
+    java.util.concurrent.atomic.AtomicInteger read = new java.util.concurrent.atomic.AtomicInteger();
+    CompletableFuture<Status> readerEnd = new CompletableFuture<>();
+    DocumentsGrpc.newStub(readerChannel).watch(WatchRequest.newBuilder().setPrefix("w/")
+        .setIncludeDocuments(true).build(), new io.grpc.stub.StreamObserver<WatchEvent>() {
+          @Override
+          public void onNext(WatchEvent e) {
+            read.incrementAndGet();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            readerEnd.complete(Status.fromThrowable(t));
+          }
+
+          @Override
+          public void onCompleted() {
+            readerEnd.complete(Status.OK);
+          }
+        });
+    awaitWatches(21);
+    String filler = "x".repeat(1_000);
+    long most = 0;
+    for (int w = 0; w < 300; w++) {
+      int n = w;
+      peer.update("w/doc" + (w % 10), d -> d.set("v", filler + n)).join();
+      most = Math.max(most, service.watchBytesBuffered());
+      // 200 changes a second: the reader keeps up; the stalled clients' buffers only grow, and
+      // when all of them are full the largest is ended.
+      Thread.sleep(5);
+    }
+    assertTrue(most <= 200_000, "held at most the shared limit: " + most);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (read.get() < 300 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(300, read.get(), () -> "the reading watch got every change; it ended: " + readerEnd.getNow(null));
+    assertTrue(!readerEnd.isDone(), "the reading watch stays open: " + readerEnd);
+    // 20 stalled clients would hold some 1.4 MB: most were ended, each with the reason.
+    int ended = 21 - watches().size();
+    assertTrue(ended >= 10, ended + " of the 20 stalled watches ended");
+    for (Stalled s : stalled) {
+      s.call.request(Integer.MAX_VALUE); // read what was sent, then the status
+    }
+    int told = 0;
+    for (Stalled s : stalled) {
+      Status st;
+      try {
+        st = s.status.get(2, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException open) {
+        continue; // one of the watches left open
+      }
+      told++;
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, st.getCode(), st.toString());
+      assertTrue(st.getDescription().startsWith("the client fell behind while the watches of "
+          + "this peer hold 200000 bytes of changes their clients have not read, the most it "
+          + "holds for all of them, and this watch held the most; resume from the last cursor"
+          + " sent: "), st.getDescription());
+    }
+    assertEquals(ended, told, "each ended watch was told why");
+    for (Stalled s : stalled) {
+      s.call.cancel("done", null);
+    }
+    awaitWatches(1);
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (service.watchBytesBuffered() != 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, service.watchBytesBuffered(), "every ended watch gave its bytes back");
+  }
+
+  @Test
   void watch_pastTheLimitPerConnection_isRefused_andAnotherConnectionIsServed() throws Exception {
     start();
     ManagedChannel channel = connection();

@@ -47,7 +47,7 @@ final class LoopbackCluster implements AutoCloseable {
     this.nodes = new ReplicationNode[n];
     TestPki pki = secure ? new TestPki(certs, "bench-ca-" + System.nanoTime()) : null;
     for (int i = 0; i < n; i++) {
-      tls[i] = secure ? pki.issue("replica-" + i) : TlsSettings.plaintext();
+      tls[i] = secure ? pki.issuePeer("replica-" + i) : TlsSettings.plaintext();
       ports[i] = freePort();
       stores[i] = InMemoryReplicaStore.create(Replica.random());
       observed[i] = new ObservedStore(stores[i], tracker);
@@ -70,6 +70,7 @@ final class LoopbackCluster implements AutoCloseable {
       peers.add("127.0.0.1:" + port);
     }
     SyncConfig config = tuning.apply(SyncConfig.builder("bench")
+        .site("replica-" + i) // the site its certificate names
         .advertisedAddress("127.0.0.1:" + ports[i])
         .peers(peers)
         .learnPeers(false)

@@ -517,11 +517,14 @@ class AccessMatrixTest {
   }
 
   @Test
-  void certificateNamingNoSite_cannotReplicateUnderAccessControl() throws Exception {
+  void certificateNamingNoSite_cannotReplicate() throws Exception {
+    String before = snapshot();
     Status s = syncAs(leaf("anonymous", null));
     assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
-    assertTrue(s.getDescription().contains("needs a peer certificate naming meridian-peer:"),
-        s.toString());
+    assertTrue(s.getDescription().startsWith("the certificate names no site"), s.toString());
+    assertTrue(peer.replicationRefusals().getOrDefault("certificate", 0L) >= 1,
+        peer.replicationRefusals().toString());
+    assertEquals(before, snapshot());
   }
 
   @Test

@@ -17,21 +17,35 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the peer's certificate against the allowlist of {@link TlsSettings}, on both ends of a
- * stream: the server refuses a call from a peer not on it (PERMISSION_DENIED) before the engine sees
- * a frame; the client cancels a stream to a server not on it as soon as its headers arrive, before
- * any of its frames is handled. Also records the remote address for the logs.
+ * Checks the peer's certificate on both ends of a replication stream, before the engine sees a
+ * frame: a certificate presented for replication must name exactly one site ({@code
+ * meridian-peer:<site>}, see {@link TlsSettings#PEER_SCHEME}), which is then the peer's identity
+ * (its Hello must name the same site), and must be on the allowlist of {@link TlsSettings} if
+ * there is one. Under mutual TLS every peer presents a certificate, so every peer is certified;
+ * without a certificate (plaintext, or the dialling side of server-only TLS) a stream is taken
+ * unless {@link TlsSettings#requiringPeerCertificates()} asks for one.
+ *
+ * <p>A refusal is one audit line, one count by kind ("certificate": no site, several sites, a
+ * client's certificate, no certificate where one is required; "allowlist": names not on the
+ * allowlist), and a reason the other side is told: the server closes the call with
+ * PERMISSION_DENIED and the reason; the client has its session say Goodbye with them (or cancels
+ * the call, for a caller that is not a session). Also records the remote address for the logs.
  */
 final class IdentityCheck {
   /** Refusals go to the audit log, one line each (the logger the peer's access control uses). */
   private static final Logger AUDIT = LoggerFactory.getLogger("meridian.audit");
+
+  /** The kind of a refusal for what the certificate names (or that there is none). */
+  static final String CERTIFICATE = "certificate";
+  /** The kind of a refusal for a certificate whose names are not on the allowlist. */
+  static final String ALLOWLIST = "allowlist";
 
   /** The remote address of the current server call. */
   static final Context.Key<String> REMOTE = Context.key("meridian-remote-address");
@@ -40,19 +54,59 @@ final class IdentityCheck {
   /** Where the client side leaves the site the server's certificate names, for the session. */
   static final CallOptions.Key<java.util.concurrent.atomic.AtomicReference<String>> SITE_OUT =
       CallOptions.Key.create("meridian-peer-site");
+  /**
+   * Who the client side tells the reason it refused the server dialled (on a gRPC thread), so
+   * the session can say Goodbye with it; without one, the call is cancelled.
+   */
+  static final CallOptions.Key<Consumer<String>> REFUSED_OUT =
+      CallOptions.Key.create("meridian-peer-refused");
+
+  private IdentityCheck() {}
 
   /**
-   * What the peer of {@code session} is, by the naming scheme (see {@link
-   * TlsSettings#PEER_SCHEME}): its site, or null if its certificate names none.
-   *
-   * @throws SecurityException naming why the certificate cannot replicate: it names more than
-   *     one site, or a client and no site
+   * What was decided of a peer: its certified site (null: it presented no certificate), or why
+   * and under which kind it is refused.
    */
-  static String certifiedSite(SSLSession session) {
+  record Verdict(String site, String refusal, String kind) {
+    static Verdict refused(String kind, String why) {
+      return new Verdict(null, why, kind);
+    }
+  }
+
+  /** Judges the peer of {@code session} (null: a stream without TLS) by {@code tls}. */
+  static Verdict judge(TlsSettings tls, SSLSession session) {
     X509Certificate cert = leaf(session);
     if (cert == null) {
-      return null;
+      if (tls.peerCertificatesRequired()) {
+        return Verdict.refused(CERTIFICATE, "replication here needs mutual TLS and a peer "
+            + "certificate naming " + TlsSettings.PEER_SCHEME + "<site>; the stream presented "
+            + (session == null ? "no TLS session" : "no certificate"));
+      }
+      if (tls.isSecure() && !tls.allowedPeers().isEmpty()) {
+        return Verdict.refused(ALLOWLIST, "replication here takes only peers whose certificate "
+            + "is on the allowlist; the stream presented no certificate");
+      }
+      return new Verdict(null, null, null);
     }
+    if (!tls.allows(cert)) {
+      return Verdict.refused(ALLOWLIST, "peer certificate names " + TlsSettings.names(cert)
+          + " are not on the allowlist");
+    }
+    try {
+      return new Verdict(certifiedSite(cert), null, null);
+    } catch (SecurityException e) {
+      return Verdict.refused(CERTIFICATE, e.getMessage());
+    }
+  }
+
+  /**
+   * The site a certificate presented for replication names, by the naming scheme (see {@link
+   * TlsSettings#PEER_SCHEME}).
+   *
+   * @throws SecurityException naming why the certificate cannot replicate: it names no site (a
+   *     client's, or one without the scheme), more than one, or a site name that is not one
+   */
+  static String certifiedSite(X509Certificate cert) {
     TlsSettings.Identity id = TlsSettings.identity(cert);
     if (id.sites().size() > 1) {
       throw new SecurityException("the peer certificate names " + id.sites().size()
@@ -64,7 +118,10 @@ final class IdentityCheck {
           + "replicate");
     }
     if (id.sites().isEmpty()) {
-      return null;
+      throw new SecurityException("the certificate names no site: a certificate replicates only "
+          + "if it carries exactly one URI subject alternative name " + TlsSettings.PEER_SCHEME
+          + "<site>, its peer's site (this one names " + TlsSettings.names(cert) + "); issue "
+          + "the peer a certificate with that name");
     }
     String site = id.sites().get(0);
     if (!dev.meridian.transport.sync.SyncConfig.SITE.matcher(site).matches()) {
@@ -87,75 +144,31 @@ final class IdentityCheck {
     }
   }
 
-  /** {@link #refusal}, or the reason the certificate cannot replicate; else null. */
-  private static String refusalOrIdentity(TlsSettings tls, SSLSession session,
-      String[] siteOut) {
-    String why = refusal(tls, session);
-    if (why != null) {
-      return why;
-    }
-    try {
-      siteOut[0] = certifiedSite(session);
-    } catch (SecurityException e) {
-      return e.getMessage();
-    }
-    if (siteOut[0] == null && tls.peerCertificatesRequired()) {
-      return session == null || leaf(session) == null
-          ? "replication here needs mutual TLS and a peer certificate naming "
-              + TlsSettings.PEER_SCHEME + "<site>; the stream presented none"
-          : "replication here needs a peer certificate naming " + TlsSettings.PEER_SCHEME
-              + "<site>; the certificate names " + TlsSettings.names(leaf(session));
-    }
-    return null;
-  }
-
-  private IdentityCheck() {}
-
-  /** The reason {@code session}'s peer is refused, or null if it is allowed. */
-  static String refusal(TlsSettings tls, SSLSession session) {
-    if (!tls.isSecure() || tls.allowedPeers().isEmpty()) {
-      return null;
-    }
-    if (session == null) {
-      return "no TLS session";
-    }
-    try {
-      Certificate[] chain = session.getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate) {
-        X509Certificate cert = (X509Certificate) chain[0];
-        return tls.allows(cert) ? null
-            : "peer certificate names " + TlsSettings.names(cert) + " are not on the allowlist";
-      }
-      return "peer presented no X.509 certificate";
-    } catch (SSLPeerUnverifiedException e) {
-      return "peer presented no certificate";
-    }
-  }
-
-  /** The server side. */
-  static ServerInterceptor server(TlsSettings tls, AtomicLong refused) {
+  /** The server side: refuses the call before the service sees it. */
+  static ServerInterceptor server(TlsSettings tls, RefusalCounts refused) {
     return new ServerInterceptor() {
       @Override
       public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
           ServerCallHandler<Q, A> next) {
         String remote = String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
-        String[] site = new String[1];
-        String why = refusalOrIdentity(tls,
-            call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), site);
-        if (why != null) {
-          refused.incrementAndGet();
-          AUDIT.warn("refused replication from {}: PERMISSION_DENIED: {}", remote, why);
-          call.close(Status.PERMISSION_DENIED.withDescription(why), new Metadata());
+        Verdict v = judge(tls, call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        if (v.refusal() != null) {
+          refused.add(v.kind());
+          AUDIT.warn("refused replication from {}: PERMISSION_DENIED: {}", remote, v.refusal());
+          call.close(Status.PERMISSION_DENIED.withDescription(v.refusal()), new Metadata());
           return new ServerCall.Listener<Q>() {};
         }
         return Contexts.interceptCall(Context.current().withValue(REMOTE, remote)
-            .withValue(SITE, site[0]), call, headers, next);
+            .withValue(SITE, v.site()), call, headers, next);
       }
     };
   }
 
-  /** The client side. */
-  static ClientInterceptor client(TlsSettings tls, AtomicLong refused) {
+  /**
+   * The client side: judges the server dialled when its headers arrive (they come before its
+   * first frame, and carry the TLS session), and hands on none of its frames if it is refused.
+   */
+  static ClientInterceptor client(TlsSettings tls, RefusalCounts refused) {
     return new ClientInterceptor() {
       @Override
       public <Q, A> ClientCall<Q, A> interceptCall(MethodDescriptor<Q, A> method,
@@ -171,19 +184,22 @@ final class IdentityCheck {
 
               @Override
               public void onHeaders(Metadata h) {
-                String[] site = new String[1];
-                String why = refusalOrIdentity(tls,
-                    call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION), site);
+                Verdict v = judge(tls, call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
                 java.util.concurrent.atomic.AtomicReference<String> out =
                     options.getOption(SITE_OUT);
                 if (out != null) {
-                  out.set(site[0]);
+                  out.set(v.site());
                 }
-                if (why != null) {
+                if (v.refusal() != null) {
                   refusedHere = true;
-                  refused.incrementAndGet();
-                  AUDIT.warn("refused replication with the server dialled: {}", why);
-                  call.cancel(why, null);
+                  refused.add(v.kind());
+                  AUDIT.warn("refused replication with the server dialled: {}", v.refusal());
+                  Consumer<String> session = options.getOption(REFUSED_OUT);
+                  if (session != null) {
+                    session.accept(v.refusal());
+                  } else {
+                    call.cancel(v.refusal(), null);
+                  }
                   return;
                 }
                 super.onHeaders(h);
@@ -192,7 +208,7 @@ final class IdentityCheck {
               @Override
               public void onMessage(A message) {
                 if (!refusedHere) {
-                  super.onMessage(message);
+                  super.onMessage(message); // a refused server's frames are dropped unread
                 }
               }
             }, headers);

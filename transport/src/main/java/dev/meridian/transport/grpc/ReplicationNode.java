@@ -87,7 +87,7 @@ public final class ReplicationNode implements AutoCloseable {
   private final Replicator replicator;
   /** The channels of dialled streams that have not ended (loop thread). */
   private final Set<ManagedChannel> channels = new HashSet<>();
-  private final AtomicLong identityRefusals;
+  private final RefusalCounts identityRefusals;
   private final AtomicLong handshakeRefusals;
   private final AtomicLong transportRefusals = new AtomicLong();
   private final ConcurrentLinkedQueue<KeyedDelta> feed = new ConcurrentLinkedQueue<>();
@@ -101,7 +101,7 @@ public final class ReplicationNode implements AutoCloseable {
   private volatile boolean closed;
 
   private ReplicationNode(ReplicaStore store, SyncConfig config, ChannelFactory channels,
-      AtomicLong identityRefusals, AtomicLong handshakeRefusals) {
+      RefusalCounts identityRefusals, AtomicLong handshakeRefusals) {
     this.store = store;
     this.identityRefusals = identityRefusals;
     this.handshakeRefusals = handshakeRefusals;
@@ -120,11 +120,11 @@ public final class ReplicationNode implements AutoCloseable {
   /**
    * Starts replication: serves Sync streams on {@code server} (null to only dial) and dials with
    * {@code channels}. The server builder should carry the transport security and message size
-   * limit; {@code tls} is used for the allowlist check of peer certificates.
+   * limit; {@code tls} is used for the checks of peer certificates (see {@link TlsSettings}).
    */
   public static ReplicationNode start(ReplicaStore store, SyncConfig config, TlsSettings tls,
       ServerBuilder<?> server, ChannelFactory channels) throws IOException {
-    return start(store, config, tls, server, channels, new AtomicLong(), new AtomicLong());
+    return start(store, config, tls, server, channels, new RefusalCounts(), new AtomicLong());
   }
 
   /**
@@ -132,7 +132,7 @@ public final class ReplicationNode implements AutoCloseable {
    * {@code handshakeRefusals} the TLS handshakes the caller's server refused.
    */
   private static ReplicationNode start(ReplicaStore store, SyncConfig config, TlsSettings tls,
-      ServerBuilder<?> server, ChannelFactory channels, AtomicLong identityRefusals,
+      ServerBuilder<?> server, ChannelFactory channels, RefusalCounts identityRefusals,
       AtomicLong handshakeRefusals) throws IOException {
     ReplicationNode node = new ReplicationNode(Objects.requireNonNull(store),
         Objects.requireNonNull(config), Objects.requireNonNull(channels), identityRefusals,
@@ -151,8 +151,10 @@ public final class ReplicationNode implements AutoCloseable {
   /**
    * Starts replication over Netty: listens on {@code listen} (null to only dial) with {@code tls},
    * dials peers with the same settings. A frame over the configured maximum size is refused by the
-   * engine with RESOURCE_EXHAUSTED and a Goodbye saying so; gRPC itself cuts any message over twice
-   * that size before reading it (the peer then sees only a reset stream).
+   * engine with RESOURCE_EXHAUSTED and a Goodbye saying so; a message over twice that size ({@link
+   * #hardLimit}), to any service on the port, is cut while it is read, with RESOURCE_EXHAUSTED
+   * naming the method and the limit, and a call whose messages come compressed is refused
+   * (UNIMPLEMENTED) before one is read.
    */
   public static ReplicationNode startNetty(ReplicaStore store, SyncConfig config, TlsSettings tls,
       InetSocketAddress listen) throws IOException {
@@ -180,20 +182,26 @@ public final class ReplicationNode implements AutoCloseable {
       NettyServerBuilder netty = NettyServerBuilder.forAddress(listen, tls.isSecure()
               ? ServerHandshakes.of(tls.serverCredentials(), handshakeRefusals)
               : tls.serverCredentials())
-          .maxInboundMessageSize(hardLimit(config))
+          .maxInboundMessageSize(InboundLimits.GRPC_LIMIT)
+          .addStreamTracerFactory(InboundLimits.tracers(hardLimit(config)))
+          .decompressorRegistry(InboundLimits.decompressors())
+          .intercept(InboundLimits.uncompressedOnly())
           .permitKeepAliveTime(1, TimeUnit.SECONDS);
       if (services.isEmpty()) {
         netty.directExecutor(); // callbacks only post to the loop
       } else {
         netty.callExecutor(new ReplicationOnTransport()); // the others keep the executor
       }
+      List<String> names = new ArrayList<>(List.of(ReplicationGrpc.SERVICE_NAME));
       for (ServerServiceDefinition s : services) {
         netty.addService(s);
+        names.add(s.getServiceDescriptor().getName());
       }
+      netty.fallbackHandlerRegistry(new UnknownMethods(names));
       server = netty;
     }
     // Shared with the node before it starts: its loop may dial before start returns.
-    AtomicLong identityRefusals = new AtomicLong();
+    RefusalCounts identityRefusals = new RefusalCounts();
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis());
     ChannelFactory channels = address -> NettyChannelBuilder
         .forTarget(address, tls.channelCredentials())
@@ -205,7 +213,10 @@ public final class ReplicationNode implements AutoCloseable {
     return start(store, config, tls, server, channels, identityRefusals, handshakeRefusals);
   }
 
-  /** gRPC's own message limit: twice the engine's, so the engine can answer in between. */
+  /**
+   * The most bytes a message to the server may have, on every service of the port: twice the
+   * engine's frame limit, so the engine answers a frame in between with a Goodbye.
+   */
   public static int hardLimit(SyncConfig config) {
     return (int) Math.min(Integer.MAX_VALUE, 2L * config.maxMessageBytes());
   }
@@ -227,15 +238,17 @@ public final class ReplicationNode implements AutoCloseable {
 
   /** Frames refused by the engine, streams refused for their peer's identity, oversized frames. */
   public long refusals() {
-    return onLoop(replicator::rejectedFrames) + identityRefusals.get() + transportRefusals.get();
+    return onLoop(replicator::rejectedFrames) + identityRefusals.total() + transportRefusals.get();
   }
 
   /**
-   * Streams refused for their peer's certificate so far (not on the allowlist, a client's, naming
-   * no site where {@link TlsSettings#requiringPeerCertificates()} asks for one), either end.
+   * Streams refused for their peer's certificate so far, either end: it names no site or several
+   * (a client's certificate, one without {@code meridian-peer:<site>}), it is not on the
+   * allowlist, or there is none where {@link TlsSettings#requiringPeerCertificates()} asks for
+   * one. The same refusals are in {@link #refusalsByKind()} as "certificate" and "allowlist".
    */
   public long identityRefusals() {
-    return identityRefusals.get();
+    return identityRefusals.total();
   }
 
   /**
@@ -259,9 +272,16 @@ public final class ReplicationNode implements AutoCloseable {
     return onLoop(replicator::stalls);
   }
 
-  /** Frames refused so far, by kind (see {@link Replicator#refusalsByKind()}). */
+  /**
+   * Frames and streams refused so far, by kind: the engine's (see {@link
+   * Replicator#refusalsByKind()}), and the streams refused for their peer's certificate before
+   * the engine saw them, "certificate" (it names no site, several, or a client; or there is none
+   * where one is required) and "allowlist" (see {@link #identityRefusals()}).
+   */
   public java.util.Map<String, Long> refusalsByKind() {
-    return onLoop(replicator::refusalsByKind);
+    java.util.Map<String, Long> out = new java.util.TreeMap<>(onLoop(replicator::refusalsByKind));
+    identityRefusals.byKind().forEach((k, v) -> out.merge(k, v, Long::sum));
+    return out;
   }
 
   /** Deltas too large to send (over the maximum document size), skipped. */
@@ -398,6 +418,7 @@ public final class ReplicationNode implements AutoCloseable {
         new java.util.concurrent.atomic.AtomicReference<>();
     StreamBinding binding = StreamBinding.client(this, s, serverSite, channel);
     ReplicationGrpc.newStub(channel).withOption(IdentityCheck.SITE_OUT, serverSite)
+        .withOption(IdentityCheck.REFUSED_OUT, binding::refusedServer)
         .sync(binding);
   }
 

@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * session stalled or the call failed.
  */
 final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(
+      StreamBinding.class);
   private final ReplicationNode node;
   private final boolean client;
   private SyncSession session;
@@ -95,6 +97,18 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
         } else {
           readPaused = true; // resumed by pump() once a batch is durable
         }
+      }
+    });
+  }
+
+  /**
+   * Client side: the server's certificate is refused (see {@link IdentityCheck}), on a gRPC
+   * thread; none of its frames reaches the session, which says Goodbye with {@code why} and ends.
+   */
+  void refusedServer(String why) {
+    node.execute(() -> {
+      if (!ended && session != null) {
+        node.replicator().closeRefused(session, new Refusal(Refusal.Code.PERMISSION_DENIED, why));
       }
     });
   }
@@ -185,6 +199,12 @@ final class StreamBinding implements ClientResponseObserver<SyncFrame, SyncFrame
     releaseChannel(true);
     if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED) {
       node.countTransportRefusal();
+    }
+    if (client && status.getCode() == Status.Code.PERMISSION_DENIED && !session.isOpen()
+        && session.closeReason() == null) {
+      // The server refused this replica before its engine saw a frame (its certificate check).
+      LOG.warn("the replica at {} refused this replica's stream: {}", session.address(),
+          status.getDescription());
     }
     node.replicator().streamClosed(session, new Refusal(Refusal.Code.of(status.getCode().value()),
         "stream failed: " + status.getCode() + (status.getDescription() == null ? ""

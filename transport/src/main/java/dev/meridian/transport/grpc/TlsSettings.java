@@ -24,6 +24,13 @@ import javax.naming.ldap.Rdn;
  * and an optional allowlist of peer identities (a certificate's subject CN and DNS/URI subject
  * alternative names). {@link #plaintext()} is for tests on a trusted loopback only.
  *
+ * <p>A certificate presented for replication, by either end of a stream, must name exactly one
+ * site ({@link #PEER_SCHEME}{@code <site>}): that site is the peer's identity, and its Hello must
+ * name it. A certificate naming none (only a CN or DNS names, or a client's {@link
+ * #CLIENT_SCHEME} name) or several is refused before any frame is handled. Under mutual TLS
+ * every peer presents one; without a certificate (the dialling side of {@link #serverOnly}) a
+ * stream is taken unless {@link #requiringPeerCertificates()} says otherwise.
+ *
  * <p>The files are read when credentials are first asked for (a file that cannot be used then
  * fails {@link #serverCredentials()} or {@link #channelCredentials()}), and looked at again at
  * every TLS handshake, of the server and of the channels dialled alike: a certificate and key, or
@@ -87,11 +94,11 @@ public final class TlsSettings {
   }
 
   /**
-   * The same settings, replicating only with peers whose certificate names a site ({@code
-   * meridian-peer:<site>}), on both ends of a stream: a stream without TLS, without a certificate,
-   * or with a certificate naming no site (a client's, or one without the naming scheme) is refused
-   * with PERMISSION_DENIED before any frame is handled. What a peer under access control needs:
-   * then only certified peers replicate, whatever else the CA signed.
+   * The same settings, replicating only with peers that present a certificate, on both ends of a
+   * stream: a stream without TLS or without a certificate is refused with PERMISSION_DENIED before
+   * any frame is handled (a certificate naming no site is refused whatever these settings say;
+   * see the class comment). What a peer under access control needs: then only certified peers
+   * replicate.
    */
   public TlsSettings requiringPeerCertificates() {
     return new TlsSettings(certChain, privateKey, trustedCas, mutual, allowedPeers, true,
@@ -194,8 +201,9 @@ public final class TlsSettings {
 
   /**
    * The URI subject alternative name scheme of a peer (replica) certificate: {@code
-   * meridian-peer:<site>} names the site the certificate speaks for. A certificate naming a site
-   * can replicate only as that site (see docs/operations.md, "Certificates and identities").
+   * meridian-peer:<site>} names the site the certificate speaks for. A certificate replicates only
+   * if it names exactly one site, and only as that site (see docs/operations.md, "Certificates
+   * and identities").
    */
   public static final String PEER_SCHEME = "meridian-peer:";
   /**

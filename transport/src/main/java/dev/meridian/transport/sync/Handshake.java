@@ -70,6 +70,13 @@ final class Handshake {
   }
 
   /**
+   * The kind of the end of a stream whose Hello carries this replica's own id: it dialled an
+   * address of its own (learned from a peer, or configured), which is no peer's fault and so no
+   * refusal (see {@link Replicator#refusalsByKind()}).
+   */
+  static final String SELF = "self";
+
+  /**
    * Checks a peer's Hello completely: version, cluster, identity (not {@code self}, on the
    * allowlist if there is one), sizes, context.
    *
@@ -88,7 +95,7 @@ final class Handshake {
     }
     ReplicaId them = ReplicaId.of(h.getReplicaId());
     if (them.equals(self)) {
-      throw new BadFrameException(Refusal.Code.FAILED_PRECONDITION, selfReason(self));
+      throw new BadFrameException(Refusal.Code.FAILED_PRECONDITION, selfReason(self), SELF);
     }
     if (!config.allowedPeers.isEmpty() && !config.allowedPeers.contains(them)) {
       throw new BadFrameException(Refusal.Code.PERMISSION_DENIED,

@@ -133,7 +133,8 @@ public final class Replicator {
   /**
    * Handles one incoming frame of {@code size} serialized bytes. A frame that fails validation is
    * counted, logged and answered: the session starts closing with a Goodbye naming the problem,
-   * and nothing of the frame is applied.
+   * and nothing of the frame is applied. A Hello carrying this replica's own id (it dialled an
+   * address of its own) closes the session the same way but is not counted as a refusal.
    */
   public void receive(SyncSession s, SyncFrame frame, int size, long now) {
     if (s.isClosing() || s.isFinished()) {
@@ -142,6 +143,13 @@ public final class Replicator {
     try {
       s.receive(frame, size, now);
     } catch (BadFrameException e) {
+      if (e.kind().equals(Handshake.SELF)) {
+        // Our own Hello came back through an address of ours: close with a Goodbye naming us
+        // (the dialling session learns the address is ours from it), but count no refusal.
+        LOG.debug("session {} with {}: {}", s.id(), s.describePeer(), e.refusal());
+        s.close(e.refusal(), true);
+        return;
+      }
       refusalsByKind.merge(e.kind(), 1L, Long::sum);
       refuse(s, e.refusal());
     } catch (RuntimeException e) {
@@ -155,14 +163,24 @@ public final class Replicator {
   public void refuse(SyncSession s, Refusal why) {
     rejectedFrames++;
     s.countRejected();
-    if (why.code() == Refusal.Code.ALREADY_EXISTS || why.code() == Refusal.Code.UNAVAILABLE
-        || why.reason().equals(Handshake.selfReason(store.replicaId()))) {
-      // Expected: a duplicate stream, a peer going away, or our own address learnt from a peer.
+    if (why.code() == Refusal.Code.ALREADY_EXISTS || why.code() == Refusal.Code.UNAVAILABLE) {
+      // Expected: a duplicate stream, a peer going away.
       LOG.debug("session {} with {}: {}", s.id(), s.describePeer(), why);
     } else {
       LOG.warn("session {} with {}: refused a frame: {}", s.id(), s.describePeer(), why);
     }
     s.close(why, true);
+  }
+
+  /**
+   * Closes a session the driver refused for what its transport says of the peer (its
+   * certificate), before any frame of the peer was handed in: the session says Goodbye with
+   * {@code why} and finishes. The driver counts and logs such refusals; this counts nothing.
+   */
+  public void closeRefused(SyncSession s, Refusal why) {
+    if (!s.isClosing() && !s.isFinished()) {
+      s.close(why, true);
+    }
   }
 
   /** The stream of {@code s} is over (ended by either side or broken); forget the session. */
@@ -277,10 +295,13 @@ public final class Replicator {
   }
 
   /**
-   * Frames refused so far by what was wrong: "own-dots" (a delta naming dots of this replica it
-   * never issued), "implausible-counter" (a dot above 2^48), "conflicting-record" (a record id
-   * held here with other content), "frame" (anything else: malformed, oversized, out of order, a
-   * handshake mismatch).
+   * Frames refused so far by what was wrong: "impersonation" (a Hello whose site is not its
+   * certificate's, or a replica id claimed under another site), "own-dots" (a delta naming dots
+   * of this replica it never issued), "implausible-counter" (a dot above 2^48),
+   * "conflicting-record" (a record id held here with other content), "handshakes" (a stream
+   * accepted while {@link #MAX_HANDSHAKES} were in their handshake), "identity-store" (the site
+   * of a new peer could not be recorded), "frame" (anything else: malformed, oversized, out of
+   * order, a handshake mismatch). A stream that reached this replica itself is none of these.
    */
   public Map<String, Long> refusalsByKind() {
     return new TreeMap<>(refusalsByKind);

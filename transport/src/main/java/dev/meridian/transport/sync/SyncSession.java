@@ -363,8 +363,16 @@ public final class SyncSession {
         if (state == State.HANDSHAKE && r.code() == Refusal.Code.FAILED_PRECONDITION
             && g.getReason().equals(Handshake.selfReason(owner.store().replicaId()))) {
           owner.connectedToSelf(this); // our own Hello came back to us as the refusal's subject
+          LOG.debug("session {} with {}: peer closed ({})", id, describePeer(), r);
+        } else if (state == State.HANDSHAKE && (r.code() == Refusal.Code.PERMISSION_DENIED
+            || r.code() == Refusal.Code.FAILED_PRECONDITION)) {
+          // The peer refused who this replica is (identity, cluster, version): say so here too,
+          // or only the peer's log would tell this replica's operator why it never replicates.
+          LOG.warn("session {} with {}: the peer refused this replica in the handshake: {}", id,
+              describePeer(), r);
+        } else {
+          LOG.debug("session {} with {}: peer closed ({})", id, describePeer(), r);
         }
-        LOG.debug("session {} with {}: peer closed ({})", id, describePeer(), r);
         close(r, false);
         break;
       case BODY_NOT_SET:

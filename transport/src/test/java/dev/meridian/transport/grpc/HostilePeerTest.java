@@ -78,9 +78,9 @@ class HostilePeerTest {
       store.apply(List.of(KeyedDelta.of("doc", delta)));
       store.update("own", d -> d.set("x", 1)); // B's own counter is now 1
       port = ReplicationNodeTest.freePort();
-      node = ReplicationNode.startNetty(store, SyncConfig.builder(CLUSTER)
+      node = ReplicationNode.startNetty(store, SyncConfig.builder(CLUSTER).site("replica-b")
           .advertisedAddress("127.0.0.1:" + port).syncInterval(Duration.ofMillis(200)).build(),
-          pki.issue("replica-b"), new InetSocketAddress("127.0.0.1", port));
+          pki.issuePeer("replica-b"), new InetSocketAddress("127.0.0.1", port));
       closeables.add(node);
       docs = store.documents();
       context = store.context();
@@ -89,10 +89,10 @@ class HostilePeerTest {
     /** Sends {@code delta} under {@code key} from a fresh raw peer; returns how the stream ended. */
     Status send(String key, Document delta) throws Exception {
       ReplicationNodeTest.RawPeer peer = ReplicationNodeTest.RawPeer.open(port,
-          pki.issue("liar"), null);
+          pki.issuePeer("liar"), null);
       closeables.add(peer);
       peer.send(SyncFrame.newBuilder().setHello(Hello.newBuilder()
-          .setProtocolVersion(SyncConfig.PROTOCOL_VERSION).setClusterId(CLUSTER)
+          .setProtocolVersion(SyncConfig.PROTOCOL_VERSION).setClusterId(CLUSTER).setSite("liar")
           .setReplicaId(ReplicaId.random().value())
           .setContext(ByteString.copyFrom(CrdtCodec.encode(new CausalContext())))).build());
       SyncFrame hello = peer.frames.poll(5, TimeUnit.SECONDS);

@@ -73,8 +73,9 @@ class LargeDocumentTest {
     int pb = ReplicationNodeTest.freePort();
     SyncConfig.Builder tuning = SyncConfig.builder(CLUSTER).maxMessageBytes(64 << 10)
         .maxBatchBytes(32 << 10);
-    ReplicationNode na = start(a, config(tuning, pa, List.of()), "replica-a", pa);
-    ReplicationNode nb = start(b, config(tuning, pb, List.of("127.0.0.1:" + pa)), "replica-b", pb);
+    ReplicationNode na = start(a, config(tuning, "replica-a", pa, List.of()), "replica-a", pa);
+    ReplicationNode nb = start(b, config(tuning, "replica-b", pb, List.of("127.0.0.1:" + pa)),
+        "replica-b", pb);
     ReplicationNodeTest.awaitConverged(new InMemoryReplicaStore[] {a, b},
         new ReplicationNode[] {na, nb}, Duration.ofSeconds(20));
     // One write whose delta is about 400 KB: it cannot be pushed whole in a 64 KiB frame.
@@ -148,11 +149,12 @@ class LargeDocumentTest {
         "documents larger than a frame / a part");
 
     int pa = ReplicationNodeTest.freePort();
-    ReplicationNode na = start(a, config(tuning, pa, List.of()), "replica-a", pa);
+    ReplicationNode na = start(a, config(tuning, "replica-a", pa, List.of()), "replica-a", pa);
     InMemoryReplicaStore b = InMemoryReplicaStore.create(Replica.random());
     int pb = ReplicationNodeTest.freePort();
     long start = System.nanoTime();
-    ReplicationNode nb = start(b, config(tuning, pb, List.of("127.0.0.1:" + pa)), "replica-b", pb);
+    ReplicationNode nb = start(b, config(tuning, "replica-b", pb, List.of("127.0.0.1:" + pa)),
+        "replica-b", pb);
     // Contexts first (cheap): copying a million-key document every poll would slow the peers.
     long deadline = start + timeout.toNanos();
     while (!a.context().equals(b.context()) && System.nanoTime() < deadline) {
@@ -178,8 +180,9 @@ class LargeDocumentTest {
     }
   }
 
-  private static SyncConfig config(SyncConfig.Builder tuning, int port, List<String> peers) {
-    return tuning.advertisedAddress("127.0.0.1:" + port).peers(peers)
+  private static SyncConfig config(SyncConfig.Builder tuning, String site, int port,
+      List<String> peers) {
+    return tuning.site(site).advertisedAddress("127.0.0.1:" + port).peers(peers)
         .syncInterval(Duration.ofMillis(200))
         .reconnect(Duration.ofMillis(50), Duration.ofSeconds(1))
         .build();
@@ -187,7 +190,7 @@ class LargeDocumentTest {
 
   private ReplicationNode start(InMemoryReplicaStore store, SyncConfig config, String name,
       int port) throws Exception {
-    ReplicationNode n = ReplicationNode.startNetty(store, config, pki.issue(name),
+    ReplicationNode n = ReplicationNode.startNetty(store, config, pki.issuePeer(name),
         new InetSocketAddress("127.0.0.1", port));
     closeables.add(n);
     return n;

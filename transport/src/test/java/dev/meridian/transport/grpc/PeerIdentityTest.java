@@ -33,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Peer identities under mutual TLS, over real gRPC on 127.0.0.1: a peer is the site its
- * certificate names ({@code meridian-peer:<site>}); a Hello naming another site, a replica id
- * claimed by a site other than the one it was first seen under, and a client certificate trying
- * to replicate are each refused with PERMISSION_DENIED and a reason, counted, and change nothing.
+ * certificate names ({@code meridian-peer:<site>}, exactly one); a certificate naming no site or
+ * two, a Hello naming another site, a replica id claimed by a site other than the one it was
+ * first seen under, and a client certificate trying to replicate are each refused with
+ * PERMISSION_DENIED and a reason, counted, and change nothing, by either end of a stream.
  */
 class PeerIdentityTest {
   private static final String CLUSTER = "identity-cluster";
@@ -178,6 +179,107 @@ class PeerIdentityTest {
   }
 
   @Test
+  void certificateWithoutSite_cannotReplicate() throws Exception {
+    Lisbon l = new Lisbon();
+    List<SyncFrame> answers = new ArrayList<>();
+    // A certificate of the CA naming only CN and DNS names, and a Hello naming the CN as site.
+    Status s = l.hello(pki.issueWithoutSite("osaka"), ReplicaId.random(), "osaka", answers);
+    assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
+    assertTrue(s.getDescription().startsWith("the certificate names no site: a certificate "
+        + "replicates only if it carries exactly one URI subject alternative name "
+        + "meridian-peer:<site>"), s.toString());
+    assertTrue(s.getDescription().contains("osaka"), "names what the certificate names: " + s);
+    assertTrue(answers.isEmpty(), "refused before any frame: " + answers);
+    assertEquals(Map.of("certificate", 1L), l.node.refusalsByKind());
+    assertEquals(1, l.node.identityRefusals());
+    l.assertUnchanged();
+    assertFalse(Files.exists(l.bindingsFile), "no binding recorded for a refused peer");
+  }
+
+  @Test
+  void certificateNamingTwoSites_cannotReplicate() throws Exception {
+    Lisbon l = new Lisbon();
+    TestPki.Leaf two = pki.issueFiles("porto", List.of(TlsSettings.PEER_SCHEME + "porto",
+        TlsSettings.PEER_SCHEME + "faro"));
+    List<SyncFrame> answers = new ArrayList<>();
+    Status s = l.hello(TlsSettings.mutual(two.cert(), two.key(), pki.caFile()),
+        ReplicaId.random(), "porto", answers);
+    assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("names 2 sites ([porto, faro]); a peer certificate "
+        + "names one"), s.toString());
+    assertTrue(answers.isEmpty(), "refused before any frame: " + answers);
+    assertEquals(Map.of("certificate", 1L), l.node.refusalsByKind());
+    l.assertUnchanged();
+  }
+
+  @Test
+  void dialledServer_whoseCertificateNamesNoSite_isToldInAGoodbye_andNothingIsTaken()
+      throws Exception {
+    // A hand-driven server with a certificate of the CA that names no site: it answers a Hello
+    // with a Hello and a batch, and records what the dialler sends.
+    java.util.concurrent.BlockingQueue<SyncFrame> received =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    InMemoryReplicaStore theirs = InMemoryReplicaStore.create(Replica.random());
+    theirs.update("theirs", d -> d.set("x", 1));
+    io.grpc.Server raw = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+        new InetSocketAddress("127.0.0.1", 0), pki.issueWithoutSite("osaka").serverCredentials())
+        .addService(new dev.meridian.transport.proto.ReplicationGrpc.ReplicationImplBase() {
+          @Override
+          public io.grpc.stub.StreamObserver<SyncFrame> sync(
+              io.grpc.stub.StreamObserver<SyncFrame> out) {
+            return new io.grpc.stub.StreamObserver<>() {
+              @Override
+              public void onNext(SyncFrame f) {
+                received.add(f);
+                if (f.hasHello()) {
+                  out.onNext(SyncFrame.newBuilder().setHello(Hello.newBuilder()
+                      .setProtocolVersion(SyncConfig.PROTOCOL_VERSION).setClusterId(CLUSTER)
+                      .setReplicaId(theirs.replicaId().value()).setSite("osaka")
+                      .setContext(ByteString.copyFrom(CrdtCodec.encode(theirs.context()))))
+                      .build());
+                  out.onNext(SyncFrame.newBuilder().setBatch(
+                      dev.meridian.transport.proto.DeltaBatch.newBuilder().setSeq(1)
+                          .addDeltas(dev.meridian.transport.proto.Delta.newBuilder()
+                              .setKey("theirs").setDelta(ByteString.copyFrom(CrdtCodec.encode(
+                                  theirs.get("theirs")))))).build());
+                }
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {
+                out.onCompleted();
+              }
+            };
+          }
+        }).build().start();
+    closeables.add(() -> raw.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    InMemoryReplicaStore faro = InMemoryReplicaStore.create(Replica.random());
+    ReplicationNode dialler = ReplicationNode.startNetty(faro, SyncConfig.builder(CLUSTER)
+        .site("faro").peers(List.of("127.0.0.1:" + raw.getPort())).build(),
+        pki.issuePeer("faro"), null);
+    closeables.add(dialler);
+    SyncFrame bye = null;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (bye == null && System.nanoTime() < deadline) {
+      SyncFrame f = received.poll(100, TimeUnit.MILLISECONDS);
+      if (f != null && f.hasGoodbye()) {
+        bye = f;
+      }
+    }
+    assertNotNull(bye, "the dialler says Goodbye to a server it refuses");
+    assertEquals(Status.Code.PERMISSION_DENIED.value(), bye.getGoodbye().getCode());
+    assertTrue(bye.getGoodbye().getReason().startsWith("the certificate names no site"),
+        bye.toString());
+    assertNull(faro.get("theirs"), "nothing taken from a server the dialler refused");
+    assertEquals(0, dialler.sessionsOpened());
+    assertTrue(dialler.refusalsByKind().getOrDefault("certificate", 0L) >= 1,
+        dialler.refusalsByKind().toString());
+  }
+
+  @Test
   void dialledServer_whoseHelloNamesAnotherSite_isRefusedByTheDialler() throws Exception {
     // Porto listens with Porto's certificate but says it is Lisbon's site "lisbon".
     InMemoryReplicaStore portoStore = InMemoryReplicaStore.create(Replica.random());
@@ -214,11 +316,38 @@ class PeerIdentityTest {
       Thread.sleep(20);
     }
     assertNotNull(porto.get("doc"), "lisbon's document reached porto");
-    // No impersonation refusal. (Once, in a CI run, lisbon counted one refusal of kind "frame" on
-    // an outbound session here: lisbon dialling an address it learned, seen as a certificate and
-    // Hello mismatch; not yet understood, noted in the issue, so only that kind is left out.)
-    assertFalse(l.node.refusalsByKind().containsKey("impersonation"), () -> String.valueOf(
-        l.node.refusalsByKind()));
+    assertEquals(Map.of(), l.node.refusalsByKind());
+    assertEquals(0, l.node.refusals());
     assertEquals(List.of(porto.replicaId() + " porto"), Files.readAllLines(l.bindingsFile));
+  }
+
+  /**
+   * Porto's Hello names the address it dialled, which is lisbon's own: lisbon, which has no
+   * advertised address to recognise it by, learns it and dials itself. Its own Hello comes back
+   * and the session is closed as a connection to itself, which is no refusal of a peer's frame.
+   * Found by {@link #matchingSites_replicate} in CI: were such a dial counted as a refused frame
+   * (kind "frame"), that test's checks would fail whenever the dial completes before them.
+   */
+  @Test
+  void learnedOwnAddress_isDialledOnce_andCountsNoRefusal() throws Exception {
+    Lisbon l = new Lisbon();
+    InMemoryReplicaStore porto = InMemoryReplicaStore.create(Replica.random());
+    ReplicationNode p = ReplicationNode.startNetty(porto, SyncConfig.builder(CLUSTER)
+        .site("porto").peers(List.of("127.0.0.1:" + l.port)).build(), pki.issuePeer("porto"),
+        null);
+    closeables.add(p);
+    String own = "127.0.0.1:" + l.port;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (l.node.knownAddresses().stream().noneMatch(k -> k.address().equals(own) && k.self())
+        && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(l.node.knownAddresses().stream().anyMatch(k -> k.address().equals(own)
+        && k.self()), () -> "lisbon found its own address: " + l.node.knownAddresses());
+    assertNotNull(porto.get("doc"), "lisbon's document reached porto");
+    assertEquals(Map.of(), l.node.refusalsByKind());
+    assertEquals(0, l.node.refusals());
+    assertEquals(List.of(porto.replicaId() + " porto"), Files.readAllLines(l.bindingsFile),
+        "lisbon bound no site to its own replica id");
   }
 }

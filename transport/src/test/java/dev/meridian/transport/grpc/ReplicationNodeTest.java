@@ -83,7 +83,8 @@ class ReplicationNodeTest {
       for (int j = 0; j < i; j++) {
         peers.add("127.0.0.1:" + ports[j]); // a chain of dials; learned peers complete the mesh
       }
-      nodes[i] = start(stores[i], config(ports[i], peers), pki.issue("replica-" + i), ports[i]);
+      nodes[i] = start(stores[i], config("replica-" + i, ports[i], peers),
+          pki.issuePeer("replica-" + i), ports[i]);
     }
     Random random = new Random(7);
     for (int w = 0; w < 600; w++) {
@@ -124,8 +125,8 @@ class ReplicationNodeTest {
   @Test
   void start_peerWithCertificateFromAnotherCa_isRefused() throws Exception {
     Fixture f = fixture();
-    RawPeer peer = RawPeer.open(f.port, otherPki.issue("intruder"), pki.caFile());
-    peer.send(hello(CLUSTER));
+    RawPeer peer = RawPeer.open(f.port, otherPki.issuePeer("intruder"), pki.caFile());
+    peer.send(hello(CLUSTER, "intruder"));
     Status s = peer.awaitStatus();
     assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
     f.assertUnchanged();
@@ -136,7 +137,7 @@ class ReplicationNodeTest {
   void start_plaintextPeer_isRefused() throws Exception {
     Fixture f = fixture();
     RawPeer peer = RawPeer.open(f.port, TlsSettings.plaintext(), null);
-    peer.send(hello(CLUSTER));
+    peer.send(hello(CLUSTER, "plain"));
     Status s = peer.awaitStatus();
     assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
     f.assertUnchanged();
@@ -146,8 +147,8 @@ class ReplicationNodeTest {
   @Test
   void start_peerOfAnotherCluster_isRefused() throws Exception {
     Fixture f = fixture();
-    RawPeer peer = RawPeer.open(f.port, pki.issue("stranger"), pki.caFile());
-    peer.send(hello("another-cluster"));
+    RawPeer peer = RawPeer.open(f.port, pki.issuePeer("stranger"), pki.caFile());
+    peer.send(hello("another-cluster", "stranger"));
     Status s = peer.awaitStatus();
     assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode(), s.toString());
     assertTrue(s.getDescription().contains("cluster id mismatch"), s.toString());
@@ -163,16 +164,16 @@ class ReplicationNodeTest {
     int port = freePort();
     InMemoryReplicaStore store = InMemoryReplicaStore.create(Replica.random());
     store.update("a", d -> d.set("x", 1));
-    ReplicationNode node = start(store, config(port, List.of()),
-        pki.issue("replica-a").allowing(Set.of("replica-b")), port);
-    RawPeer peer = RawPeer.open(port, pki.issue("replica-c"), pki.caFile());
-    peer.send(hello(CLUSTER));
+    ReplicationNode node = start(store, config("replica-a", port, List.of()),
+        pki.issuePeer("replica-a").allowing(Set.of("replica-b")), port);
+    RawPeer peer = RawPeer.open(port, pki.issuePeer("replica-c"), pki.caFile());
+    peer.send(hello(CLUSTER, "replica-c"));
     Status s = peer.awaitStatus();
     assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
     assertTrue(node.peers().isEmpty());
     assertEquals(1, node.refusals());
-    RawPeer allowed = RawPeer.open(port, pki.issue("replica-b"), pki.caFile());
-    allowed.send(hello(CLUSTER));
+    RawPeer allowed = RawPeer.open(port, pki.issuePeer("replica-b"), pki.caFile());
+    allowed.send(hello(CLUSTER, "replica-b"));
     SyncFrame answer = allowed.frames.poll(5, TimeUnit.SECONDS);
     assertNotNull(answer);
     assertTrue(answer.hasHello(), "an allowed peer gets a Hello: " + answer);
@@ -182,8 +183,8 @@ class ReplicationNodeTest {
   @Test
   void start_oversizedMessage_isRefusedWithoutStateChange() throws Exception {
     Fixture f = fixture();
-    RawPeer peer = RawPeer.open(f.port, pki.issue("big"), pki.caFile());
-    peer.send(hello(CLUSTER));
+    RawPeer peer = RawPeer.open(f.port, pki.issuePeer("big"), pki.caFile());
+    peer.send(hello(CLUSTER, "big"));
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
     Document doc = Document.create(Replica.random());
     Document delta = doc.set("blob", "x".repeat(100_000)); // limit 64 KiB
@@ -198,13 +199,15 @@ class ReplicationNodeTest {
   @Test
   void start_messageOverTheHardLimit_isCutWithoutStateChange() throws Exception {
     Fixture f = fixture();
-    RawPeer peer = RawPeer.open(f.port, pki.issue("huge"), pki.caFile());
-    peer.send(hello(CLUSTER));
+    RawPeer peer = RawPeer.open(f.port, pki.issuePeer("huge"), pki.caFile());
+    peer.send(hello(CLUSTER, "huge"));
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
     Document doc = Document.create(Replica.random());
-    Document delta = doc.set("blob", "x".repeat(1_000_000)); // gRPC's own limit is 128 KiB
+    Document delta = doc.set("blob", "x".repeat(1_000_000)); // the hard limit is 128 KiB
     peer.send(batch(1, "huge", CrdtCodec.encode(delta)));
     Status s = peer.awaitStatus();
+    // The stream's headers went out with the Hello, so the cut message resets it (a status can
+    // only go out before them: InboundLimitsTest).
     assertTrue(!s.isOk(), "the stream failed: " + s);
     f.assertUnchanged();
   }
@@ -212,8 +215,8 @@ class ReplicationNodeTest {
   @Test
   void start_malformedDelta_isRefusedWithoutStateChange() throws Exception {
     Fixture f = fixture();
-    RawPeer peer = RawPeer.open(f.port, pki.issue("garbler"), pki.caFile());
-    peer.send(hello(CLUSTER));
+    RawPeer peer = RawPeer.open(f.port, pki.issuePeer("garbler"), pki.caFile());
+    peer.send(hello(CLUSTER, "garbler"));
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
     Document doc = Document.create(Replica.random());
     Document good = doc.set("ok", "fine");
@@ -233,8 +236,8 @@ class ReplicationNodeTest {
   @Test
   void start_deltaCarryingNoEvent_isRefusedWithoutStateChange() throws Exception {
     Fixture f = fixture();
-    RawPeer peer = RawPeer.open(f.port, pki.issue("empty"), pki.caFile());
-    peer.send(hello(CLUSTER));
+    RawPeer peer = RawPeer.open(f.port, pki.issuePeer("empty"), pki.caFile());
+    peer.send(hello(CLUSTER, "empty"));
     assertTrue(peer.frames.poll(5, TimeUnit.SECONDS).hasHello());
     peer.send(batch(1, "nothing", CrdtCodec.encode(Document.empty())));
     Status s = peer.awaitStatus();
@@ -257,7 +260,8 @@ class ReplicationNodeTest {
       port = freePort();
       store = InMemoryReplicaStore.create(Replica.random());
       store.update("existing", d -> d.set("x", 1));
-      node = start(store, config(port, List.of()), pki.issue("replica-a"), port);
+      node = start(store, config("replica-a", port, List.of()), pki.issuePeer("replica-a"),
+          port);
       docs = store.documents();
       context = store.context();
     }
@@ -280,8 +284,9 @@ class ReplicationNodeTest {
     return n;
   }
 
-  private static SyncConfig config(int port, List<String> peers) {
+  private static SyncConfig config(String site, int port, List<String> peers) {
     return SyncConfig.builder(CLUSTER)
+        .site(site)
         .advertisedAddress("127.0.0.1:" + port)
         .peers(peers)
         .maxMessageBytes(64 << 10)
@@ -338,10 +343,12 @@ class ReplicationNodeTest {
     }
   }
 
-  private static SyncFrame hello(String cluster) {
+  /** A Hello of a new replica of {@code site} (its certificate's site). */
+  private static SyncFrame hello(String cluster, String site) {
     return SyncFrame.newBuilder().setHello(Hello.newBuilder()
         .setProtocolVersion(SyncConfig.PROTOCOL_VERSION)
         .setClusterId(cluster)
+        .setSite(site)
         .setReplicaId(ReplicaId.random().value())
         .setContext(ByteString.copyFrom(CrdtCodec.encode(new CausalContext())))).build();
   }

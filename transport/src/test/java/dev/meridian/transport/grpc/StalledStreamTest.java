@@ -57,11 +57,12 @@ class StalledStreamTest {
     // keep the idle stream alive and their absence alone ends it.
     InMemoryReplicaStore storeA = InMemoryReplicaStore.create(Replica.random());
     InMemoryReplicaStore storeB = InMemoryReplicaStore.create(Replica.random());
-    ReplicationNode b = start(storeB, config(List.of()), "replica-b",
+    ReplicationNode b = start(storeB, config("replica-b", List.of()), "replica-b",
         new InetSocketAddress("127.0.0.1", 0));
     FreezingProxy proxy = new FreezingProxy(b.port());
     closeables.add(proxy);
-    ReplicationNode a = start(storeA, config(List.of(proxy.address())), "replica-a", null);
+    ReplicationNode a = start(storeA, config("replica-a", List.of(proxy.address())), "replica-a",
+        null);
     InMemoryReplicaStore[] stores = {storeA, storeB};
     ReplicationNode[] nodes = {a, b};
 
@@ -117,13 +118,14 @@ class StalledStreamTest {
 
   private ReplicationNode start(InMemoryReplicaStore store, SyncConfig config, String name,
       InetSocketAddress listen) throws IOException, GeneralSecurityException {
-    ReplicationNode n = ReplicationNode.startNetty(store, config, pki.issue(name), listen);
+    ReplicationNode n = ReplicationNode.startNetty(store, config, pki.issuePeer(name), listen);
     closeables.add(n);
     return n;
   }
 
-  private static SyncConfig config(List<String> peers) {
+  private static SyncConfig config(String site, List<String> peers) {
     return SyncConfig.builder(CLUSTER)
+        .site(site)
         .peers(peers)
         .learnPeers(false) // the proxy is the only way between the two
         .syncInterval(Duration.ofHours(1))

@@ -79,8 +79,11 @@ public final class TestPki {
   /** A leaf certificate and its PKCS#8 private key, as PEM files. */
   public record Leaf(File cert, File key) {}
 
-  /** Issues a leaf certificate with CN {@code cn}; returns mutual TLS settings using this CA. */
-  public TlsSettings issue(String cn) throws IOException, GeneralSecurityException {
+  /**
+   * Issues a leaf certificate with CN {@code cn} (also a DNS name) and no {@code meridian-peer:}
+   * name, which replication refuses; returns mutual TLS settings using this CA.
+   */
+  public TlsSettings issueWithoutSite(String cn) throws IOException, GeneralSecurityException {
     Leaf leaf = issueFiles(cn);
     return TlsSettings.mutual(leaf.cert(), leaf.key(), caFile());
   }
@@ -102,12 +105,19 @@ public final class TestPki {
 
   /** Issues a leaf certificate with CN {@code cn} (also a DNS name); returns its files. */
   public Leaf issueFiles(String cn) throws IOException, GeneralSecurityException {
-    return issueFiles(cn, null);
+    return issueFiles(cn, (String) null);
   }
 
   /** As {@link #issueFiles(String)}, with a URI subject alternative name if {@code uri} is set. */
   public Leaf issueFiles(String cn, String uri) throws IOException, GeneralSecurityException {
-    return issueFiles(cn, uri, notBefore(), notAfter());
+    return issueFiles(cn, uri == null ? java.util.List.of() : java.util.List.of(uri), notBefore(),
+        notAfter());
+  }
+
+  /** As {@link #issueFiles(String)}, with these URI subject alternative names, in this order. */
+  public Leaf issueFiles(String cn, java.util.List<String> uris)
+      throws IOException, GeneralSecurityException {
+    return issueFiles(cn, uris, notBefore(), notAfter());
   }
 
   /**
@@ -117,11 +127,11 @@ public final class TestPki {
   public Leaf issueExpiredFiles(String cn, String uri)
       throws IOException, GeneralSecurityException {
     long now = System.currentTimeMillis();
-    return issueFiles(cn + "-expired", uri, new Date(now - 86_400_000L),
-        new Date(now - 3_600_000L));
+    return issueFiles(cn + "-expired", uri == null ? java.util.List.of() : java.util.List.of(uri),
+        new Date(now - 86_400_000L), new Date(now - 3_600_000L));
   }
 
-  private Leaf issueFiles(String cn, String uri, Date from, Date until)
+  private Leaf issueFiles(String cn, java.util.List<String> uris, Date from, Date until)
       throws IOException, GeneralSecurityException {
     KeyPair keys = keys();
     X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(
@@ -131,7 +141,7 @@ public final class TestPki {
         new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
         new GeneralName(GeneralName.dNSName, "localhost"),
         new GeneralName(GeneralName.dNSName, cn)));
-    if (uri != null) {
+    for (String uri : uris) {
       names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
     }
     b.addExtension(Extension.subjectAlternativeName, false,
@@ -140,7 +150,8 @@ public final class TestPki {
         new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
     b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
     X509Certificate cert = sign(b, caKeys);
-    String file = name + "-" + cn + (uri == null ? "" : "-" + Integer.toHexString(uri.hashCode()));
+    String file = name + "-" + cn
+        + (uris.isEmpty() ? "" : "-" + Integer.toHexString(uris.hashCode()));
     Leaf leaf = new Leaf(dir.resolve(file + ".pem").toFile(),
         dir.resolve(file + "-key.pem").toFile());
     writePem(leaf.cert(), cert);

@@ -17,6 +17,7 @@ import dev.meridian.transport.store.InMemoryReplicaStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -233,6 +234,9 @@ class ReplicatorTest {
     r.receive(s, hello(b -> b.setReplicaId(store.replicaId().value())), 10, 0);
     assertEquals(Refusal.Code.FAILED_PRECONDITION, s.closeReason().code());
     assertTrue(s.closeReason().reason().contains("itself"));
+    // A replica reaching itself is closed with a Goodbye, but it is no peer's refused frame.
+    assertEquals(Map.of(), r.refusalsByKind());
+    assertEquals(0, r.rejectedFrames());
   }
 
   @Test
