@@ -68,9 +68,9 @@ import org.HdrHistogram.Histogram;
  *   <li><b>1,000 watchers that stop reading</b>: 10 connections with a 1 KiB flow-control window,
  *       100 watches each (the most one connection may hold), with documents, that never ask for
  *       a message. A client that does not read never hears that its watch was ended (the status
- *       waits behind the events it did not read), so each connection opens 100 watches again
- *       every second: the daemon refuses those over 100 per connection at once, and so holds
- *       1,000 again each second, however many it ended for falling behind. A writer changes the
+ *       waits behind the events it did not read), so each connection keeps opening watches, ten
+ *       every 200 ms, and waits a second whenever the daemon refuses one (the connection holds
+ *       its 100): the daemon holds about 1,000 however many it ends for falling behind. A writer changes the
  *       20 watched documents (1 KB each) {@link #WATCHED_WRITES} times a second.
  *   <li><b>Huge JSON numbers</b>: Updates whose value is a number of 7,000,000 digits (under the
  *       message limit, so the JSON check refuses it) or 10,000,000 digits (10 MB: over the
@@ -185,7 +185,7 @@ public final class HostileLoadBenchmark {
         Thread.sleep(2_000); // the daemon settles: watches ended, streams closed
         probe(probe, roundSeconds, unloaded);
         startHostileLoad();
-        Thread.sleep(1_000); // every hostile client under way
+        Thread.sleep(3_000); // every hostile client under way, the 1,000 watches open
         probe(probe, roundSeconds, loaded);
         if (r == rounds - 1) {
           liveAtEnd = liveHeapMegabytes();
@@ -297,25 +297,27 @@ public final class HostileLoadBenchmark {
   private void startHostileLoad() throws IOException {
     hostile.set(true);
     if (ATTACKS.contains("watches")) {
-      List<DocumentsGrpc.DocumentsStub> watchers = new ArrayList<>();
       for (int c = 0; c < WATCH_CONNECTIONS; c++) {
         ManagedChannel ch = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
             .flowControlWindow(1024).build();
         hostileChannels.add(ch);
-        watchers.add(DocumentsGrpc.newStub(ch));
-      }
-      spawn("watchers", () -> {
-        long next = System.nanoTime();
-        while (hostile.get()) {
-          for (DocumentsGrpc.DocumentsStub w : watchers) {
-            for (int i = 0; i < WATCHES_PER_CONNECTION; i++) {
-              stalledWatch(w);
+        DocumentsGrpc.DocumentsStub w = DocumentsGrpc.newStub(ch);
+        spawn("watchers-" + c, () -> {
+          // Open watches ten at a time; once the daemon refuses one (the connection holds its
+          // 100), wait a second: by then it may have ended some for falling behind.
+          while (hostile.get()) {
+            List<CompletableFuture<Status>> opened = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+              opened.add(stalledWatch(w));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            if (opened.stream().anyMatch(f -> f.isDone()
+                && f.join().getCode() == Status.Code.RESOURCE_EXHAUSTED)) {
+              LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             }
           }
-          next += TimeUnit.SECONDS.toNanos(1);
-          LockSupport.parkNanos(next - System.nanoTime());
-        }
-      });
+        });
+      }
       DocumentsGrpc.DocumentsStub writer = DocumentsGrpc.newStub(hostileChannel());
       String filler = "x".repeat(1_000);
       AtomicLong n = new AtomicLong();
@@ -387,8 +389,9 @@ public final class HostileLoadBenchmark {
     hostileChannels.clear();
   }
 
-  /** A watch that never asks for a message. */
-  private void stalledWatch(DocumentsGrpc.DocumentsStub stub) {
+  /** A watch that never asks for a message; completes with its status if it ends. */
+  private CompletableFuture<Status> stalledWatch(DocumentsGrpc.DocumentsStub stub) {
+    CompletableFuture<Status> end = new CompletableFuture<>();
     stub.watch(WatchRequest.newBuilder().setPrefix("w/").setIncludeDocuments(true).build(),
         new ClientResponseObserver<WatchRequest, WatchEvent>() {
           @Override
@@ -405,13 +408,16 @@ public final class HostileLoadBenchmark {
             boolean full = s.getDescription() != null
                 && s.getDescription().startsWith("this connection holds");
             count(full ? "watch refused, connection full" : "watch", s);
+            end.complete(s);
           }
 
           @Override
           public void onCompleted() {
             count("watch", Status.OK);
+            end.complete(Status.OK);
           }
         });
+    return end;
   }
 
   /**
