@@ -1,5 +1,6 @@
 package dev.meridian.peer;
 
+import com.google.common.base.Suppliers;
 import dev.meridian.persistence.DocStore;
 import dev.meridian.persistence.MapDbDocStore;
 import dev.meridian.persistence.ReopeningStore;
@@ -169,8 +170,10 @@ public final class PeerMetrics {
           () -> r.failed() ? 1 : 0);
     }
     if (store instanceof ReopeningStore || store instanceof MapDbDocStore) {
-      Supplier<StoreStats> stats = () -> (store instanceof ReopeningStore r ? r.current()
-          : (MapDbDocStore) store).stats();
+      // One stats() (it walks the journal directory) serves the five meters of one publish.
+      Supplier<StoreStats> stats = Suppliers.memoizeWithExpiration(
+          () -> (store instanceof ReopeningStore r ? r.current() : (MapDbDocStore) store).stats(),
+          Duration.ofMillis(100));
       counter("meridian.journal.records", "Journal records appended.",
           () -> stats.get().journalRecords());
       counter("meridian.journal.fsyncs", "Journal fsyncs (group commits).",
@@ -278,9 +281,9 @@ public final class PeerMetrics {
       return ps == null ? 0 : Math.max(0, s.value().applyAsLong(ps));
     };
     return s.counter()
-        ? FunctionCounter.builder(s.name(), this, m -> read.applyAsLong(m)).tags(tags)
+        ? FunctionCounter.builder(s.name(), this, read::applyAsLong).tags(tags)
             .description(s.help()).register(registry)
-        : Gauge.builder(s.name(), this, m -> read.applyAsLong(m)).tags(tags)
+        : Gauge.builder(s.name(), this, read::applyAsLong).tags(tags)
             .description(s.help()).register(registry);
   }
 
