@@ -92,7 +92,8 @@ public final class ReplicationNode implements AutoCloseable {
   private final AtomicLong transportRefusals = new AtomicLong();
   private final ConcurrentLinkedQueue<KeyedDelta> feed = new ConcurrentLinkedQueue<>();
   private final AtomicInteger feedSize = new AtomicInteger();
-  private final AtomicBoolean feedOverflow = new AtomicBoolean();
+  /** Local writes not fed to the replicator since the last drain (catch-up carries them). */
+  private final AtomicLong feedLost = new AtomicLong();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AutoCloseable subscription;
   private Server server;
@@ -441,7 +442,7 @@ public final class ReplicationNode implements AutoCloseable {
   private void onLocalWrite(KeyedDelta d) {
     if (feedSize.incrementAndGet() > LOCAL_FEED_LIMIT) {
       feedSize.decrementAndGet();
-      feedOverflow.set(true); // the write is in the store: catch-up will carry it
+      feedLost.incrementAndGet(); // the write is in the store: catch-up will carry it
     } else {
       feed.add(d);
     }
@@ -458,8 +459,9 @@ public final class ReplicationNode implements AutoCloseable {
       feedSize.decrementAndGet();
       replicator.onLocalDelta(d, now);
     }
-    if (feedOverflow.getAndSet(false)) {
-      replicator.catchUpAll();
+    long lost = feedLost.getAndSet(0);
+    if (lost > 0) {
+      replicator.catchUpAll(lost);
     }
   }
 

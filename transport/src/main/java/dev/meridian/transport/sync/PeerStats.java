@@ -17,7 +17,8 @@ import dev.meridian.crdt.ReplicaId;
  * @param batchesIn batches received
  * @param batchesOut batches sent
  * @param rejectedFrames frames refused from this peer
- * @param droppedPushes pushes not queued because the peer was too slow (left to catch-up)
+ * @param droppedPushes pushes not queued because the peer, or this replica's replication loop, was
+ *     too slow (left to catch-up)
  * @param catchUps catch-up walks started
  * @param queuedBytes bytes of pushes waiting
  * @param inFlightBytes bytes of batches sent and not yet acknowledged

@@ -244,12 +244,13 @@ public final class Replicator {
   }
 
   /**
-   * Makes every open session run a catch-up once its push queue drains: for local writes the
-   * driver could not hand over (they are in the store, so catch-up finds them).
+   * Makes every open session run a catch-up once its push queue drains: for {@code lost} local
+   * writes the driver could not hand over (they are in the store, so catch-up finds them). Each
+   * session counts them as dropped pushes.
    */
-  public void catchUpAll() {
+  public void catchUpAll(long lost) {
     for (SyncSession s : open.values()) {
-      s.requestCatchUp();
+      s.pushesLost(lost);
     }
   }
 

@@ -489,9 +489,13 @@ public final class SyncSession {
     }
   }
 
-  /** Runs a catch-up once the push queue drains (pushes were lost before reaching the queue). */
-  void requestCatchUp() {
+  /**
+   * Runs a catch-up once the push queue drains: {@code lost} pushes were lost before reaching the
+   * queue, and count as dropped.
+   */
+  void pushesLost(long lost) {
     if (state == State.OPEN) {
+      droppedPushes += lost;
       catchUp.request();
       wakeup.run();
     }
